@@ -1,0 +1,301 @@
+//! Reading manifests: multi-document YAML, JSON and `kind: List` into a [`World`].
+//!
+//! Text that is not YAML/JSON at all is a [`ManifestError`] (the whole input is refused). A
+//! document that parses but is no valid object of its kind is a problem of that object alone
+//! ([`ObjectProblem`]); the others are read on.
+
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::api::{DNS_API_VERSION, ObjectMeta, ObjectRef};
+use crate::world::{Object, World};
+
+/// Input that is not syntactically valid YAML or JSON.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{source_name}: document {document}{}: {message}", line.map(|l| format!(", line {l}")).unwrap_or_default())]
+#[non_exhaustive]
+pub struct ManifestError {
+    /// The file (or `-` for standard input).
+    pub source_name: String,
+    /// 1-based index of the document within the file.
+    pub document: usize,
+    /// 1-based line within the file, when known.
+    pub line: Option<usize>,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// A document that is not a valid object of its kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectProblem {
+    /// The object, as far as it could be identified.
+    pub object: ObjectRef,
+    /// What is wrong, naming the field.
+    pub message: String,
+}
+
+/// Parses `text` (from `source_name`) and adds its objects to `world`.
+///
+/// ```
+/// use shoot_dns::World;
+///
+/// let mut world = World::default();
+/// shoot_dns::manifest::load_str(&mut world, "example.yaml", "
+/// apiVersion: v1
+/// kind: Service
+/// metadata: {name: web, namespace: default}
+/// spec: {type: LoadBalancer}
+/// ---
+/// apiVersion: v1
+/// kind: ConfigMap
+/// metadata: {name: ignored}
+/// ")?;
+/// assert_eq!(world.services.len(), 1);
+/// assert_eq!(world.ignored.len(), 1);
+/// # Ok::<(), shoot_dns::manifest::ManifestError>(())
+/// ```
+pub fn load_str(world: &mut World, source_name: &str, text: &str) -> Result<(), ManifestError> {
+    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
+    if trimmed.starts_with('{') || trimmed.starts_with('[') {
+        if let Ok(value) = serde_json::from_str::<Value>(text.trim_start_matches('\u{feff}')) {
+            add_value(world, source_name, 1, value);
+            return Ok(());
+        }
+    }
+    for (i, document) in serde_yaml_ng::Deserializer::from_str(text).enumerate() {
+        let value = Value::deserialize(document).map_err(|e| ManifestError {
+            source_name: source_name.to_owned(),
+            document: i + 1,
+            line: e.location().map(|l| l.line()),
+            message: yaml_message(&e),
+        })?;
+        add_value(world, source_name, i + 1, value);
+    }
+    Ok(())
+}
+
+fn yaml_message(error: &serde_yaml_ng::Error) -> String {
+    let text = error.to_string();
+    // The location is reported separately.
+    match text.find(" at line ") {
+        Some(i) => text[..i].to_owned(),
+        None => text,
+    }
+}
+
+fn add_value(world: &mut World, source_name: &str, document: usize, value: Value) {
+    match value {
+        Value::Null => {}
+        Value::Object(_) => add_object(world, value),
+        Value::Array(items) => items
+            .into_iter()
+            .for_each(|item| add_value(world, source_name, document, item)),
+        other => world.problems.push(ObjectProblem {
+            object: ObjectRef::default(),
+            message: format!(
+                "{source_name}: document {document} is {}, not a Kubernetes object",
+                describe(&other)
+            ),
+        }),
+    }
+}
+
+fn describe(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "empty",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn identify(value: &Value) -> ObjectRef {
+    let text = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or("").to_owned();
+    let metadata = value.get("metadata");
+    ObjectRef {
+        api_version: text(value.get("apiVersion")),
+        kind: text(value.get("kind")),
+        namespace: text(metadata.and_then(|m| m.get("namespace"))),
+        name: text(metadata.and_then(|m| m.get("name"))),
+    }
+}
+
+fn add_object(world: &mut World, value: Value) {
+    let mut object = identify(&value);
+    let problem = |object: ObjectRef, message: String| ObjectProblem { object, message };
+    if object.kind.is_empty() || object.api_version.is_empty() {
+        let missing = if object.kind.is_empty() {
+            "kind"
+        } else {
+            "apiVersion"
+        };
+        world.problems.push(problem(
+            object,
+            format!("{missing} is missing: every object needs apiVersion and kind"),
+        ));
+        return;
+    }
+    if object.kind.ends_with("List") && value.get("items").is_some() {
+        if let Some(Value::Array(items)) = value.get("items").cloned() {
+            items
+                .into_iter()
+                .for_each(|item| add_value(world, "List", 0, item));
+        } else {
+            world.problems.push(problem(
+                object,
+                "items must be a list of objects".to_owned(),
+            ));
+        }
+        return;
+    }
+    let group = object.api_version.rsplit_once('/').map_or("", |(g, _)| g);
+    let parsed = match (object.api_version.as_str(), object.kind.as_str()) {
+        ("v1", "Service") => typed(value).map(Object::Service),
+        ("v1", "Secret") => typed(value).map(Object::Secret),
+        ("networking.k8s.io/v1", "Ingress") => typed(value).map(Object::Ingress),
+        (DNS_API_VERSION, "DNSEntry") => typed(value).map(Object::DnsEntry),
+        (DNS_API_VERSION, "DNSProvider") => typed(value).map(Object::DnsProvider),
+        (DNS_API_VERSION, "DNSAnnotation") => typed(value).map(Object::DnsAnnotation),
+        (_, "DNSEntry" | "DNSProvider" | "DNSAnnotation") if group == "dns.gardener.cloud" => {
+            Err(format!(
+                "apiVersion {} is not supported for {}: use {DNS_API_VERSION}",
+                object.api_version, object.kind
+            ))
+        }
+        (_, "Ingress") if group == "networking.k8s.io" || group == "extensions" => Err(format!(
+            "apiVersion {} is not supported for Ingress: use networking.k8s.io/v1",
+            object.api_version
+        )),
+        (_, "DNSOwner" | "DNSHostedZonePolicy" | "DNSLock") if group == "dns.gardener.cloud" => {
+            world.ignored.push(object);
+            return;
+        }
+        (_, kind) if group == "dns.gardener.cloud" => Err(format!(
+            "unknown kind {kind:?} in {}: known kinds are DNSEntry, DNSProvider and DNSAnnotation",
+            object.api_version
+        )),
+        _ => {
+            world.ignored.push(object);
+            return;
+        }
+    };
+    match parsed {
+        Ok(parsed) => {
+            let meta = parsed.metadata();
+            if meta.name.as_deref().is_none_or(str::is_empty) {
+                world.problems.push(problem(
+                    object,
+                    "metadata.name is missing: every object needs a name".to_owned(),
+                ));
+                return;
+            }
+            if object.namespace.is_empty() {
+                object.namespace = meta.namespace_or_default().to_owned();
+            }
+            world.insert(parsed);
+        }
+        Err(message) => {
+            if object.namespace.is_empty() && !object.name.is_empty() {
+                object.namespace = ObjectMeta::default().namespace_or_default().to_owned();
+            }
+            world.problems.push(problem(object, message));
+        }
+    }
+}
+
+fn typed<T: DeserializeOwned>(value: Value) -> Result<T, String> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        if path == "." {
+            e.inner().to_string()
+        } else {
+            format!("field {path}: {}", e.inner())
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> World {
+        let mut world = World::default();
+        load_str(&mut world, "test.yaml", text).unwrap();
+        world
+    }
+
+    #[test]
+    fn multi_document_and_lists() {
+        let w = load(
+            "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Service\n  metadata: {name: a}\n---\n# only a comment\n---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: b, namespace: x}\n",
+        );
+        assert_eq!(w.services.len(), 1);
+        assert_eq!(w.services[0].metadata.namespace_or_default(), "default");
+        assert_eq!(w.ingresses.len(), 1);
+        assert!(w.problems.is_empty());
+    }
+
+    #[test]
+    fn json_input() {
+        let w = load(
+            r#"{"apiVersion": "v1", "kind": "List", "items": [{"apiVersion": "dns.gardener.cloud/v1alpha1", "kind": "DNSEntry", "metadata": {"name": "e"}, "spec": {"dnsName": "a.b"}}]}"#,
+        );
+        assert_eq!(w.entries.len(), 1);
+    }
+
+    #[test]
+    fn syntax_errors_name_document_and_line() {
+        let mut world = World::default();
+        let err = load_str(
+            &mut world,
+            "bad.yaml",
+            "a: 1\n---\nkind: Service\nmetadata: [\n",
+        )
+        .unwrap_err();
+        assert_eq!(err.source_name, "bad.yaml");
+        assert_eq!(err.document, 2);
+        assert!(err.line.is_some_and(|l| l >= 4), "{err:?}");
+        assert!(
+            err.to_string().starts_with("bad.yaml: document 2, line "),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn per_object_problems() {
+        let w = load(
+            "apiVersion: v1\nkind: Service\nmetadata: {namespace: ns}\n---\napiVersion: dns.gardener.cloud/v1alpha1\nkind: DNSEntri\nmetadata: {name: x}\n---\napiVersion: dns.gardener.cloud/v1alpha1\nkind: DNSEntry\nmetadata: {name: y}\nspec: {dnsName: a.b, ttl: abc}\n---\nkind: Service\nmetadata: {name: z}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: ok}\n",
+        );
+        assert_eq!(w.services.len(), 1);
+        let messages: Vec<String> = w
+            .problems
+            .iter()
+            .map(|p| format!("{}: {}", p.object, p.message))
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                "Service ns/(no name): metadata.name is missing: every object needs a name",
+                "DNSEntri default/x: unknown kind \"DNSEntri\" in dns.gardener.cloud/v1alpha1: known kinds are DNSEntry, DNSProvider and DNSAnnotation",
+                "DNSEntry default/y: field spec.ttl: invalid type: string \"abc\", expected i64",
+                "Service z: kind is missing: every object needs apiVersion and kind"
+                    .replace("kind is missing", "apiVersion is missing")
+                    .as_str(),
+            ]
+        );
+    }
+
+    #[test]
+    fn unsupported_versions_and_ignored_kinds() {
+        let w = load(
+            "apiVersion: networking.k8s.io/v1beta1\nkind: Ingress\nmetadata: {name: old}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n",
+        );
+        assert_eq!(w.problems.len(), 1);
+        assert!(w.problems[0].message.contains("use networking.k8s.io/v1"));
+        assert_eq!(w.ignored.len(), 1);
+        assert_eq!(w.ignored[0].kind, "Deployment");
+    }
+}

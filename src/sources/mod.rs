@@ -1,0 +1,173 @@
+//! Sources: Kubernetes objects that ask for DNS names through annotations, and the DNSEntry
+//! objects generated from them (spec sources §3).
+//!
+//! Each kind turns an object and its merged annotations into a [`SourceInput`] (the names and
+//! everything the entries share), or into nothing when the object is not relevant. [`reconcile`]
+//! then turns that input and the entries the object already owns into the desired entries and
+//! the events of §3.0.8.
+
+mod entries;
+mod ingress;
+mod service;
+
+use std::collections::BTreeMap;
+
+pub use entries::{EntryChange, SourceOutcome, owner_string, owns, reconcile};
+pub use ingress::ingress_input;
+pub use service::service_input;
+
+use crate::Class;
+use crate::annotations::{AnnotationError, IgnoreMode};
+use crate::api::RoutingPolicy;
+
+/// The kinds of source objects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum SourceKind {
+    /// `v1/Service` of type LoadBalancer.
+    Service,
+    /// `networking.k8s.io/v1/Ingress`.
+    Ingress,
+}
+
+impl SourceKind {
+    /// The API group (`""` for the core group).
+    pub fn group(self) -> &'static str {
+        match self {
+            Self::Service => "",
+            Self::Ingress => "networking.k8s.io",
+        }
+    }
+
+    /// The API version, e.g. `networking.k8s.io/v1`.
+    pub fn api_version(self) -> &'static str {
+        match self {
+            Self::Service => "v1",
+            Self::Ingress => "networking.k8s.io/v1",
+        }
+    }
+
+    /// The kind, e.g. `Ingress`.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Self::Service => "Service",
+            Self::Ingress => "Ingress",
+        }
+    }
+
+    /// The last part of the generated entries' `generateName` (`<name>-<suffix>-`).
+    pub fn name_suffix(self) -> &'static str {
+        match self {
+            Self::Service => "service",
+            Self::Ingress => "ingress",
+        }
+    }
+
+    /// The local part of the source finalizer (spec sources §2.5).
+    pub fn finalizer_local_name(self) -> &'static str {
+        match self {
+            Self::Service => "service-dns",
+            Self::Ingress => "ingress-dns",
+        }
+    }
+}
+
+/// The configuration of the source side (spec sources §0), with classes already resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceConfig {
+    /// The class source objects must carry.
+    pub source_class: Class,
+    /// The class of generated entries (DECISIONS D7: falls back to the primary class).
+    pub target_class: Class,
+    /// Namespace of generated entries; `None` means the source object's namespace.
+    pub target_namespace: Option<String>,
+    /// Prefix of generated entry names.
+    pub target_name_prefix: String,
+    /// Labels put on every generated entry.
+    pub target_labels: BTreeMap<String, String>,
+    /// Identifier of the source cluster (`""` when unset).
+    pub source_cluster_id: String,
+    /// Identifier of the target cluster (`""` when unset).
+    pub target_cluster_id: String,
+}
+
+impl Default for SourceConfig {
+    fn default() -> Self {
+        Self {
+            source_class: Class::default(),
+            target_class: Class::default(),
+            target_namespace: None,
+            target_name_prefix: String::new(),
+            target_labels: BTreeMap::new(),
+            source_cluster_id: String::new(),
+            target_cluster_id: String::new(),
+        }
+    }
+}
+
+impl SourceConfig {
+    /// Whether sources and entries live in the same cluster.
+    pub fn same_cluster(&self) -> bool {
+        self.source_cluster_id == self.target_cluster_id
+    }
+
+    /// The namespace of the entries generated for an object in `source_namespace`.
+    pub fn entry_namespace<'a>(&'a self, source_namespace: &'a str) -> &'a str {
+        self.target_namespace
+            .as_deref()
+            .filter(|ns| !ns.is_empty())
+            .unwrap_or(source_namespace)
+    }
+}
+
+/// What one relevant source object asks for (Gardener's DNSSpecInput): the names, and what all
+/// their entries share.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SourceInput {
+    /// The DNS names, in order, verbatim (checked later, by the entry).
+    pub names: Vec<String>,
+    /// The targets, in order, verbatim.
+    pub targets: Vec<String>,
+    /// TXT values (DNSEntry sources only).
+    pub text: Vec<String>,
+    /// `spec.ttl`.
+    pub ttl: Option<i64>,
+    /// `spec.cnameLookupInterval`.
+    pub cname_lookup_interval: Option<i64>,
+    /// `spec.resolveTargetsToAddresses`.
+    pub resolve_targets_to_addresses: Option<bool>,
+    /// `spec.routingPolicy`.
+    pub routing_policy: Option<RoutingPolicy>,
+    /// The `dns.gardener.cloud/ip-stack` annotation for the entries.
+    pub ip_stack: Option<String>,
+    /// The `dns.gardener.cloud/ignore` annotation for the entries.
+    pub ignore: Option<IgnoreMode>,
+}
+
+/// Why a relevant source object yields no input. Nothing is changed for the object; the message
+/// becomes a `Warning Invalid` event on it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SourceError {
+    /// An annotation breaks its rule.
+    #[error(transparent)]
+    Annotation(#[from] AnnotationError),
+    /// `*` or `all` on a Service.
+    #[error("domain name annotation value \"*\" or \"all\" is not allowed for service objects")]
+    WildcardOnService,
+    /// Names in `dnsnames` that the object does not declare.
+    #[error("annotated dns names {} not declared by {by}", names.join(", "))]
+    NotDeclared {
+        /// The undeclared names, in annotation order.
+        names: Vec<String>,
+        /// What declares names, e.g. `ingress`.
+        by: &'static str,
+    },
+}
+
+/// Keeps the first occurrence of each item, in order (Gardener's `UniqueStrings`).
+fn push_unique(list: &mut Vec<String>, item: &str) {
+    if !list.iter().any(|t| t == item) {
+        list.push(item.to_owned());
+    }
+}
