@@ -1,1 +1,124 @@
-fn main() {}
+//! `shoot-dns`: the command line over the `shoot_dns` core. See CONTRACT.md in the repository
+//! for the inputs and outputs; `shoot-dns --help` for the options.
+
+#![forbid(unsafe_code)]
+
+mod input;
+mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use shoot_dns::config::ManagerConfiguration;
+use shoot_dns::{Class, Plan, Ttl, World};
+
+/// Gardener's shoot DNS management, offline: from annotated Services, Ingresses and DNSEntries
+/// to the DNS records they ask for.
+#[derive(Debug, Parser)]
+#[command(name = "shoot-dns", version, about, max_term_width = 100)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Compute entries, statuses and events from manifests; touch nothing.
+    Plan(PlanArgs),
+}
+
+#[derive(Debug, Args)]
+struct PlanArgs {
+    /// Manifest files or directories (read recursively: *.yaml, *.yml, *.json in sorted order),
+    /// or `-` for standard input.
+    #[arg(value_name = "PATH", required = true)]
+    paths: Vec<PathBuf>,
+    /// YAML shaped like Gardener's DNSManagerConfiguration (`class`,
+    /// `controllers.source.{sourceClass, targetClass, targetNamespace, targetNamePrefix,
+    /// targetLabels, sourceClusterID, targetClusterID}`).
+    #[arg(short, long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Primary class (source and target) [default: garden].
+    #[arg(long, value_name = "CLASS", value_parser = parse_class)]
+    class: Option<Class>,
+    /// Namespace of generated entries [default: the source object's namespace].
+    #[arg(long, value_name = "NS")]
+    target_namespace: Option<String>,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = Format::Table)]
+    output: Format,
+    /// TTL for entries and providers that set none [default: 300].
+    #[arg(long, value_name = "SECONDS", value_parser = parse_ttl)]
+    default_ttl: Option<Ttl>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Table,
+    Yaml,
+    Json,
+}
+
+fn parse_class(value: &str) -> Result<Class, String> {
+    value
+        .parse()
+        .map_err(|e: shoot_dns::class::ClassError| e.to_string())
+}
+
+fn parse_ttl(value: &str) -> Result<Ttl, String> {
+    let seconds: i64 = value
+        .parse()
+        .map_err(|_| format!("{value:?} is not a number of seconds"))?;
+    Ttl::new(seconds).map_err(|e| e.to_string())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Plan(args) => match plan(&args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                eprintln!("shoot-dns: {message}");
+                ExitCode::from(1)
+            }
+        },
+    }
+}
+
+fn plan(args: &PlanArgs) -> Result<(), String> {
+    let mut raw = match &args.config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("{}: cannot read the configuration: {e}", path.display()))?;
+            serde_yaml_ng::from_str::<ManagerConfiguration>(&text)
+                .map_err(|e| format!("{}: not a DNSManagerConfiguration: {e}", path.display()))?
+        }
+        None => ManagerConfiguration::default(),
+    };
+    // Flags override the file; a flag's default never does (CONTRACT.md).
+    if let Some(class) = &args.class {
+        raw.class = Some(class.to_string());
+    } else if raw.class.is_none() {
+        raw.class = Some(Class::GARDEN.to_owned());
+    }
+    if let Some(ns) = &args.target_namespace {
+        raw.controllers.source.target_namespace = Some(ns.clone());
+    }
+    if let Some(ttl) = args.default_ttl {
+        raw.default_ttl = Some(i64::from(ttl.seconds()));
+    }
+    let config = raw
+        .resolve()
+        .map_err(|e| format!("invalid configuration: {e}"))?;
+    let mut world = World::default();
+    input::load_paths(&mut world, &args.paths)?;
+    let plan = Plan::compute(&world, &config);
+    let text = match args.output {
+        Format::Json => output::json(&plan)?,
+        Format::Yaml => output::yaml(&plan)?,
+        Format::Table => output::table(&plan, &world),
+    };
+    print!("{text}");
+    Ok(())
+}

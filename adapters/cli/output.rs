@@ -1,0 +1,118 @@
+//! Rendering a plan: JSON and YAML (the contract), and a table for people.
+
+use std::fmt::Write;
+
+use shoot_dns::events::EventType;
+use shoot_dns::{Plan, World};
+
+pub fn json(plan: &Plan) -> Result<String, String> {
+    serde_json::to_string_pretty(plan)
+        .map(|mut s| {
+            s.push('\n');
+            s
+        })
+        .map_err(|e| format!("cannot render the plan as JSON: {e}"))
+}
+
+pub fn yaml(plan: &Plan) -> Result<String, String> {
+    serde_yaml_ng::to_string(plan).map_err(|e| format!("cannot render the plan as YAML: {e}"))
+}
+
+/// Columns like `kubectl get dnsentry`, then the events worth reading.
+pub fn table(plan: &Plan, world: &World) -> String {
+    let mut rows = vec![[
+        "NAME".to_owned(),
+        "DNS".to_owned(),
+        "TYPE".to_owned(),
+        "PROVIDER".to_owned(),
+        "STATUS".to_owned(),
+        "TARGETS".to_owned(),
+    ]];
+    for entry in &plan.entries {
+        let meta = &entry.metadata;
+        let name = match (&meta.name, &meta.generate_name) {
+            (Some(name), _) => name.clone(),
+            (None, Some(prefix)) => format!("{prefix}*"),
+            (None, None) => String::new(),
+        };
+        let status = entry.status.as_ref();
+        let dash = |v: Option<&String>| v.cloned().unwrap_or_else(|| "-".to_owned());
+        let targets = entry
+            .spec
+            .targets
+            .as_ref()
+            .or(entry.spec.text.as_ref())
+            .map(|t| t.join(","))
+            .unwrap_or_else(|| "-".to_owned());
+        let state = match status {
+            None => "(other class)".to_owned(),
+            Some(s) => dash(s.state.as_ref()),
+        };
+        rows.push([
+            format!("{}/{name}", meta.namespace_or_default()),
+            entry.spec.dns_name.clone(),
+            dash(status.and_then(|s| s.provider_type.as_ref())),
+            dash(status.and_then(|s| s.provider.as_ref())),
+            state,
+            targets,
+        ]);
+    }
+    let mut out = String::new();
+    render(&mut out, &rows);
+    let warnings: Vec<_> = plan
+        .events
+        .iter()
+        .filter(|e| e.event_type == EventType::Warning)
+        .collect();
+    let _ = writeln!(
+        out,
+        "\n{} entries, {} events ({} warnings)",
+        plan.entries.len(),
+        plan.events.len(),
+        warnings.len()
+    );
+    for event in &plan.events {
+        let kind = match event.event_type {
+            EventType::Normal => "Normal ",
+            EventType::Warning => "Warning",
+        };
+        let _ = writeln!(
+            out,
+            "  {kind} {} {}: {}",
+            event.reason, event.involved_object, event.message
+        );
+    }
+    if !world.ignored.is_empty() {
+        let mut kinds: Vec<&str> = world.ignored.iter().map(|o| o.kind.as_str()).collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        let _ = writeln!(
+            out,
+            "\nignored {} objects of kinds shoot-dns does not use: {}",
+            world.ignored.len(),
+            kinds.join(", ")
+        );
+    }
+    out
+}
+
+fn render(out: &mut String, rows: &[[String; 6]]) {
+    let mut widths = [0usize; 6];
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    for row in rows {
+        let mut line = String::new();
+        for (i, (cell, w)) in row.iter().zip(widths).enumerate() {
+            if i + 1 == row.len() {
+                line.push_str(cell);
+            } else {
+                let _ = write!(line, "{cell:<w$}   ");
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+}
