@@ -108,7 +108,15 @@ pub struct DnsNames<'a> {
 }
 
 impl<'a> DnsNames<'a> {
+    /// The `dnsnames` of an object: `Ok(None)` when the annotation is absent (the object is then
+    /// not relevant).
+    pub fn of(annotations: &MergedAnnotations<'a>) -> Result<Option<Self>, AnnotationError> {
+        annotations.raw(DNSNAMES).map(Self::parse).transpose()
+    }
+
     /// Parses the value (spec sources §1.1). Only the exact value `""` is an error.
+    ///
+    /// `None` stands for an absent annotation: [`DnsNames::of`] reads it from the annotations.
     ///
     /// ```
     /// use shoot_dns::annotations::DnsNames;
@@ -163,11 +171,11 @@ impl IgnoreMode {
     }
 }
 
-/// The annotations every source kind but DNSEntry honours, parsed (spec sources §1.1–1.8).
+/// The annotations every source kind but DNSEntry honours besides `dnsnames`, parsed (spec
+/// sources §1.3–1.8). `dnsnames` comes first, through [`DnsNames::parse`] and the kind's own
+/// rules; these follow.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CommonAnnotations<'a> {
-    /// `dnsnames`; `None` when absent, which makes the object irrelevant.
-    pub dns_names: Option<DnsNames<'a>>,
     /// `ttl`; `None` for absent, empty or `0`.
     pub ttl: Option<i64>,
     /// `cname-lookup-interval`; `None` for absent, empty or `0`.
@@ -184,14 +192,9 @@ pub struct CommonAnnotations<'a> {
 }
 
 impl<'a> CommonAnnotations<'a> {
-    /// Parses the common annotations in Gardener's order, stopping at the first error.
+    /// Parses the common annotations in Gardener's order (routing policy, TTL, lookup
+    /// interval), stopping at the first error.
     pub fn parse(annotations: &MergedAnnotations<'a>) -> Result<Self, AnnotationError> {
-        let dns_names = annotations.raw(DNSNAMES).map(DnsNames::parse).transpose()?;
-        let ttl = parse_seconds(annotations, TTL, 1)?;
-        let cname_lookup_interval = parse_seconds(annotations, CNAME_LOOKUP_INTERVAL, 30)?;
-        let resolve_targets_to_addresses = annotations
-            .get(RESOLVE_TARGETS_TO_ADDRESSES)
-            .map(|v| v == "true");
         let routing_policy = annotations
             .get(ROUTING_POLICY)
             .map(|v| {
@@ -201,8 +204,12 @@ impl<'a> CommonAnnotations<'a> {
                 })
             })
             .transpose()?;
+        let ttl = parse_seconds(annotations, TTL, 1)?;
+        let resolve_targets_to_addresses = annotations
+            .get(RESOLVE_TARGETS_TO_ADDRESSES)
+            .map(|v| v == "true");
+        let cname_lookup_interval = parse_seconds(annotations, CNAME_LOOKUP_INTERVAL, 30)?;
         Ok(Self {
-            dns_names,
             ttl,
             cname_lookup_interval,
             resolve_targets_to_addresses,
@@ -382,11 +389,29 @@ mod tests {
         let upper = DnsNames::parse("ALL,All").unwrap();
         assert!(!upper.all);
         assert_eq!(upper.listed, ["ALL", "All"]);
+        let own = map(&[(DNSNAMES, "")]);
         assert_eq!(
-            error(&[(DNSNAMES, "")]),
+            DnsNames::of(&MergedAnnotations::new(&own, None))
+                .unwrap_err()
+                .to_string(),
             "empty value for annotation \"dns.gardener.cloud/dnsnames\""
         );
-        assert_eq!(parse(&[]).unwrap().dns_names, None);
+        assert_eq!(
+            DnsNames::of(&MergedAnnotations::new(&map(&[]), None)),
+            Ok(None)
+        );
+    }
+
+    #[test]
+    fn gardener_order() {
+        // routing policy before TTL before lookup interval
+        let bad_all = [
+            (ROUTING_POLICY, "{"),
+            (TTL, "x"),
+            (CNAME_LOOKUP_INTERVAL, "y"),
+        ];
+        assert_eq!(parse(&bad_all).unwrap_err().key(), ROUTING_POLICY);
+        assert_eq!(parse(&bad_all[1..]).unwrap_err().key(), TTL);
     }
 
     #[test]
@@ -514,11 +539,14 @@ mod tests {
             (DNSNAMES, "injected.example.com"),
             (CNAME_LOOKUP_INTERVAL, "120"),
         ]);
-        let parsed =
-            CommonAnnotations::parse(&MergedAnnotations::new(&own, Some(&overlay))).unwrap();
+        let merged = MergedAnnotations::new(&own, Some(&overlay));
+        let parsed = CommonAnnotations::parse(&merged).unwrap();
         assert_eq!(parsed.ttl, Some(60));
         assert_eq!(parsed.cname_lookup_interval, Some(120));
-        assert_eq!(parsed.dns_names.unwrap().listed, ["own.example.com"]);
+        assert_eq!(
+            DnsNames::of(&merged).unwrap().unwrap().listed,
+            ["own.example.com"]
+        );
     }
 
     #[test]

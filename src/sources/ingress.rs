@@ -1,5 +1,5 @@
 use super::{SourceConfig, SourceError, SourceInput, push_unique};
-use crate::annotations::{CLASS, CommonAnnotations, DNSNAMES, MergedAnnotations};
+use crate::annotations::{CLASS, CommonAnnotations, DNSNAMES, DnsNames, MergedAnnotations};
 use crate::api::{Ingress, LoadBalancerStatus};
 
 /// The input of an Ingress (spec sources §3.2): `Ok(None)` when it is not relevant (another
@@ -32,8 +32,7 @@ pub fn ingress_input(
     if !config.source_class.matches(annotations.raw(CLASS)) || annotations.raw(DNSNAMES).is_none() {
         return Ok(None);
     }
-    let common = CommonAnnotations::parse(annotations)?;
-    let wanted = common.dns_names.unwrap_or_default();
+    let wanted = DnsNames::of(annotations)?.unwrap_or_default();
     let mut declared: Vec<&str> = Vec::with_capacity(ingress.spec.rules.len());
     for host in ingress.spec.rules.iter().filter_map(|r| r.host.as_deref()) {
         if !host.is_empty() && !declared.contains(&host) {
@@ -57,6 +56,7 @@ pub fn ingress_input(
         .filter(|host| wanted.all || wanted.listed.contains(host))
         .map(str::to_owned)
         .collect();
+    let common = CommonAnnotations::parse(annotations)?;
     Ok(Some(SourceInput {
         names,
         targets: ip_first_targets(&ingress.status.load_balancer),

@@ -1,6 +1,6 @@
 use super::{SourceConfig, SourceError, SourceInput, push_unique};
 use crate::annotations::{
-    AWS_IP_ADDRESS_TYPE, CLASS, CommonAnnotations, DNSNAMES, MergedAnnotations,
+    AWS_IP_ADDRESS_TYPE, CLASS, CommonAnnotations, DNSNAMES, DnsNames, MergedAnnotations,
     OPENSTACK_LOAD_BALANCER_ADDRESS,
 };
 use crate::api::{LoadBalancerStatus, Service};
@@ -36,11 +36,11 @@ pub fn service_input(
     {
         return Ok(None);
     }
-    let common = CommonAnnotations::parse(annotations)?;
-    let names = common.dns_names.unwrap_or_default();
+    let names = DnsNames::of(annotations)?.unwrap_or_default();
     if names.all {
         return Err(SourceError::WildcardOnService);
     }
+    let common = CommonAnnotations::parse(annotations)?;
     let ip_stack = if annotations.get(AWS_IP_ADDRESS_TYPE) == Some("dualstack") {
         Some("dual-stack".to_owned())
     } else {
@@ -239,6 +239,16 @@ mod tests {
             let svc = service(a, "LoadBalancer", json!([]));
             assert_eq!(input(&svc).unwrap().unwrap().ip_stack.as_deref(), expected);
         }
+    }
+
+    #[test]
+    fn wildcard_is_reported_before_other_annotations() {
+        let svc = service(
+            json!({DNSNAMES: "*", TTL: "abc"}),
+            "LoadBalancer",
+            json!([]),
+        );
+        assert_eq!(input(&svc).unwrap_err(), SourceError::WildcardOnService);
     }
 
     #[test]
