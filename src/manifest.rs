@@ -57,11 +57,11 @@ pub struct ObjectProblem {
 /// ```
 pub fn load_str(world: &mut World, source_name: &str, text: &str) -> Result<(), ManifestError> {
     let trimmed = text.trim_start_matches('\u{feff}').trim_start();
-    if trimmed.starts_with('{') || trimmed.starts_with('[') {
-        if let Ok(value) = serde_json::from_str::<Value>(text.trim_start_matches('\u{feff}')) {
-            add_value(world, source_name, 1, value);
-            return Ok(());
-        }
+    if (trimmed.starts_with('{') || trimmed.starts_with('['))
+        && let Ok(value) = serde_json::from_str::<Value>(text.trim_start_matches('\u{feff}'))
+    {
+        add_value(world, source_name, 1, value);
+        return Ok(());
     }
     for (i, document) in serde_yaml_ng::Deserializer::from_str(text).enumerate() {
         let value = Value::deserialize(document).map_err(|e| ManifestError {

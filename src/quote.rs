@@ -22,7 +22,7 @@ pub(crate) fn go_quote(s: &str) -> String {
             c if (c as u32) < 0x20 || c as u32 == 0x7f => {
                 let _ = write!(out, "\\x{:02x}", c as u32);
             }
-            c if c.is_control() || c == '\u{feff}' => {
+            c if !is_go_printable(c) => {
                 if (c as u32) <= 0xffff {
                     let _ = write!(out, "\\u{:04x}", c as u32);
                 } else {
@@ -34,6 +34,14 @@ pub(crate) fn go_quote(s: &str) -> String {
     }
     out.push('"');
     out
+}
+
+/// Go's `strconv.IsPrint`, closely enough for messages: no control characters, no spaces other
+/// than U+0020, no invisible format characters.
+fn is_go_printable(c: char) -> bool {
+    !(c.is_control()
+        || (c.is_whitespace() && c != ' ')
+        || matches!(c, '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{feff}'))
 }
 
 /// Why a decimal integer did not parse, worded as Go's `strconv.ParseInt`.
@@ -95,6 +103,7 @@ mod tests {
         assert_eq!(go_quote("a\nb\tc\x01\x7f"), r#""a\nb\tc\x01\x7f""#);
         assert_eq!(go_quote("bücher"), "\"bücher\"");
         assert_eq!(go_quote("\u{85}"), r#""\u0085""#);
+        assert_eq!(go_quote("a\u{a0}b\u{ad}"), r#""a\u00a0b\u00ad""#);
     }
 
     #[test]

@@ -1090,7 +1090,7 @@ mod tests {
     }
 
     #[test]
-    fn depth_limit_is_goes() {
+    fn depth_limit_matches_go() {
         let deep = "[".repeat(100_000);
         assert_eq!(err(&deep), "invalid character '[' exceeded max depth");
         let deep_objects = r#"{"a":"#.repeat(20_000);

@@ -73,7 +73,7 @@ impl SourceKind {
 }
 
 /// The configuration of the source side (spec sources §0), with classes already resolved.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SourceConfig {
     /// The class source objects must carry.
     pub source_class: Class,
@@ -89,20 +89,6 @@ pub struct SourceConfig {
     pub source_cluster_id: String,
     /// Identifier of the target cluster (`""` when unset).
     pub target_cluster_id: String,
-}
-
-impl Default for SourceConfig {
-    fn default() -> Self {
-        Self {
-            source_class: Class::default(),
-            target_class: Class::default(),
-            target_namespace: None,
-            target_name_prefix: String::new(),
-            target_labels: BTreeMap::new(),
-            source_cluster_id: String::new(),
-            target_cluster_id: String::new(),
-        }
-    }
 }
 
 impl SourceConfig {
