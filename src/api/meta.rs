@@ -77,8 +77,8 @@ pub struct OwnerReference {
     pub kind: String,
     /// Name of the owner.
     pub name: String,
-    /// UID of the owner.
-    #[serde(default)]
+    /// UID of the owner (unknown, and omitted, for objects read from manifests without one).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub uid: String,
     /// Whether the owner is the managing controller.
     #[serde(default, skip_serializing_if = "Option::is_none")]
