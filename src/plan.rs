@@ -240,18 +240,9 @@ fn key(meta: &ObjectMeta) -> (&str, &str) {
 fn entry_order(entry: &DnsEntry) -> (&str, &str, &str) {
     (
         entry.metadata.namespace_or_default(),
-        sources_entry_name(entry),
+        sources::entry_name(entry),
         entry.spec.dns_name.as_str(),
     )
-}
-
-fn sources_entry_name(entry: &DnsEntry) -> &str {
-    entry
-        .metadata
-        .name
-        .as_deref()
-        .or(entry.metadata.generate_name.as_deref())
-        .unwrap_or("")
 }
 
 fn entry_ref(entry: &DnsEntry) -> ObjectRef {
@@ -259,7 +250,7 @@ fn entry_ref(entry: &DnsEntry) -> ObjectRef {
         DNS_API_VERSION,
         "DNSEntry",
         entry.metadata.namespace_or_default(),
-        sources_entry_name(entry),
+        sources::entry_name(entry),
     )
 }
 

@@ -57,17 +57,9 @@ pub fn ingress_input(
         .map(str::to_owned)
         .collect();
     let common = CommonAnnotations::parse(annotations)?;
-    Ok(Some(SourceInput {
-        names,
-        targets: ip_first_targets(&ingress.status.load_balancer),
-        text: Vec::new(),
-        ttl: common.ttl,
-        cname_lookup_interval: common.cname_lookup_interval,
-        resolve_targets_to_addresses: common.resolve_targets_to_addresses,
-        routing_policy: common.routing_policy,
-        ip_stack: common.ip_stack.map(str::to_owned),
-        ignore: common.ignore,
-    }))
+    let targets = ip_first_targets(&ingress.status.load_balancer);
+    let ip_stack = common.ip_stack.map(str::to_owned);
+    Ok(Some(SourceInput::new(names, targets, ip_stack, common)))
 }
 
 /// Targets of an Ingress's load balancer: all IPs if there is any, else all host names; each

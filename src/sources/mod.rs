@@ -12,12 +12,13 @@ mod service;
 
 use std::collections::BTreeMap;
 
+pub(crate) use entries::entry_name;
 pub use entries::{EntryChange, SourceOutcome, owner_string, owns, reconcile};
 pub use ingress::ingress_input;
 pub use service::service_input;
 
 use crate::Class;
-use crate::annotations::{AnnotationError, IgnoreMode};
+use crate::annotations::{AnnotationError, CommonAnnotations, IgnoreMode};
 use crate::api::RoutingPolicy;
 
 /// The kinds of source objects.
@@ -128,6 +129,29 @@ pub struct SourceInput {
     pub ip_stack: Option<String>,
     /// The `dns.gardener.cloud/ignore` annotation for the entries.
     pub ignore: Option<IgnoreMode>,
+}
+
+impl SourceInput {
+    /// The input of a Service, Ingress or Gateway: its names and targets, the ip-stack it asks
+    /// for, and what its common annotations say.
+    pub fn new(
+        names: Vec<String>,
+        targets: Vec<String>,
+        ip_stack: Option<String>,
+        common: CommonAnnotations<'_>,
+    ) -> Self {
+        Self {
+            names,
+            targets,
+            text: Vec::new(),
+            ttl: common.ttl,
+            cname_lookup_interval: common.cname_lookup_interval,
+            resolve_targets_to_addresses: common.resolve_targets_to_addresses,
+            routing_policy: common.routing_policy,
+            ip_stack,
+            ignore: common.ignore,
+        }
+    }
 }
 
 /// Why a relevant source object yields no input. Nothing is changed for the object; the message

@@ -46,20 +46,12 @@ pub fn service_input(
     } else {
         common.ip_stack.map(str::to_owned)
     };
-    Ok(Some(SourceInput {
-        names: names.listed.iter().map(|n| (*n).to_owned()).collect(),
-        targets: service_targets(
-            &service.status.load_balancer,
-            annotations.get(OPENSTACK_LOAD_BALANCER_ADDRESS),
-        ),
-        text: Vec::new(),
-        ttl: common.ttl,
-        cname_lookup_interval: common.cname_lookup_interval,
-        resolve_targets_to_addresses: common.resolve_targets_to_addresses,
-        routing_policy: common.routing_policy,
-        ip_stack,
-        ignore: common.ignore,
-    }))
+    let names = names.listed.iter().map(|n| (*n).to_owned()).collect();
+    let targets = service_targets(
+        &service.status.load_balancer,
+        annotations.get(OPENSTACK_LOAD_BALANCER_ADDRESS),
+    );
+    Ok(Some(SourceInput::new(names, targets, ip_stack, common)))
 }
 
 /// Targets of a Service's load balancer, per item in order: a host name without an IP (or the
