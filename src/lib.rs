@@ -84,6 +84,7 @@ pub mod events;
 pub mod manifest;
 pub mod name;
 pub mod plan;
+pub mod provider;
 mod quote;
 pub mod sources;
 pub mod target;
