@@ -104,7 +104,9 @@ impl Plan {
     /// ```
     pub fn compute(world: &World, config: &Config) -> Plan {
         let mut plan = Plan::default();
-        for problem in &world.problems {
+        let mut problems: Vec<_> = world.problems.iter().collect();
+        problems.sort_by(|a, b| (&a.object, &a.message).cmp(&(&b.object, &b.message)));
+        for problem in problems {
             plan.events.push(Event::warning(
                 problem.object.clone(),
                 "Invalid",
@@ -112,7 +114,10 @@ impl Plan {
             ));
         }
         let overlays = overlays(world, config);
-        let mut claimed = vec![false; world.entries.len()];
+        let mut given: Vec<&DnsEntry> = world.entries.iter().collect();
+        given.sort_by(|a, b| key(&a.metadata).cmp(&key(&b.metadata)));
+        let owner_index = owner_index(&given);
+        let mut claimed = vec![false; given.len()];
         // (entry, the source it belongs to)
         let mut entries: Vec<(DnsEntry, Option<ObjectRef>)> = Vec::new();
 
@@ -145,16 +150,21 @@ impl Plan {
                 ))
                 .map(|a| &a.spec.annotations);
             let merged = MergedAnnotations::new(&meta.annotations, overlay);
-            let owned: Vec<DnsEntry> = world
-                .entries
-                .iter()
-                .zip(claimed.iter_mut())
-                .filter(|(e, claimed)| !**claimed && sources::owns(kind, meta, e))
-                .map(|(e, claimed)| {
-                    *claimed = true;
-                    e.clone()
-                })
-                .collect();
+            let candidates = owner_index
+                .get(&(
+                    kind.kind(),
+                    source_ref.namespace.as_str(),
+                    source_ref.name.as_str(),
+                ))
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            let mut owned: Vec<DnsEntry> = Vec::new();
+            for &i in candidates {
+                if !claimed[i] && sources::owns(kind, meta, given[i]) {
+                    claimed[i] = true;
+                    owned.push(given[i].clone());
+                }
+            }
             let input: Result<Option<SourceInput>, SourceError> = if meta.is_deleting() {
                 Ok(None)
             } else {
@@ -189,12 +199,11 @@ impl Plan {
             }
         }
         entries.extend(
-            world
-                .entries
+            given
                 .iter()
                 .zip(&claimed)
                 .filter(|(_, c)| !**c)
-                .map(|(e, _)| (e.clone(), None)),
+                .map(|(e, _)| ((*e).clone(), None)),
         );
         entries.sort_by(|(a, _), (b, _)| entry_order(a).cmp(&entry_order(b)));
 
@@ -235,6 +244,37 @@ enum Input<'a> {
 
 fn key(meta: &ObjectMeta) -> (&str, &str) {
     (meta.namespace_or_default(), meta.name_or_empty())
+}
+
+/// The entries (as positions in `given`, which is sorted by namespace/name) that name an object
+/// `(kind, namespace, name)` as owner, through owner references or the owners annotation.
+/// [`sources::owns`] makes the final decision; this only narrows the search.
+fn owner_index<'a>(given: &[&'a DnsEntry]) -> BTreeMap<(&'a str, &'a str, &'a str), Vec<usize>> {
+    let mut index: BTreeMap<(&str, &str, &str), Vec<usize>> = BTreeMap::new();
+    for (i, entry) in given.iter().enumerate() {
+        let namespace = entry.metadata.namespace_or_default();
+        for owner in &entry.metadata.owner_references {
+            index
+                .entry((owner.kind.as_str(), namespace, owner.name.as_str()))
+                .or_default()
+                .push(i);
+        }
+        let owners = entry
+            .metadata
+            .annotation(crate::annotations::OWNERS)
+            .unwrap_or("");
+        for owner in owners.split(',').map(str::trim) {
+            let reference = owner.split_once(':').map_or(owner, |(_, rest)| rest);
+            let mut parts = reference.rsplitn(4, '/');
+            if let (Some(name), Some(ns), Some(kind)) = (parts.next(), parts.next(), parts.next()) {
+                index.entry((kind, ns, name)).or_default().push(i);
+            }
+        }
+    }
+    for positions in index.values_mut() {
+        positions.dedup();
+    }
+    index
 }
 
 fn entry_order(entry: &DnsEntry) -> (&str, &str, &str) {

@@ -9,16 +9,16 @@ use super::ObjectMeta;
 #[serde(rename_all = "camelCase")]
 pub struct DnsEntry {
     /// Always `dns.gardener.cloud/v1alpha1`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_default")]
     pub api_version: String,
     /// Always `DNSEntry`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_default")]
     pub kind: String,
     /// Object metadata.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_default")]
     pub metadata: ObjectMeta,
     /// The desired record.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_default")]
     pub spec: DnsEntrySpec,
     /// The computed state.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -30,7 +30,7 @@ pub struct DnsEntry {
 #[serde(rename_all = "camelCase")]
 pub struct DnsEntrySpec {
     /// Fully qualified name of the record owner; `*.x` for a wildcard.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_default")]
     pub dns_name: String,
     /// IPv4, IPv6 or host name targets.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -63,7 +63,7 @@ pub struct DnsEntrySpec {
 #[serde(rename_all = "camelCase")]
 pub struct EntryReference {
     /// Name of the referenced entry.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_default")]
     pub name: String,
     /// Namespace of the referenced entry.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -75,13 +75,13 @@ pub struct EntryReference {
 #[serde(rename_all = "camelCase")]
 pub struct RoutingPolicy {
     /// `weighted`, `latency`, `geolocation`, `ip-based`, `failover` or `proxied`.
-    #[serde(rename = "type", default)]
+    #[serde(rename = "type", default, deserialize_with = "super::null_as_default")]
     pub policy_type: String,
     /// Identifies the record set among those with the same name.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_default")]
     pub set_identifier: String,
     /// Policy specific parameters, e.g. `weight`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_default")]
     pub parameters: BTreeMap<String, String>,
 }
 
@@ -130,16 +130,16 @@ pub struct DnsEntryStatus {
 #[serde(rename_all = "camelCase")]
 pub struct DnsProvider {
     /// Always `dns.gardener.cloud/v1alpha1`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_default")]
     pub api_version: String,
     /// Always `DNSProvider`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_default")]
     pub kind: String,
     /// Object metadata.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_default")]
     pub metadata: ObjectMeta,
     /// The provider's configuration.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_default")]
     pub spec: DnsProviderSpec,
     /// The computed state.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -151,7 +151,7 @@ pub struct DnsProvider {
 #[serde(rename_all = "camelCase")]
 pub struct DnsProviderSpec {
     /// Provider type, e.g. `aws-route53`.
-    #[serde(rename = "type", default)]
+    #[serde(rename = "type", default, deserialize_with = "super::null_as_default")]
     pub provider_type: String,
     /// The Secret with the credentials (always read from the provider's namespace).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -185,7 +185,7 @@ pub struct DnsProviderSpec {
 #[serde(rename_all = "camelCase")]
 pub struct SecretReference {
     /// Secret name.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_default")]
     pub name: String,
     /// Ignored: the Secret is read from the provider's namespace.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -197,10 +197,18 @@ pub struct SecretReference {
 #[serde(rename_all = "camelCase")]
 pub struct Selection {
     /// Items to include.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub include: Vec<String>,
     /// Items to exclude.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub exclude: Vec<String>,
 }
 
@@ -256,10 +264,18 @@ pub struct DnsProviderStatus {
 #[serde(rename_all = "camelCase")]
 pub struct SelectionStatus {
     /// Included items.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub included: Vec<String>,
     /// Excluded items.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub excluded: Vec<String>,
 }
 
@@ -269,16 +285,16 @@ pub struct SelectionStatus {
 #[serde(rename_all = "camelCase")]
 pub struct DnsAnnotation {
     /// Always `dns.gardener.cloud/v1alpha1`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_default")]
     pub api_version: String,
     /// Always `DNSAnnotation`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_default")]
     pub kind: String,
     /// Object metadata.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_default")]
     pub metadata: ObjectMeta,
     /// What to annotate, and with what.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_default")]
     pub spec: DnsAnnotationSpec,
     /// Whether the annotations are in use.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -290,10 +306,10 @@ pub struct DnsAnnotation {
 #[serde(rename_all = "camelCase")]
 pub struct DnsAnnotationSpec {
     /// The annotated object.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_default")]
     pub resource_ref: ResourceReference,
     /// The annotations to overlay.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_default")]
     pub annotations: BTreeMap<String, String>,
 }
 
@@ -302,13 +318,13 @@ pub struct DnsAnnotationSpec {
 #[serde(rename_all = "camelCase")]
 pub struct ResourceReference {
     /// API version of the object, e.g. `v1`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_default")]
     pub api_version: String,
     /// Kind of the object, e.g. `Service`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_default")]
     pub kind: String,
     /// Name of the object.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_default")]
     pub name: String,
     /// Namespace of the object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -320,7 +336,7 @@ pub struct ResourceReference {
 #[serde(rename_all = "camelCase")]
 pub struct DnsAnnotationStatus {
     /// Whether the annotations are applied to the object.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_default")]
     pub active: bool,
     /// Why not, when they are not.
     #[serde(default, skip_serializing_if = "String::is_empty")]

@@ -9,13 +9,13 @@ use super::ObjectMeta;
 #[serde(rename_all = "camelCase")]
 pub struct Service {
     /// Object metadata.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_default")]
     pub metadata: ObjectMeta,
     /// `spec.type`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_default")]
     pub spec: ServiceSpec,
     /// `status.loadBalancer`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_default")]
     pub status: SourceStatus,
 }
 
@@ -27,7 +27,11 @@ pub struct ServiceSpec {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub service_type: Option<String>,
     /// Label selector of the pods (used to match Istio gateways).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::null_as_default",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub selector: BTreeMap<String, String>,
 }
 
@@ -36,7 +40,7 @@ pub struct ServiceSpec {
 #[serde(rename_all = "camelCase")]
 pub struct SourceStatus {
     /// `status.loadBalancer`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_default")]
     pub load_balancer: LoadBalancerStatus,
 }
 
@@ -45,7 +49,7 @@ pub struct SourceStatus {
 #[serde(rename_all = "camelCase")]
 pub struct LoadBalancerStatus {
     /// The load balancer's addresses.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_default")]
     pub ingress: Vec<LoadBalancerIngress>,
 }
 
@@ -66,13 +70,13 @@ pub struct LoadBalancerIngress {
 #[serde(rename_all = "camelCase")]
 pub struct Ingress {
     /// Object metadata.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_default")]
     pub metadata: ObjectMeta,
     /// `spec.rules`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_default")]
     pub spec: IngressSpec,
     /// `status.loadBalancer`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_default")]
     pub status: SourceStatus,
 }
 
@@ -81,7 +85,7 @@ pub struct Ingress {
 #[serde(rename_all = "camelCase")]
 pub struct IngressSpec {
     /// The rules; only their hosts matter here.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_default")]
     pub rules: Vec<IngressRule>,
 }
 
@@ -99,13 +103,13 @@ pub struct IngressRule {
 #[serde(rename_all = "camelCase")]
 pub struct Secret {
     /// Object metadata.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_default")]
     pub metadata: ObjectMeta,
     /// Base64 encoded values.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_default")]
     pub data: BTreeMap<String, String>,
     /// Plain values (merged into `data` by the API server).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_default")]
     pub string_data: BTreeMap<String, String>,
 }
 

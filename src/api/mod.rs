@@ -22,3 +22,34 @@ pub use meta::{ObjectMeta, ObjectRef, OwnerReference};
 
 /// The API version of Gardener's DNS resources.
 pub const DNS_API_VERSION: &str = "dns.gardener.cloud/v1alpha1";
+
+/// Reads `null` as the type's default, as Kubernetes does for maps, lists and strings.
+fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Default + serde::Deserialize<'de>,
+{
+    Ok(<Option<T> as serde::Deserialize>::deserialize(deserializer)?.unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn null_maps_and_lists_are_empty() {
+        let entry: DnsEntry = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "dns", "annotations": null, "labels": null, "ownerReferences": null},
+            "spec": {"dnsName": "a.example.com", "targets": null, "routingPolicy": {"type": "weighted", "setIdentifier": "a", "parameters": null}}
+        }))
+        .unwrap();
+        assert!(entry.metadata.annotations.is_empty());
+        assert_eq!(entry.spec.targets, None);
+        assert!(entry.spec.routing_policy.unwrap().parameters.is_empty());
+        let ingress: Ingress = serde_json::from_value(serde_json::json!({
+            "metadata": null, "spec": {"rules": null}, "status": {"loadBalancer": {"ingress": null}}
+        }))
+        .unwrap();
+        assert!(ingress.spec.rules.is_empty());
+    }
+}
