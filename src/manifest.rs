@@ -63,6 +63,18 @@ pub fn load_str(world: &mut World, source_name: &str, text: &str) -> Result<(), 
         add_value(world, source_name, 1, value);
         return Ok(());
     }
+    if let Some(line) = too_deep(text) {
+        return Err(ManifestError {
+            source_name: source_name.to_owned(),
+            document: 1 + text
+                .lines()
+                .take(line - 1)
+                .filter(|l| l.starts_with("---"))
+                .count(),
+            line: Some(line),
+            message: format!("nesting deeper than {MAX_NESTING} levels of [ and {{"),
+        });
+    }
     for (i, document) in serde_yaml_ng::Deserializer::from_str(text).enumerate() {
         let value = Value::deserialize(document).map_err(|e| ManifestError {
             source_name: source_name.to_owned(),
@@ -73,6 +85,31 @@ pub fn load_str(world: &mut World, source_name: &str, text: &str) -> Result<(), 
         add_value(world, source_name, i + 1, value);
     }
     Ok(())
+}
+
+/// The deepest nesting of `[` and `{` that input may have. Real manifests stay far below; the
+/// YAML parser's cost grows with the square of the depth, so deeper input is refused up front.
+const MAX_NESTING: usize = 256;
+
+/// The 1-based line where `text` nests deeper than [`MAX_NESTING`], if it does. Brackets in
+/// quoted strings count too, which only makes the limit a little stricter.
+fn too_deep(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut line = 1;
+    for byte in text.bytes() {
+        match byte {
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(line);
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            b'\n' => line += 1,
+            _ => {}
+        }
+    }
+    None
 }
 
 fn yaml_message(error: &serde_yaml_ng::Error) -> String {
@@ -261,6 +298,17 @@ mod tests {
         assert!(
             err.to_string().starts_with("bad.yaml: document 2, line "),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_quickly() {
+        let text = format!("a: {}{}\n", "[".repeat(40_000), "]".repeat(40_000));
+        let mut world = World::default();
+        let err = load_str(&mut world, "deep.yaml", &text).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "deep.yaml: document 1, line 1: nesting deeper than 256 levels of [ and {"
         );
     }
 

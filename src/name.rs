@@ -207,29 +207,22 @@ impl TryFrom<String> for DnsName {
 
 fn normalise(input: &str) -> Result<String, DnsNameError> {
     let err_input = || input.to_owned();
-    let unescaped;
+    let (unescaped, mapped);
     let mut text = input;
     if let Some(rest) = text.strip_prefix("\\052.") {
         unescaped = format!("*.{rest}");
         text = &unescaped;
     }
-    let text = text.strip_suffix('.').unwrap_or(text);
-    if text.is_empty() {
-        return Err(DnsNameError::Empty { input: err_input() });
+    if !text.is_ascii() {
+        // UTS #46 maps first (case folding, full-width and ideographic dots, ...) and encodes
+        // to punycode; `*` passes through. The result is then held to the ASCII rules below.
+        mapped =
+            idna::domain_to_ascii(text).map_err(|_| DnsNameError::Idna { input: err_input() })?;
+        text = &mapped;
     }
-    let (wildcard, body) = match text.strip_prefix("*.") {
-        Some(body) => (true, body),
-        None => (false, text),
-    };
-    let mut ascii = if body.is_ascii() {
-        body.to_ascii_lowercase()
-    } else {
-        // UTS #46 maps (case folding, full-width dots, ...) and encodes to punycode. The
-        // result is then held to the same ASCII rules as any other name.
-        idna::domain_to_ascii(body).map_err(|_| DnsNameError::Idna { input: err_input() })?
-    };
-    if wildcard {
-        ascii.insert_str(0, "*.");
+    let ascii = text.strip_suffix('.').unwrap_or(text).to_ascii_lowercase();
+    if ascii.is_empty() {
+        return Err(DnsNameError::Empty { input: err_input() });
     }
     check(input, &ascii)?;
     Ok(ascii)
@@ -338,6 +331,8 @@ mod tests {
             "xn--bcher-kva.example"
         );
         assert_eq!(name("localhost").as_str(), "localhost");
+        assert_eq!(name("a.b。").as_str(), "a.b");
+        assert_eq!(name("ａ.Ｂ").as_str(), "a.b");
     }
 
     #[test]

@@ -114,17 +114,29 @@ impl Plan {
             ));
         }
         let overlays = overlays(world, config);
-        let mut given: Vec<&DnsEntry> = world.entries.iter().collect();
-        given.sort_by(|a, b| key(&a.metadata).cmp(&key(&b.metadata)));
+        let given = latest(
+            &world.entries,
+            |e| &e.metadata,
+            (DNS_API_VERSION, "DNSEntry"),
+            &mut plan.events,
+        );
         let owner_index = owner_index(&given);
         let mut claimed = vec![false; given.len()];
         // (entry, the source it belongs to)
         let mut entries: Vec<(DnsEntry, Option<ObjectRef>)> = Vec::new();
 
-        let mut services: Vec<_> = world.services.iter().collect();
-        services.sort_by(|a, b| key(&a.metadata).cmp(&key(&b.metadata)));
-        let mut ingresses: Vec<_> = world.ingresses.iter().collect();
-        ingresses.sort_by(|a, b| key(&a.metadata).cmp(&key(&b.metadata)));
+        let services = latest(
+            &world.services,
+            |s| &s.metadata,
+            ("v1", "Service"),
+            &mut plan.events,
+        );
+        let ingresses = latest(
+            &world.ingresses,
+            |i| &i.metadata,
+            ("networking.k8s.io/v1", "Ingress"),
+            &mut plan.events,
+        );
         let sources = services
             .into_iter()
             .map(|s| (SourceKind::Service, &s.metadata, Input::Service(s)))
@@ -230,9 +242,13 @@ impl Plan {
             entry.status = Some(status);
         }
         plan.entries = entries.into_iter().map(|(e, _)| e).collect();
-        let mut providers = world.providers.clone();
-        providers.sort_by(|a, b| key(&a.metadata).cmp(&key(&b.metadata)));
-        plan.providers = providers;
+        let providers = latest(
+            &world.providers,
+            |p| &p.metadata,
+            (DNS_API_VERSION, "DNSProvider"),
+            &mut plan.events,
+        );
+        plan.providers = providers.into_iter().cloned().collect();
         plan
     }
 }
@@ -240,6 +256,34 @@ impl Plan {
 enum Input<'a> {
     Service(&'a crate::api::Service),
     Ingress(&'a crate::api::Ingress),
+}
+
+/// The objects of one kind in namespace/name order, of each name only the one given last (as a
+/// later `kubectl apply` would leave it); each one passed over is reported.
+fn latest<'a, T>(
+    items: &'a [T],
+    meta: fn(&T) -> &ObjectMeta,
+    (api_version, kind): (&str, &str),
+    events: &mut Vec<Event>,
+) -> Vec<&'a T> {
+    let mut sorted: Vec<(usize, &T)> = items.iter().enumerate().collect();
+    sorted.sort_by(|(i, a), (j, b)| key(meta(a)).cmp(&key(meta(b))).then(i.cmp(j)));
+    let mut kept: Vec<&T> = Vec::with_capacity(items.len());
+    for (_, item) in sorted {
+        match kept.last_mut() {
+            Some(last) if key(meta(last)) == key(meta(item)) => {
+                let (namespace, name) = key(meta(item));
+                events.push(Event::warning(
+                    ObjectRef::new(api_version, kind, namespace, name),
+                    "Invalid",
+                    "given more than once: the last definition is used".to_owned(),
+                ));
+                *last = item;
+            }
+            _ => kept.push(item),
+        }
+    }
+    kept
 }
 
 fn key(meta: &ObjectMeta) -> (&str, &str) {
@@ -365,5 +409,77 @@ fn status_of(entry: &DnsEntry) -> DnsEntryStatus {
             observed_generation,
             ..DnsEntryStatus::default()
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(text: &str) -> Plan {
+        let mut world = World::default();
+        crate::manifest::load_str(&mut world, "t.yaml", text).unwrap();
+        Plan::compute(&world, &Config::default())
+    }
+
+    #[test]
+    fn the_last_definition_wins() {
+        let p = plan(
+            "apiVersion: dns.gardener.cloud/v1alpha1\nkind: DNSEntry\nmetadata: {name: e}\nspec: {dnsName: a.example.com, targets: [1.1.1.1]}\n---\napiVersion: dns.gardener.cloud/v1alpha1\nkind: DNSEntry\nmetadata: {name: e}\nspec: {dnsName: b.example.com, targets: [1.1.1.1]}\n",
+        );
+        assert_eq!(p.entries.len(), 1);
+        assert_eq!(p.entries[0].spec.dns_name, "b.example.com");
+        assert_eq!(p.events.len(), 1);
+        assert_eq!(
+            p.events[0].involved_object.to_string(),
+            "DNSEntry default/e"
+        );
+        assert_eq!(
+            p.events[0].message,
+            "given more than once: the last definition is used"
+        );
+    }
+
+    #[test]
+    fn invalid_entries_get_state_and_event() {
+        let p = plan(
+            "apiVersion: dns.gardener.cloud/v1alpha1\nkind: DNSEntry\nmetadata: {name: e}\nspec: {dnsName: a.example.com, targets: [1.1.1.1], text: [x]}\n",
+        );
+        let status = p.entries[0].status.as_ref().unwrap();
+        assert_eq!(status.state.as_deref(), Some("Invalid"));
+        let message = "validation failed: cannot specify both targets and text fields";
+        assert_eq!(status.message.as_deref(), Some(message));
+        assert_eq!(p.events[0].reason, "Invalid");
+        assert_eq!(p.events[0].message, message);
+    }
+
+    #[test]
+    fn feedback_events_reach_the_source() {
+        // SVC-19: an entry without targets is Invalid, and the source hears of it.
+        let p = plan(
+            "apiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: n, annotations: {dns.gardener.cloud/dnsnames: s.example.com}}\nspec: {type: LoadBalancer}\n",
+        );
+        let lines: Vec<String> = p
+            .events
+            .iter()
+            .map(|e| format!("{} {} {}", e.involved_object, e.reason, e.message))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "Service n/s DNSEntryCreated s.example.com: created entry s-service- in control plane",
+                "Service n/s DNSEntryInvalid s.example.com: no target or text specified",
+            ]
+        );
+    }
+
+    #[test]
+    fn other_classes_are_listed_without_status() {
+        let p = plan(
+            "apiVersion: dns.gardener.cloud/v1alpha1\nkind: DNSEntry\nmetadata: {name: e, annotations: {dns.gardener.cloud/class: other}}\nspec: {dnsName: 'a..b'}\n",
+        );
+        assert_eq!(p.entries.len(), 1);
+        assert!(p.entries[0].status.is_none());
+        assert!(p.events.is_empty());
     }
 }

@@ -102,7 +102,12 @@ impl FromStr for Target {
                 input: input.to_owned(),
             });
         }
-        Ok(Self::Hostname(name))
+        // `1.2.3.4.` or full-width digits normalise to an address: it is one.
+        match name.as_str().parse::<IpAddr>() {
+            Ok(IpAddr::V4(v4)) => Ok(Self::Ipv4(v4)),
+            Ok(IpAddr::V6(v6)) => Ok(Self::Ipv6(v6)),
+            Err(_) => Ok(Self::Hostname(name)),
+        }
     }
 }
 
@@ -134,6 +139,8 @@ mod tests {
         assert_eq!(t("::ffff:1.2.3.4"), Target::Ipv4(Ipv4Addr::new(1, 2, 3, 4)));
         assert_eq!(t("www.Somewhere.com.").to_string(), "www.somewhere.com");
         assert_eq!(t("www.somewhere.com").record_type(), "CNAME");
+        assert_eq!(t("1.2.3.4."), Target::Ipv4(Ipv4Addr::new(1, 2, 3, 4)));
+        assert_eq!(t("１.２.３.４"), Target::Ipv4(Ipv4Addr::new(1, 2, 3, 4)));
     }
 
     #[test]

@@ -59,59 +59,16 @@ pub struct World {
 }
 
 impl World {
-    /// Adds an object. An object with the kind, namespace and name of one already present
-    /// replaces it (as a later `kubectl apply` would), and the replacement is reported.
+    /// Adds an object. Objects with the same kind, namespace and name may be added twice: the
+    /// plan uses the one added last (as a later `kubectl apply` would) and reports the others.
     pub fn insert(&mut self, object: Object) {
-        fn put<T>(list: &mut Vec<T>, item: T, meta: fn(&T) -> &ObjectMeta) -> bool {
-            let key = |m: &ObjectMeta| (m.namespace_or_default().to_owned(), m.name.clone());
-            let new_key = key(meta(&item));
-            match list
-                .iter_mut()
-                .find(|existing| key(meta(existing)) == new_key)
-            {
-                Some(existing) => {
-                    *existing = item;
-                    true
-                }
-                None => {
-                    list.push(item);
-                    false
-                }
-            }
+        match object {
+            Object::Service(o) => self.services.push(o),
+            Object::Ingress(o) => self.ingresses.push(o),
+            Object::DnsEntry(o) => self.entries.push(o),
+            Object::DnsProvider(o) => self.providers.push(o),
+            Object::DnsAnnotation(o) => self.annotations.push(o),
+            Object::Secret(o) => self.secrets.push(o),
         }
-        let meta = object.metadata();
-        let (api_version, kind) = type_of(&object);
-        let reference = ObjectRef::new(
-            api_version,
-            kind,
-            meta.namespace_or_default(),
-            meta.name_or_empty(),
-        );
-        let replaced = match object {
-            Object::Service(o) => put(&mut self.services, o, |o| &o.metadata),
-            Object::Ingress(o) => put(&mut self.ingresses, o, |o| &o.metadata),
-            Object::DnsEntry(o) => put(&mut self.entries, o, |o| &o.metadata),
-            Object::DnsProvider(o) => put(&mut self.providers, o, |o| &o.metadata),
-            Object::DnsAnnotation(o) => put(&mut self.annotations, o, |o| &o.metadata),
-            Object::Secret(o) => put(&mut self.secrets, o, |o| &o.metadata),
-        };
-        if replaced {
-            self.problems.push(ObjectProblem {
-                message: "given more than once: the last definition is used".to_owned(),
-                object: reference,
-            });
-        }
-    }
-}
-
-fn type_of(object: &Object) -> (&'static str, &'static str) {
-    use crate::api::DNS_API_VERSION as DNS;
-    match object {
-        Object::Service(_) => ("v1", "Service"),
-        Object::Ingress(_) => ("networking.k8s.io/v1", "Ingress"),
-        Object::DnsEntry(_) => (DNS, "DNSEntry"),
-        Object::DnsProvider(_) => (DNS, "DNSProvider"),
-        Object::DnsAnnotation(_) => (DNS, "DNSAnnotation"),
-        Object::Secret(_) => ("v1", "Secret"),
     }
 }

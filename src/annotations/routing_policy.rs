@@ -68,10 +68,30 @@ impl RoutingPolicyJsonError {
 /// Go's syntax error for malformed JSON, or Go's `UnmarshalTypeError` text for the first value
 /// of the wrong kind; see [`RoutingPolicyJsonError`].
 pub fn decode(text: &str) -> Result<RoutingPolicy, RoutingPolicyJsonError> {
+    // Fast path: whatever serde_json reads into this strict shape (no nulls, no duplicate
+    // fields, no trailing text, strings only) Go reads to the same value.
+    if let Ok(strict) = serde_json::from_str::<StrictPolicy>(text) {
+        return Ok(RoutingPolicy {
+            policy_type: strict.policy_type,
+            set_identifier: strict.set_identifier,
+            parameters: strict.parameters,
+        });
+    }
     check_valid(text.as_bytes()).map_err(RoutingPolicyJsonError::new)?;
     Reader::new(text)
         .policy()
         .map_err(RoutingPolicyJsonError::new)
+}
+
+/// The routing policy as serde_json may read it for the fast path of [`decode`].
+#[derive(serde::Deserialize)]
+struct StrictPolicy {
+    #[serde(rename = "type", default)]
+    policy_type: String,
+    #[serde(rename = "setIdentifier", default)]
+    set_identifier: String,
+    #[serde(default)]
+    parameters: std::collections::BTreeMap<String, String>,
 }
 
 // ---------------------------------------------------------------------------------------------
