@@ -1,0 +1,521 @@
+//! A DNSProvider's state (spec entries-providers §7): is its type supported, are its
+//! credentials usable, which hosted zones does its account have, and which of them and which
+//! domains does it serve.
+
+use std::collections::BTreeMap;
+
+use base64::Engine as _;
+use serde::Deserialize;
+
+use super::selection::{HostedZone, ZoneSelection, select};
+use crate::api::{DnsProvider, DnsProviderStatus, Secret, SelectionStatus};
+use crate::ttl::Ttl;
+
+/// The provider types Gardener's controller registers.
+pub const SUPPORTED_TYPES: [&str; 11] = [
+    "alicloud-dns",
+    "aws-route53",
+    "azure-dns",
+    "azure-private-dns",
+    "cloudflare-dns",
+    "google-clouddns",
+    "local",
+    "netlify-dns",
+    "openstack-designate",
+    "powerdns",
+    "rfc2136",
+];
+
+/// `Ready`, `Error` or `Invalid`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ProviderPhase {
+    /// The provider serves its domains.
+    Ready,
+    /// Something outside the spec is wrong (a missing Secret, an account without zones).
+    Error,
+    /// The spec itself cannot work.
+    Invalid,
+}
+
+impl ProviderPhase {
+    /// The `status.state` text.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ready => "Ready",
+            Self::Error => "Error",
+            Self::Invalid => "Invalid",
+        }
+    }
+}
+
+/// The configuration of a `local` (in-memory) provider: Gardener's `MockConfig`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LocalConfig {
+    /// Account name; zone ids are `<account>:<zoneSuffix><dnsName>`.
+    #[serde(default)]
+    pub account: String,
+    /// The account's zones.
+    #[serde(default)]
+    pub zones: Vec<LocalZone>,
+    /// Listing the zones fails.
+    #[serde(default)]
+    pub fail_get_zones: bool,
+    /// Deleting records fails.
+    #[serde(default)]
+    pub fail_delete_entry: bool,
+    /// Ignored here (the core has no clock).
+    #[serde(default)]
+    pub latency_millis: i64,
+    /// Routing policies are accepted.
+    #[serde(default)]
+    pub support_routing_policy: bool,
+}
+
+/// One zone of a `local` provider.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LocalZone {
+    /// Suffix of the zone id (`:private` in it makes the zone private).
+    #[serde(default)]
+    pub zone_suffix: String,
+    /// The zone's domain.
+    #[serde(default)]
+    pub dns_name: String,
+}
+
+/// What is known of a provider after its evaluation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderState {
+    /// `namespace/name`.
+    pub key: String,
+    /// The provider type.
+    pub provider_type: String,
+    /// Ready, Error or Invalid.
+    pub phase: ProviderPhase,
+    /// `provider operational`, or what is wrong.
+    pub message: String,
+    /// The TTL of entries that set none.
+    pub default_ttl: Ttl,
+    /// The zones and domains it serves (empty unless the account's zones were read).
+    pub selection: ZoneSelection,
+    /// The configuration of a `local` provider.
+    pub local: Option<LocalConfig>,
+    /// Whether the provider is being deleted.
+    pub deleting: bool,
+}
+
+impl ProviderState {
+    /// The status the provider gets: state, message, domains and zones (sorted), default TTL.
+    pub fn status(&self, observed_generation: Option<i64>) -> DnsProviderStatus {
+        let listed = |inc: Vec<String>, exc: Vec<String>| {
+            (!inc.is_empty() || !exc.is_empty()).then_some(SelectionStatus {
+                included: inc,
+                excluded: exc,
+            })
+        };
+        let s = &self.selection;
+        let ready_or_selected = self.phase == ProviderPhase::Ready || s.error.is_some();
+        DnsProviderStatus {
+            state: Some(self.phase.as_str().to_owned()),
+            message: Some(self.message.clone()),
+            domains: listed(
+                s.domains_included.iter().map(ToString::to_string).collect(),
+                s.domains_excluded.iter().map(ToString::to_string).collect(),
+            ),
+            zones: listed(
+                s.zones_included.iter().cloned().collect(),
+                s.zones_excluded.iter().cloned().collect(),
+            ),
+            default_ttl: ready_or_selected.then_some(i64::from(self.default_ttl.seconds())),
+            observed_generation,
+        }
+    }
+
+    /// Whether the provider is ready.
+    pub fn is_ready(&self) -> bool {
+        self.phase == ProviderPhase::Ready
+    }
+}
+
+/// Where a provider's hosted zones come from when they are given explicitly (the command line's
+/// `--zones`).
+pub type GivenZones<'a> = Option<&'a [HostedZone]>;
+
+/// Evaluates one provider (§7 steps 3–11). `secret` is the Secret its `secretRef` names, read
+/// from the provider's namespace; `given_zones` overrides the account's zones.
+///
+/// The returned warnings (domains outside every zone) become Warning events on the provider.
+pub fn evaluate(
+    provider: &DnsProvider,
+    secret: Option<&Secret>,
+    given_zones: GivenZones<'_>,
+    default_ttl: Ttl,
+) -> ProviderState {
+    let meta = &provider.metadata;
+    let key = format!("{}/{}", meta.namespace_or_default(), meta.name_or_empty());
+    let provider_type = provider.spec.provider_type.clone();
+    let mut state = ProviderState {
+        key,
+        provider_type: provider_type.clone(),
+        phase: ProviderPhase::Invalid,
+        message: String::new(),
+        default_ttl,
+        selection: ZoneSelection::default(),
+        local: None,
+        deleting: meta.is_deleting(),
+    };
+    let fail = |mut state: ProviderState, phase, message: String| {
+        state.phase = phase;
+        state.message = message;
+        state
+    };
+    if !SUPPORTED_TYPES.contains(&provider_type.as_str()) {
+        return fail(
+            state,
+            ProviderPhase::Invalid,
+            format!("provider type {provider_type:?} is not supported"),
+        );
+    }
+    if let Some(ttl) = provider.spec.default_ttl {
+        match Ttl::new(ttl) {
+            Ok(ttl) => state.default_ttl = ttl,
+            Err(e) => {
+                return fail(
+                    state,
+                    ProviderPhase::Invalid,
+                    format!("spec.defaultTTL: {e}"),
+                );
+            }
+        }
+    }
+    let is_local = provider_type == "local";
+    let properties = match (&provider.spec.secret_ref, secret) {
+        (None, _) if is_local => BTreeMap::new(),
+        (None, _) => {
+            return fail(
+                state,
+                ProviderPhase::Invalid,
+                "no secret reference specified".to_owned(),
+            );
+        }
+        (Some(reference), None) => {
+            let message = format!(
+                "secret {}/{} not found",
+                meta.namespace_or_default(),
+                reference.name
+            );
+            return fail(state, ProviderPhase::Error, message);
+        }
+        (Some(reference), Some(secret)) => match secret_properties(secret)
+            .and_then(|p| validate_properties(&provider_type, &p).map(|()| p))
+        {
+            Ok(properties) => properties,
+            Err(e) => {
+                let message = format!(
+                    "secret {}/{} validation failed: {e}",
+                    meta.namespace_or_default(),
+                    reference.name
+                );
+                return fail(state, ProviderPhase::Error, message);
+            }
+        },
+    };
+    let zones = match given_zones {
+        Some(zones) => zones.to_vec(),
+        None => match account_zones(provider, &properties) {
+            Ok((zones, local)) => {
+                state.local = local;
+                zones
+            }
+            Err(message) => return fail(state, ProviderPhase::Error, message),
+        },
+    };
+    if zones.is_empty() {
+        return fail(
+            state,
+            ProviderPhase::Error,
+            "no hosted zones available in account".to_owned(),
+        );
+    }
+    state.selection = select(
+        &provider_type,
+        provider.spec.domains.as_ref(),
+        provider.spec.zones.as_ref(),
+        &zones,
+    );
+    match &state.selection.error {
+        Some(error) => {
+            let message = error.to_string();
+            fail(state, ProviderPhase::Error, message)
+        }
+        None => fail(
+            state,
+            ProviderPhase::Ready,
+            "provider operational".to_owned(),
+        ),
+    }
+}
+
+/// The Secret's values, base64-decoded (`stringData` merged over `data`, as the API server does).
+pub fn secret_properties(secret: &Secret) -> Result<BTreeMap<String, String>, String> {
+    let mut properties = BTreeMap::new();
+    for (key, value) in &secret.data {
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(value.trim())
+            .map_err(|e| format!("data.{key} is not valid base64: {e}"))?;
+        let text = String::from_utf8(bytes).map_err(|_| format!("data.{key} is not UTF-8 text"))?;
+        properties.insert(key.clone(), text);
+    }
+    for (key, value) in &secret.string_data {
+        properties.insert(key.clone(), value.clone());
+    }
+    Ok(properties)
+}
+
+/// The checks of a provider type's credentials that need no network. Types whose rules are not
+/// modelled yet accept any properties.
+fn validate_properties(
+    provider_type: &str,
+    properties: &BTreeMap<String, String>,
+) -> Result<(), String> {
+    if provider_type == "local"
+        && let Some(value) = properties.get("bad_key")
+    {
+        return Err(format!(
+            "'bad_key' is not allowed in local provider properties: {value}"
+        ));
+    }
+    Ok(())
+}
+
+/// The hosted zones of the provider's account, without asking any server (CONTRACT "Zones"):
+/// a `local` provider's configured zones, an `rfc2136` provider's `Zone`, else one zone per
+/// included domain.
+fn account_zones(
+    provider: &DnsProvider,
+    properties: &BTreeMap<String, String>,
+) -> Result<(Vec<HostedZone>, Option<LocalConfig>), String> {
+    let provider_type = provider.spec.provider_type.as_str();
+    let zone = |id: String, domain: &str, private: bool| -> Result<HostedZone, String> {
+        let domain = domain
+            .parse()
+            .map_err(|e| format!("hosted zone {id:?}: {e}"))?;
+        Ok(HostedZone {
+            id,
+            domain,
+            provider_type: provider_type.to_owned(),
+            private,
+        })
+    };
+    match provider_type {
+        "local" => {
+            let config = match &provider.spec.provider_config {
+                Some(raw) => serde_json::from_value::<LocalConfig>(raw.clone())
+                    .map_err(|e| format!("unmarshal local providerConfig failed with: {e}"))?,
+                None => LocalConfig {
+                    zones: vec![LocalZone {
+                        zone_suffix: String::new(),
+                        dns_name: "local.gardener.cloud".into(),
+                    }],
+                    ..LocalConfig::default()
+                },
+            };
+            let config = LocalConfig {
+                account: if config.account.is_empty() {
+                    "local".to_owned()
+                } else {
+                    config.account
+                },
+                ..config
+            };
+            if config.fail_get_zones {
+                return Err("forced error by mockConfig.FailGetZones".to_owned());
+            }
+            let zones = config
+                .zones
+                .iter()
+                .filter(|z| !z.dns_name.is_empty())
+                .map(|z| {
+                    let id = format!("{}:{}{}", config.account, z.zone_suffix, z.dns_name);
+                    zone(id, &z.dns_name, z.zone_suffix.contains(":private"))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok((zones, Some(config)))
+        }
+        "rfc2136" => match properties.get("Zone") {
+            Some(name) => Ok((vec![zone(name.clone(), name, false)?], None)),
+            None => Err(
+                "validation failed for provider type rfc2136: property \"Zone\" is required"
+                    .to_owned(),
+            ),
+        },
+        _ => {
+            let include = provider
+                .spec
+                .domains
+                .as_ref()
+                .map(|d| d.include.as_slice())
+                .unwrap_or_default();
+            let zones = include
+                .iter()
+                .filter(|d| !d.starts_with("*."))
+                .map(|d| zone(d.clone(), d, false))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok((zones, None))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn provider(spec: serde_json::Value) -> DnsProvider {
+        serde_json::from_value(json!({"metadata": {"name": "p", "namespace": "ns"}, "spec": spec}))
+            .unwrap()
+    }
+
+    fn secret(data: serde_json::Value) -> Secret {
+        serde_json::from_value(
+            json!({"metadata": {"name": "creds", "namespace": "ns"}, "data": data}),
+        )
+        .unwrap()
+    }
+
+    fn ttl() -> Ttl {
+        Ttl::new(300).unwrap()
+    }
+
+    #[test]
+    fn local_provider_is_ready() {
+        let p = provider(
+            json!({"type": "local", "providerConfig": {"zones": [{"dnsName": "example.com"}, {"dnsName": "example2.com", "zoneSuffix": ":private"}]}, "domains": {"include": ["example.com"]}}),
+        );
+        let state = evaluate(&p, None, None, ttl());
+        assert_eq!(
+            (state.phase, state.message.as_str()),
+            (ProviderPhase::Ready, "provider operational")
+        );
+        assert_eq!(state.selection.zones.len(), 1);
+        assert_eq!(state.selection.zones[0].id, "local:example.com");
+        let status = state.status(Some(1));
+        let domains = status.domains.unwrap();
+        assert_eq!(domains.included, ["example.com"]);
+        assert_eq!(domains.excluded, ["example2.com"]);
+        assert_eq!(status.default_ttl, Some(300));
+        assert!(state.local.is_some_and(|l| l.account == "local"));
+    }
+
+    #[test]
+    fn failures() {
+        let state = evaluate(
+            &provider(json!({"type": "mock-inmemory"})),
+            None,
+            None,
+            ttl(),
+        );
+        assert_eq!(
+            (state.phase, state.message.as_str()),
+            (
+                ProviderPhase::Invalid,
+                "provider type \"mock-inmemory\" is not supported"
+            )
+        );
+        let state = evaluate(&provider(json!({"type": "aws-route53"})), None, None, ttl());
+        assert_eq!(
+            (state.phase, state.message.as_str()),
+            (ProviderPhase::Invalid, "no secret reference specified")
+        );
+        let aws = provider(
+            json!({"type": "aws-route53", "secretRef": {"name": "creds"}, "domains": {"include": ["example.com"]}}),
+        );
+        let state = evaluate(&aws, None, None, ttl());
+        assert_eq!(
+            (state.phase, state.message.as_str()),
+            (ProviderPhase::Error, "secret ns/creds not found")
+        );
+        assert_eq!(state.status(None).domains, None);
+        let bad = secret(json!({"AWS_ACCESS_KEY_ID": "not base64!"}));
+        let state = evaluate(&aws, Some(&bad), None, ttl());
+        assert!(
+            state.message.starts_with(
+                "secret ns/creds validation failed: data.AWS_ACCESS_KEY_ID is not valid base64"
+            ),
+            "{}",
+            state.message
+        );
+        let state = evaluate(
+            &aws,
+            Some(&secret(json!({"AWS_ACCESS_KEY_ID": "QUtJQQ=="}))),
+            None,
+            ttl(),
+        );
+        assert_eq!(state.phase, ProviderPhase::Ready);
+        assert_eq!(state.selection.zones[0].id, "example.com");
+        let local = provider(json!({"type": "local", "secretRef": {"name": "creds"}}));
+        let state = evaluate(
+            &local,
+            Some(&secret(json!({"bad_key": "eA=="}))),
+            None,
+            ttl(),
+        );
+        assert_eq!(
+            state.message,
+            "secret ns/creds validation failed: 'bad_key' is not allowed in local provider properties: x"
+        );
+        let failing = provider(json!({"type": "local", "providerConfig": {"failGetZones": true}}));
+        assert_eq!(
+            evaluate(&failing, None, None, ttl()).message,
+            "forced error by mockConfig.FailGetZones"
+        );
+        let empty = provider(json!({"type": "local", "providerConfig": {"zones": []}}));
+        assert_eq!(
+            evaluate(&empty, None, None, ttl()).message,
+            "no hosted zones available in account"
+        );
+        let unmatched = provider(
+            json!({"type": "local", "providerConfig": {"zones": [{"dnsName": "a.b"}]}, "domains": {"include": ["x.y"]}}),
+        );
+        let state = evaluate(&unmatched, None, None, ttl());
+        assert_eq!(
+            (state.phase, state.message.as_str()),
+            (
+                ProviderPhase::Error,
+                "no domain matching hosting zones. Need to be a (sub)domain of [a.b]"
+            )
+        );
+        assert_eq!(state.status(None).domains.unwrap().excluded, ["a.b"]);
+    }
+
+    #[test]
+    fn default_zone_and_ttl() {
+        let p = provider(json!({"type": "local", "defaultTTL": 120}));
+        let state = evaluate(&p, None, None, ttl());
+        assert_eq!(
+            state.selection.zones[0].domain.as_str(),
+            "local.gardener.cloud"
+        );
+        assert_eq!(state.default_ttl.seconds(), 120);
+        let bad = provider(json!({"type": "local", "defaultTTL": 0}));
+        assert_eq!(
+            evaluate(&bad, None, None, ttl()).phase,
+            ProviderPhase::Invalid
+        );
+    }
+
+    #[test]
+    fn given_zones_win() {
+        let p = provider(json!({"type": "aws-route53", "secretRef": {"name": "creds"}}));
+        let zones = [HostedZone {
+            id: "Z1".into(),
+            domain: "example.org".parse().unwrap(),
+            provider_type: "aws-route53".into(),
+            private: false,
+        }];
+        let state = evaluate(&p, Some(&secret(json!({}))), Some(&zones), ttl());
+        assert_eq!(state.phase, ProviderPhase::Ready);
+        assert_eq!(state.selection.zones[0].id, "Z1");
+    }
+}
