@@ -85,6 +85,7 @@ pub mod manifest;
 pub mod name;
 pub mod plan;
 pub mod provider;
+pub mod records;
 mod quote;
 pub mod sources;
 pub mod target;
