@@ -85,12 +85,13 @@ pub mod manifest;
 pub mod name;
 pub mod plan;
 pub mod provider;
-pub mod records;
 mod quote;
+pub mod records;
 pub mod sources;
 pub mod target;
 pub mod ttl;
 pub mod world;
+pub mod zones;
 
 pub use class::Class;
 pub use config::Config;

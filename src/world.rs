@@ -4,6 +4,7 @@ use crate::api::{
     DnsAnnotation, DnsEntry, DnsProvider, Ingress, ObjectMeta, ObjectRef, Secret, Service,
 };
 use crate::manifest::ObjectProblem;
+use crate::zones::Observed;
 
 /// One object the core reads.
 #[derive(Debug, Clone, PartialEq)]
@@ -56,6 +57,8 @@ pub struct World {
     pub problems: Vec<ObjectProblem>,
     /// Objects of kinds the core does not use.
     pub ignored: Vec<ObjectRef>,
+    /// What the zones hold, which records entries own, lookup answers and given hosted zones.
+    pub observed: Observed,
 }
 
 impl World {

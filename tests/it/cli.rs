@@ -622,12 +622,14 @@ fn null_annotations_are_no_annotations() {
     let plan = plan_json(&["--class", "gardendns", &data("null-annotations.yaml")]);
     let warnings: Vec<&Value> = events(&plan)
         .iter()
-        .filter(|e| e["type"] == "Warning")
+        .filter(|e| e["type"] == "Warning" && e["reason"] == "Invalid")
         .collect();
     assert!(warnings.is_empty(), "{warnings:#?}");
     let entry = entry_for(&plan, "dns.example.com");
     assert_eq!(entry["metadata"]["name"], "dns");
-    assert_eq!(entry["status"]["targets"], serde_json::json!(["8.8.8.8"]));
+    assert_eq!(entry["spec"]["targets"], serde_json::json!(["8.8.8.8"]));
+    // no provider in the file: the entry is read, and has nowhere to go (DECISIONS D11)
+    assert_eq!(entry["status"]["message"], "No responsible provider found");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,374 @@
+//! The zone step of a plan: entries weighed against each other (DECISIONS D13) and against what
+//! the zones hold (D14), and the ordered changes that make the zones match.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::api::DnsEntryStatus;
+use crate::records::RecordType;
+use crate::zones::{
+    Action, Change, Content, Observed, Ownership, RecordKey, ZoneRecords, sort_changes,
+};
+
+use super::entries::Decision;
+
+/// One entry as the zone step sees it.
+#[derive(Debug)]
+pub(super) struct Item {
+    /// The entry id.
+    pub id: String,
+    /// `metadata.creationTimestamp` (older entries win a name).
+    pub created: Option<String>,
+    /// What it asks for.
+    pub decision: Decision,
+    /// What it owns now.
+    pub owned: Option<Ownership>,
+    /// Its status, once decided.
+    pub status: Option<DnsEntryStatus>,
+}
+
+/// The outcome of the zone step.
+#[derive(Debug, Default)]
+pub(super) struct ZoneOutcome {
+    /// The changes, in execution order.
+    pub changes: Vec<Change>,
+    /// What each entry owns once the changes are made.
+    pub owned: BTreeMap<String, Ownership>,
+}
+
+const PENDING: &str = "dns entry pending: waiting for dns reconciliation";
+
+/// Weighs the entries, finds the changes, and sets every item's status.
+pub(super) fn plan_zones(
+    items: &mut [Item],
+    observed: &Observed,
+    quotas: &BTreeMap<String, i64>,
+) -> ZoneOutcome {
+    claim_names(items);
+    enforce_quotas(items, quotas);
+    let orphans: Vec<(&String, &Ownership)> = {
+        let ids: BTreeSet<&str> = items.iter().map(|i| i.id.as_str()).collect();
+        observed
+            .owned
+            .iter()
+            .filter(|(id, _)| !ids.contains(id.as_str()))
+            .collect()
+    };
+    // Entries whose records would collide with records they do not own give up their wish,
+    // which may keep records others counted on being freed: repeat until nothing changes.
+    loop {
+        let freed = freed_keys(items, &orphans);
+        let mut changed = false;
+        for item in items.iter_mut() {
+            let Decision::Want(want) = &item.decision else {
+                continue;
+            };
+            let zone = observed.zones.get(&want.zone);
+            let mine = |key: &RecordKey| {
+                item.owned
+                    .as_ref()
+                    .is_some_and(|o| o.zone == want.zone && o.keys.contains(key))
+            };
+            let free = |key: &RecordKey| {
+                freed
+                    .get(want.zone.as_str())
+                    .is_some_and(|f| f.contains(key))
+            };
+            let conflict = want.desired.sets.keys().find_map(|&record_type| {
+                let key = RecordKey {
+                    owner: want.desired.owner.clone(),
+                    record_type,
+                };
+                let foreign = zone?.range(owner_range(&key)).find(|(other, _)| {
+                    let collides = other.record_type == record_type
+                        || other.record_type == RecordType::CNAME
+                        || record_type == RecordType::CNAME;
+                    collides && !mine(other) && !free(other)
+                });
+                foreign.map(|(other, _)| other.clone())
+            });
+            if let Some(other) = conflict {
+                let message = format!(
+                    "the {} record set of {:?} in zone {} exists and is not owned by this entry",
+                    other.record_type,
+                    other.owner.to_string(),
+                    want.zone
+                );
+                item.status = Some(hold_status(item, "Error", message));
+                item.decision = Decision::Hold(Box::default());
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+
+    let mut outcome = ZoneOutcome::default();
+    let freed = freed_keys(items, &orphans);
+    let empty = ZoneRecords::new();
+    let delete_owned = |id: &str,
+                        owned: &Ownership,
+                        keep: &dyn Fn(&RecordKey) -> bool,
+                        changes: &mut Vec<Change>| {
+        let zone = observed.zones.get(&owned.zone).unwrap_or(&empty);
+        for key in owned.keys.iter().filter(|k| !keep(k)) {
+            if let Some(old) = zone.get(key) {
+                changes.push(change(
+                    id,
+                    &owned.provider,
+                    &owned.zone,
+                    Action::Delete,
+                    key,
+                    Some(old),
+                    None,
+                ));
+            }
+        }
+    };
+    for (id, owned) in &orphans {
+        delete_owned(id, owned, &|_| false, &mut outcome.changes);
+    }
+    for item in items.iter_mut() {
+        let before = outcome.changes.len();
+        match &item.decision {
+            Decision::Hold(_) => {
+                if let Some(owned) = &item.owned {
+                    outcome.owned.insert(item.id.clone(), owned.clone());
+                }
+            }
+            Decision::Delete => {
+                if let Some(owned) = &item.owned {
+                    delete_owned(&item.id, owned, &|_| false, &mut outcome.changes);
+                }
+                let status = if outcome.changes.len() > before {
+                    hold_status(item, "Pending", PENDING.to_owned())
+                } else {
+                    hold_status(item, "Ready", "dns entry active".to_owned())
+                };
+                item.status = Some(status);
+            }
+            Decision::Want(want) => {
+                let wanted = |key: &RecordKey| {
+                    want.zone == item.owned.as_ref().map_or("", |o| o.zone.as_str())
+                        && key.owner == want.desired.owner
+                        && want.desired.sets.contains_key(&key.record_type)
+                };
+                if let Some(owned) = &item.owned {
+                    delete_owned(&item.id, owned, &wanted, &mut outcome.changes);
+                }
+                let zone = observed.zones.get(&want.zone).unwrap_or(&empty);
+                let mut keys = BTreeSet::new();
+                for (&record_type, set) in &want.desired.sets {
+                    let key = RecordKey {
+                        owner: want.desired.owner.clone(),
+                        record_type,
+                    };
+                    let mine = item
+                        .owned
+                        .as_ref()
+                        .is_some_and(|o| o.zone == want.zone && o.keys.contains(&key));
+                    let freed_here = freed
+                        .get(want.zone.as_str())
+                        .is_some_and(|f| f.contains(&key));
+                    match zone.get(&key) {
+                        Some(old) if mine && !freed_here => {
+                            if !set.matches(old) {
+                                outcome.changes.push(change(
+                                    &item.id,
+                                    &want.provider,
+                                    &want.zone,
+                                    Action::Update,
+                                    &key,
+                                    Some(old),
+                                    Some(set),
+                                ));
+                            }
+                        }
+                        _ => outcome.changes.push(change(
+                            &item.id,
+                            &want.provider,
+                            &want.zone,
+                            Action::Create,
+                            &key,
+                            None,
+                            Some(set),
+                        )),
+                    }
+                    keys.insert(key);
+                }
+                if !keys.is_empty() {
+                    let ownership = Ownership {
+                        provider: want.provider.clone(),
+                        zone: want.zone.clone(),
+                        keys,
+                    };
+                    outcome.owned.insert(item.id.clone(), ownership);
+                }
+                let mut status = want.ready.clone();
+                if outcome.changes.len() > before {
+                    status.state = Some("Pending".to_owned());
+                    status.message = Some(PENDING.to_owned());
+                }
+                item.status = Some(status);
+            }
+        }
+    }
+    sort_changes(&mut outcome.changes);
+    outcome
+}
+
+/// Every key at the same owner (name and set identifier) as `key`, any type.
+fn owner_range(key: &RecordKey) -> std::ops::RangeInclusive<RecordKey> {
+    let first = RecordKey {
+        owner: key.owner.clone(),
+        record_type: RecordType::ALL[0],
+    };
+    let last = RecordKey {
+        owner: key.owner.clone(),
+        record_type: RecordType::ALL[RecordType::ALL.len() - 1],
+    };
+    first..=last
+}
+
+/// DECISIONS D13: of the entries that want one name and set identifier, the one that owns it
+/// keeps it, else the oldest, else the first by id; the others are `Error`.
+fn claim_names(items: &mut [Item]) {
+    let mut claims: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
+    for (i, item) in items.iter().enumerate() {
+        if let Decision::Want(want) = &item.decision {
+            let owner = &want.desired.owner;
+            claims
+                .entry((owner.dns_name.to_string(), owner.set_identifier.clone()))
+                .or_default()
+                .push(i);
+        }
+    }
+    for ((name, _), mut claimants) in claims {
+        if claimants.len() < 2 {
+            continue;
+        }
+        claimants.sort_by_key(|&i| {
+            let item = &items[i];
+            let owns = item
+                .owned
+                .as_ref()
+                .is_some_and(|o| o.keys.iter().any(|k| k.owner.dns_name.as_str() == name));
+            (
+                !owns,
+                item.created.is_none(),
+                item.created.clone(),
+                item.id.clone(),
+            )
+        });
+        let winner = items[claimants[0]].id.clone();
+        for &i in &claimants[1..] {
+            let message = format!("dns name {name:?} already busy for entry {winner:?}");
+            items[i].status = Some(hold_status(&items[i], "Error", message));
+            items[i].decision = Decision::Hold(Box::default());
+        }
+    }
+}
+
+/// §3.4: a provider with `spec.quotas.entries` takes that many entries, those already assigned
+/// to it first.
+fn enforce_quotas(items: &mut [Item], quotas: &BTreeMap<String, i64>) {
+    for (provider, &quota) in quotas {
+        let mut assigned: Vec<usize> = items
+            .iter()
+            .enumerate()
+            .filter(
+                |(_, item)| matches!(&item.decision, Decision::Want(w) if &w.provider == provider),
+            )
+            .map(|(i, _)| i)
+            .collect();
+        assigned.sort_by_key(|&i| {
+            let current = items[i]
+                .owned
+                .as_ref()
+                .is_some_and(|o| &o.provider == provider);
+            (!current, items[i].id.clone())
+        });
+        for &i in assigned.iter().skip(usize::try_from(quota).unwrap_or(0)) {
+            let message =
+                format!("provider {provider} has reached its entries quota (max={quota})");
+            items[i].status = Some(hold_status(&items[i], "Error", message));
+            items[i].decision = Decision::Hold(Box::default());
+        }
+    }
+}
+
+/// The keys the plan deletes, by zone: whatever orphans and deleted entries own, and what
+/// entries that want other records no longer want.
+fn freed_keys(
+    items: &[Item],
+    orphans: &[(&String, &Ownership)],
+) -> BTreeMap<String, BTreeSet<RecordKey>> {
+    let mut freed: BTreeMap<String, BTreeSet<RecordKey>> = BTreeMap::new();
+    let mut free = |owned: &Ownership, keep: &dyn Fn(&RecordKey) -> bool| {
+        let keys = freed.entry(owned.zone.clone()).or_default();
+        keys.extend(owned.keys.iter().filter(|k| !keep(k)).cloned());
+    };
+    for (_, owned) in orphans {
+        free(owned, &|_| false);
+    }
+    for item in items {
+        let Some(owned) = &item.owned else { continue };
+        match &item.decision {
+            Decision::Hold(_) => {}
+            Decision::Delete => free(owned, &|_| false),
+            Decision::Want(want) => free(owned, &|key| {
+                want.zone == owned.zone
+                    && key.owner == want.desired.owner
+                    && want.desired.sets.contains_key(&key.record_type)
+            }),
+        }
+    }
+    freed
+}
+
+/// The status of an item that now holds: the decided status if there is one, else built from
+/// the previous one.
+fn hold_status(item: &Item, state: &str, message: String) -> DnsEntryStatus {
+    let base = match &item.decision {
+        Decision::Want(want) => DnsEntryStatus {
+            targets: None,
+            ttl: None,
+            ..want.ready.clone()
+        },
+        Decision::Hold(status) => (**status).clone(),
+        Decision::Delete => item.status.clone().unwrap_or_default(),
+    };
+    DnsEntryStatus {
+        state: Some(state.to_owned()),
+        message: Some(message),
+        ..base
+    }
+}
+
+fn change(
+    entry: &str,
+    provider: &str,
+    zone: &str,
+    action: Action,
+    key: &RecordKey,
+    old: Option<&crate::records::RecordSet>,
+    new: Option<&crate::records::RecordSet>,
+) -> Change {
+    let content = |set: &crate::records::RecordSet| Content {
+        ttl: set.ttl,
+        values: set.values.clone(),
+    };
+    Change {
+        provider: provider.to_owned(),
+        zone: zone.to_owned(),
+        action,
+        name: key.owner.dns_name.clone(),
+        record_type: key.record_type,
+        set_identifier: key.owner.set_identifier.clone(),
+        old: old.map(content),
+        new: new.map(content),
+        result: None,
+        new_set: new.cloned(),
+        entry: entry.to_owned(),
+    }
+}

@@ -1,0 +1,209 @@
+//! The entry step of a plan: what each DNSEntry wants (spec entries-providers §4.1), before
+//! entries are weighed against each other and against the zones.
+
+use crate::annotations::{IGNORE, IP_STACK, TARGET_HARD_IGNORE};
+use crate::api::{DnsEntry, DnsEntryStatus};
+use crate::entry::{FailureState, validate};
+use crate::provider::ProviderState;
+use crate::records::{Desired, RecordInput, check_policy, desired};
+use crate::zones::{Observed, Ownership};
+
+use super::providers::Providers;
+
+/// The default interval between lookups of host name targets (Gardener's
+/// `defaultCNAMELookupInterval`).
+const DEFAULT_CNAME_LOOKUP_INTERVAL: i64 = 600;
+
+/// What one entry asks for.
+#[derive(Debug)]
+pub(super) enum Decision {
+    /// Its records stay as they are; the status says why.
+    Hold(Box<DnsEntryStatus>),
+    /// It is being deleted: the records it owns go.
+    Delete,
+    /// It wants these records in this zone.
+    Want(Box<Want>),
+}
+
+/// The records an entry wants, and where.
+#[derive(Debug)]
+pub(super) struct Want {
+    /// The responsible provider (`namespace/name`).
+    pub provider: String,
+    /// The zone.
+    pub zone: String,
+    /// The records.
+    pub desired: Desired,
+    /// The status once the zone holds exactly these records.
+    pub ready: DnsEntryStatus,
+}
+
+/// A status with a state and message, keeping what the entry's previous status said of its
+/// provider, zone and records (Gardener leaves those as they are on such outcomes).
+pub(super) fn held(
+    entry: &DnsEntry,
+    owned: Option<&Ownership>,
+    state: &str,
+    message: String,
+) -> DnsEntryStatus {
+    let previous = entry.status.clone().unwrap_or_default();
+    DnsEntryStatus {
+        state: Some(state.to_owned()),
+        message: Some(message),
+        provider: owned.map(|o| o.provider.clone()).or(previous.provider),
+        zone: owned.map(|o| o.zone.clone()).or(previous.zone),
+        observed_generation: entry.metadata.generation,
+        ..previous
+    }
+}
+
+/// Decides what one entry (of our class) asks for.
+pub(super) fn decide(
+    entry: &DnsEntry,
+    owned: Option<&Ownership>,
+    providers: &Providers,
+    observed: &Observed,
+) -> Decision {
+    let has_records = owned.is_some_and(|o| !o.keys.is_empty());
+    let meta = &entry.metadata;
+    if meta.is_deleting() {
+        return Decision::Delete;
+    }
+    let ignored = if meta.annotation(TARGET_HARD_IGNORE) == Some("true") {
+        Some(format!("{TARGET_HARD_IGNORE}=true"))
+    } else {
+        match meta.annotation(IGNORE) {
+            Some(v @ ("full" | "true" | "reconcile")) => Some(format!("{IGNORE}={v}")),
+            _ => None,
+        }
+    };
+    if let Some(reported) = ignored {
+        let message = format!("entry is ignored due to annotation: {reported}");
+        return Decision::Hold(Box::new(held(entry, owned, "Ignored", message)));
+    }
+    let valid = match validate(&entry.spec, has_records) {
+        Ok(valid) => valid,
+        Err(error) => {
+            let state = match error.state() {
+                FailureState::Invalid => "Invalid",
+                FailureState::Error => "Error",
+            };
+            return Decision::Hold(Box::new(held(entry, owned, state, error.to_string())));
+        }
+    };
+    let current = owned
+        .map(|o| o.provider.as_str())
+        .or(entry.status.as_ref().and_then(|s| s.provider.as_deref()));
+    let Some(candidate) = providers.index.choose(&valid.dns_name, current) else {
+        // DECISIONS D11
+        let state = if has_records { "Stale" } else { "Error" };
+        let mut status = held(
+            entry,
+            owned,
+            state,
+            "No responsible provider found".to_owned(),
+        );
+        status.provider = None;
+        if !has_records {
+            status.provider_type = None;
+        }
+        return Decision::Hold(Box::new(status));
+    };
+    let Some(provider) = providers.states.get(&candidate.key) else {
+        let message = format!(
+            "failed to get provider state for provider {}",
+            candidate.key
+        );
+        return Decision::Hold(Box::new(held(entry, owned, "Error", message)));
+    };
+    if !provider.is_ready() {
+        let message = format!(
+            "provider {} has status {}: {}",
+            provider.key,
+            provider.phase.as_str(),
+            if provider.message.is_empty() {
+                "unknown error"
+            } else {
+                &provider.message
+            }
+        );
+        return Decision::Hold(Box::new(held(entry, owned, "Stale", message)));
+    }
+    let Some(zone) = zone_for(provider, &valid.dns_name) else {
+        let name = provider.key.rsplit('/').next().unwrap_or(&provider.key);
+        let message = format!(
+            "no matching zone found for DNS name {:?} in provider {name:?}",
+            valid.dns_name.as_str()
+        );
+        return Decision::Hold(Box::new(held(entry, owned, "Error", message)));
+    };
+    let input = RecordInput {
+        provider_type: &provider.provider_type,
+        default_ttl: provider.default_ttl,
+        ip_stack: meta.annotation(IP_STACK),
+        resolved: &observed.resolved,
+        default_cname_lookup_interval: DEFAULT_CNAME_LOOKUP_INTERVAL,
+    };
+    let desired = match desired(&valid, &input) {
+        Ok(desired) => desired,
+        Err(error) => {
+            return Decision::Hold(Box::new(held(entry, owned, "Invalid", error.to_string())));
+        }
+    };
+    if !desired.lookups.is_empty() {
+        let hosts: Vec<&str> = desired.lookups.iter().map(|h| h.as_str()).collect();
+        let message = format!(
+            "dns entry pending: waiting for lookup of {}",
+            hosts.join(", ")
+        );
+        return Decision::Hold(Box::new(held(entry, owned, "Pending", message)));
+    }
+    let supports_policy = provider
+        .local
+        .as_ref()
+        .is_some_and(|l| l.support_routing_policy);
+    for set in desired.sets.values() {
+        if let Err(error) = check_policy(
+            &provider.provider_type,
+            &desired.owner,
+            set,
+            supports_policy,
+        ) {
+            let message = format!("failed to execute DNS change requests: {error}");
+            return Decision::Hold(Box::new(held(entry, owned, "Error", message)));
+        }
+    }
+    let has_targets = !desired.status_targets.is_empty();
+    let ready = DnsEntryStatus {
+        state: Some("Ready".to_owned()),
+        message: Some("dns entry active".to_owned()),
+        provider: Some(provider.key.clone()),
+        provider_type: Some(provider.provider_type.clone()),
+        zone: Some(zone.clone()),
+        dns_name: Some(valid.dns_name.to_string()),
+        targets: has_targets.then(|| desired.status_targets.clone()),
+        ttl: has_targets.then_some(i64::from(desired.ttl)),
+        cname_lookup_interval: desired.cname_lookup_interval,
+        routing_policy: desired.status_routing_policy.clone(),
+        observed_generation: meta.generation,
+    };
+    Decision::Want(Box::new(Want {
+        provider: provider.key.clone(),
+        zone,
+        desired,
+        ready,
+    }))
+}
+
+/// The zone of `provider` with the longest domain that holds `name` (§3.3; the first on a tie).
+fn zone_for(provider: &ProviderState, name: &crate::DnsName) -> Option<String> {
+    let mut best: Option<&crate::provider::HostedZone> = None;
+    for zone in &provider.selection.zones {
+        if name.is_subdomain_of(&zone.domain)
+            && best.is_none_or(|b| zone.domain.as_str().len() > b.domain.as_str().len())
+        {
+            best = Some(zone);
+        }
+    }
+    best.map(|z| z.id.clone())
+}

@@ -1,0 +1,325 @@
+//! [`Plan`]: everything the core decides for one [`World`].
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+mod changes;
+mod entries;
+mod providers;
+mod sources;
+
+use crate::annotations::CLASS;
+use crate::api::{DNS_API_VERSION, DnsEntry, DnsEntryStatus, DnsProvider, ObjectRef};
+use crate::config::Config;
+use crate::events::Event;
+use crate::world::World;
+pub use crate::zones::Change;
+use crate::zones::{Observed, Ownership};
+use changes::{Item, ZoneOutcome};
+use entries::Decision;
+use providers::Providers;
+
+/// One record set a zone holds (filled once providers and zones are planned).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Record {
+    /// `namespace/name` of the provider.
+    pub provider: String,
+    /// Zone id.
+    pub zone: String,
+    /// Record name.
+    pub name: String,
+    /// Record type.
+    #[serde(rename = "type")]
+    pub record_type: String,
+    /// TTL.
+    pub ttl: i64,
+    /// Values.
+    pub values: Vec<String>,
+    /// Set identifier of a routing policy.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub set_identifier: String,
+}
+
+/// What the core decides for a world: the entries (given and generated) with their status, the
+/// providers, the events, and the changes and records of the zones.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    /// Every DNSEntry, given or generated, with its computed status.
+    pub entries: Vec<DnsEntry>,
+    /// Every DNSProvider.
+    pub providers: Vec<DnsProvider>,
+    /// Events on sources and entries, in order.
+    pub events: Vec<Event>,
+    /// Zone changes, in execution order.
+    pub changes: Vec<Change>,
+    /// Record sets of the zones after the changes.
+    pub records: Vec<Record>,
+    /// What each entry owns once the changes are made (for the state an adapter keeps).
+    #[serde(skip)]
+    pub owned: BTreeMap<String, Ownership>,
+}
+
+impl Plan {
+    /// Computes the plan of `world` under `config`.
+    ///
+    /// One bad object never stops the others: its problem becomes a status or an event.
+    ///
+    /// ```
+    /// use shoot_dns::{Config, Plan, World};
+    ///
+    /// let mut world = World::default();
+    /// shoot_dns::manifest::load_str(&mut world, "svc.yaml", "
+    /// apiVersion: v1
+    /// kind: Service
+    /// metadata:
+    ///   name: web
+    ///   namespace: default
+    ///   annotations: {dns.gardener.cloud/dnsnames: web.example.com, dns.gardener.cloud/ttl: '600'}
+    /// spec: {type: LoadBalancer}
+    /// status: {loadBalancer: {ingress: [{ip: 1.2.3.4}]}}
+    /// ")?;
+    /// let plan = Plan::compute(&world, &Config::default());
+    /// let entry = &plan.entries[0];
+    /// assert_eq!(entry.spec.dns_name, "web.example.com");
+    /// assert_eq!(entry.spec.ttl, Some(600));
+    /// assert_eq!(entry.metadata.generate_name.as_deref(), Some("web-service-"));
+    /// assert_eq!(plan.events[0].reason, "DNSEntryCreated");
+    /// # Ok::<(), shoot_dns::manifest::ManifestError>(())
+    /// ```
+    pub fn compute(world: &World, config: &Config) -> Plan {
+        let mut plan = Plan::default();
+        let mut problems: Vec<_> = world.problems.iter().collect();
+        problems.sort_by(|a, b| (&a.object, &a.message).cmp(&(&b.object, &b.message)));
+        for problem in problems {
+            plan.events.push(Event::warning(
+                problem.object.clone(),
+                "Invalid",
+                problem.message.clone(),
+            ));
+        }
+        let mut entries = sources::entries(world, config, &mut plan.events);
+        entries.sort_by(|(a, _), (b, _)| entry_order(a).cmp(&entry_order(b)));
+        let (providers, listed) = providers::providers(world, config, &mut plan.events);
+        plan.providers = listed;
+
+        let mut positions = Vec::new();
+        let mut items = Vec::new();
+        for (position, (entry, _)) in entries.iter().enumerate() {
+            if !config.class.matches(entry.metadata.annotation(CLASS)) {
+                continue;
+            }
+            let id = entry_id(entry);
+            let owned = world.observed.owned.get(&id).cloned();
+            let decision = entries::decide(entry, owned.as_ref(), &providers, &world.observed);
+            let status = match &decision {
+                Decision::Hold(status) => Some((**status).clone()),
+                _ => None,
+            };
+            let created = entry.metadata.creation_timestamp.clone();
+            positions.push(position);
+            items.push(Item {
+                id,
+                created,
+                decision,
+                owned,
+                status,
+            });
+        }
+        let outcome = changes::plan_zones(&mut items, &world.observed, &providers.quotas);
+        for (position, item) in positions.into_iter().zip(items) {
+            let (entry, source) = &mut entries[position];
+            if let Some(status) = item.status {
+                plan.events
+                    .extend(status_event(entry, source.as_ref(), &status));
+                entry.status = Some(status);
+            }
+        }
+        plan.entries = entries.into_iter().map(|(e, _)| e).collect();
+        plan.records = records_after(&world.observed, &outcome, &providers);
+        plan.changes = outcome.changes;
+        plan.owned = outcome.owned;
+        plan
+    }
+}
+
+fn entry_order(entry: &DnsEntry) -> (&str, &str, &str) {
+    (
+        entry.metadata.namespace_or_default(),
+        crate::sources::entry_name(entry),
+        entry.spec.dns_name.as_str(),
+    )
+}
+
+fn entry_ref(entry: &DnsEntry) -> ObjectRef {
+    ObjectRef::new(
+        DNS_API_VERSION,
+        "DNSEntry",
+        entry.metadata.namespace_or_default(),
+        crate::sources::entry_name(entry),
+    )
+}
+
+/// The id under which an entry's ownership is kept: `namespace/name`, or for an entry still to
+/// be created, `namespace/generateName[dnsName]`.
+pub fn entry_id(entry: &DnsEntry) -> String {
+    let meta = &entry.metadata;
+    match (&meta.name, &meta.generate_name) {
+        (Some(name), _) => format!("{}/{name}", meta.namespace_or_default()),
+        (None, prefix) => format!(
+            "{}/{}[{}]",
+            meta.namespace_or_default(),
+            prefix.as_deref().unwrap_or(""),
+            entry.spec.dns_name
+        ),
+    }
+}
+
+/// The event a status gives: on the source object for generated entries (`DNSEntry<State>`,
+/// `<dnsName>: <message>`), on the entry itself otherwise.
+fn status_event(
+    entry: &DnsEntry,
+    source: Option<&ObjectRef>,
+    status: &DnsEntryStatus,
+) -> Option<Event> {
+    let state = status.state.as_deref().filter(|s| !s.is_empty())?;
+    let message = status.message.as_deref()?;
+    Some(match source {
+        Some(source) => Event::normal(
+            source.clone(),
+            &format!("DNSEntry{state}"),
+            format!(
+                "{}: {message}",
+                status.dns_name.as_deref().unwrap_or(&entry.spec.dns_name)
+            ),
+        ),
+        None if matches!(state, "Ready" | "Pending" | "Ignored") => {
+            Event::normal(entry_ref(entry), state, message.to_owned())
+        }
+        None => Event::warning(entry_ref(entry), state, message.to_owned()),
+    })
+}
+
+/// The record sets the zones hold once the changes are made, each with the provider that serves
+/// its zone.
+fn records_after(observed: &Observed, outcome: &ZoneOutcome, providers: &Providers) -> Vec<Record> {
+    let mut zones = observed.zones.clone();
+    for change in &outcome.changes {
+        change.apply_to(zones.entry(change.zone.clone()).or_default());
+    }
+    let mut served_by: BTreeMap<&str, &str> = BTreeMap::new();
+    for owned in observed.owned.values().chain(outcome.owned.values()) {
+        served_by.insert(owned.zone.as_str(), owned.provider.as_str());
+    }
+    for state in providers.states.values().rev() {
+        for zone in &state.selection.zones {
+            served_by.insert(zone.id.as_str(), state.key.as_str());
+        }
+    }
+    let mut records = Vec::new();
+    for (zone, sets) in &zones {
+        let provider = served_by.get(zone.as_str()).copied().unwrap_or("");
+        for (key, set) in sets {
+            records.push(Record {
+                provider: provider.to_owned(),
+                zone: zone.clone(),
+                name: key.owner.dns_name.to_string(),
+                record_type: key.record_type.to_string(),
+                ttl: i64::from(set.ttl),
+                values: set.values.clone(),
+                set_identifier: key.owner.set_identifier.clone(),
+            });
+        }
+    }
+    records.sort_by(|a, b| {
+        (
+            &a.provider,
+            &a.zone,
+            &a.name,
+            &a.record_type,
+            &a.set_identifier,
+        )
+            .cmp(&(
+                &b.provider,
+                &b.zone,
+                &b.name,
+                &b.record_type,
+                &b.set_identifier,
+            ))
+    });
+    records
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(text: &str) -> Plan {
+        let mut world = World::default();
+        crate::manifest::load_str(&mut world, "t.yaml", text).unwrap();
+        Plan::compute(&world, &Config::default())
+    }
+
+    #[test]
+    fn the_last_definition_wins() {
+        let p = plan(
+            "apiVersion: dns.gardener.cloud/v1alpha1\nkind: DNSEntry\nmetadata: {name: e}\nspec: {dnsName: a.example.com, targets: [1.1.1.1]}\n---\napiVersion: dns.gardener.cloud/v1alpha1\nkind: DNSEntry\nmetadata: {name: e}\nspec: {dnsName: b.example.com, targets: [1.1.1.1]}\n",
+        );
+        assert_eq!(p.entries.len(), 1);
+        assert_eq!(p.entries[0].spec.dns_name, "b.example.com");
+        assert_eq!(p.events.len(), 2);
+        assert_eq!(p.events[1].message, "No responsible provider found");
+        assert_eq!(
+            p.events[0].involved_object.to_string(),
+            "DNSEntry default/e"
+        );
+        assert_eq!(
+            p.events[0].message,
+            "given more than once: the last definition is used"
+        );
+    }
+
+    #[test]
+    fn invalid_entries_get_state_and_event() {
+        let p = plan(
+            "apiVersion: dns.gardener.cloud/v1alpha1\nkind: DNSEntry\nmetadata: {name: e}\nspec: {dnsName: a.example.com, targets: [1.1.1.1], text: [x]}\n",
+        );
+        let status = p.entries[0].status.as_ref().unwrap();
+        assert_eq!(status.state.as_deref(), Some("Invalid"));
+        let message = "validation failed: cannot specify both targets and text fields";
+        assert_eq!(status.message.as_deref(), Some(message));
+        assert_eq!(p.events[0].reason, "Invalid");
+        assert_eq!(p.events[0].message, message);
+    }
+
+    #[test]
+    fn feedback_events_reach_the_source() {
+        // SVC-19: an entry without targets is Invalid, and the source hears of it.
+        let p = plan(
+            "apiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: n, annotations: {dns.gardener.cloud/dnsnames: s.example.com}}\nspec: {type: LoadBalancer}\n",
+        );
+        let lines: Vec<String> = p
+            .events
+            .iter()
+            .map(|e| format!("{} {} {}", e.involved_object, e.reason, e.message))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "Service n/s DNSEntryCreated s.example.com: created entry s-service- in control plane",
+                "Service n/s DNSEntryInvalid s.example.com: no target or text specified",
+            ]
+        );
+    }
+
+    #[test]
+    fn other_classes_are_listed_without_status() {
+        let p = plan(
+            "apiVersion: dns.gardener.cloud/v1alpha1\nkind: DNSEntry\nmetadata: {name: e, annotations: {dns.gardener.cloud/class: other}}\nspec: {dnsName: 'a..b'}\n",
+        );
+        assert_eq!(p.entries.len(), 1);
+        assert!(p.entries[0].status.is_none());
+        assert!(p.events.is_empty());
+    }
+}
