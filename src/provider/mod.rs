@@ -1,9 +1,11 @@
 //! DNSProviders: which hosted zones and domains a provider serves (spec entries-providers §3.1,
 //! §7).
 
+mod index;
 mod selection;
 mod state;
 
+pub use index::{ProviderCandidate, ProviderIndex};
 pub use selection::{HostedZone, SelectionError, ZoneSelection, select};
 pub use state::{
     GivenZones, LocalConfig, LocalZone, ProviderPhase, ProviderState, SUPPORTED_TYPES, evaluate,
