@@ -100,3 +100,6 @@ pub use plan::Plan;
 pub use target::{Target, TargetError};
 pub use ttl::{Ttl, TtlError};
 pub use world::World;
+
+#[path = "../adapters/memory/mod.rs"]
+pub mod memory;

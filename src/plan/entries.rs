@@ -1,6 +1,9 @@
 //! The entry step of a plan: what each DNSEntry wants (spec entries-providers §4.1), before
 //! entries are weighed against each other and against the zones.
 
+use std::collections::BTreeSet;
+
+use crate::DnsName;
 use crate::annotations::{IGNORE, IP_STACK, TARGET_HARD_IGNORE};
 use crate::api::{DnsEntry, DnsEntryStatus};
 use crate::entry::{FailureState, validate};
@@ -57,12 +60,14 @@ pub(super) fn held(
     }
 }
 
-/// Decides what one entry (of our class) asks for.
+/// Decides what one entry (of our class) asks for. Host names it waits to have resolved are
+/// added to `lookups`.
 pub(super) fn decide(
     entry: &DnsEntry,
     owned: Option<&Ownership>,
     providers: &Providers,
     observed: &Observed,
+    lookups: &mut BTreeSet<DnsName>,
 ) -> Decision {
     let has_records = owned.is_some_and(|o| !o.keys.is_empty());
     let meta = &entry.metadata;
@@ -196,7 +201,7 @@ pub(super) fn decide(
 }
 
 /// The zone of `provider` with the longest domain that holds `name` (§3.3; the first on a tie).
-fn zone_for(provider: &ProviderState, name: &crate::DnsName) -> Option<String> {
+fn zone_for(provider: &ProviderState, name: &DnsName) -> Option<String> {
     let mut best: Option<&crate::provider::HostedZone> = None;
     for zone in &provider.selection.zones {
         if name.is_subdomain_of(&zone.domain)

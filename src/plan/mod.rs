@@ -1,6 +1,6 @@
 //! [`Plan`]: everything the core decides for one [`World`].
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -9,6 +9,7 @@ mod entries;
 mod providers;
 mod sources;
 
+use crate::DnsName;
 use crate::annotations::CLASS;
 use crate::api::{DNS_API_VERSION, DnsEntry, DnsEntryStatus, DnsProvider, ObjectRef};
 use crate::config::Config;
@@ -59,6 +60,10 @@ pub struct Plan {
     /// What each entry owns once the changes are made (for the state an adapter keeps).
     #[serde(skip)]
     pub owned: BTreeMap<String, Ownership>,
+    /// Host names to resolve before the entries that target them can be planned: an adapter
+    /// resolves them into [`Observed::resolved`] and plans again.
+    #[serde(skip)]
+    pub lookups: BTreeSet<DnsName>,
 }
 
 impl Plan {
@@ -112,7 +117,13 @@ impl Plan {
             }
             let id = entry_id(entry);
             let owned = world.observed.owned.get(&id).cloned();
-            let decision = entries::decide(entry, owned.as_ref(), &providers, &world.observed);
+            let decision = entries::decide(
+                entry,
+                owned.as_ref(),
+                &providers,
+                &world.observed,
+                &mut plan.lookups,
+            );
             let status = match &decision {
                 Decision::Hold(status) => Some((**status).clone()),
                 _ => None,

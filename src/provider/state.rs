@@ -84,6 +84,32 @@ pub struct LocalZone {
     pub dns_name: String,
 }
 
+impl LocalConfig {
+    /// The configuration of a `local` provider: its `providerConfig`, or Gardener's default of
+    /// one zone `local.gardener.cloud`; the account is `local` unless named.
+    pub fn of(provider: &DnsProvider) -> Result<Self, String> {
+        let config = match &provider.spec.provider_config {
+            Some(raw) => serde_json::from_value::<LocalConfig>(raw.clone())
+                .map_err(|e| format!("unmarshal local providerConfig failed with: {e}"))?,
+            None => LocalConfig {
+                zones: vec![LocalZone {
+                    zone_suffix: String::new(),
+                    dns_name: "local.gardener.cloud".into(),
+                }],
+                ..LocalConfig::default()
+            },
+        };
+        Ok(LocalConfig {
+            account: if config.account.is_empty() {
+                "local".to_owned()
+            } else {
+                config.account
+            },
+            ..config
+        })
+    }
+}
+
 /// What is known of a provider after its evaluation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProviderState {
@@ -310,25 +336,7 @@ fn account_zones(
     };
     match provider_type {
         "local" => {
-            let config = match &provider.spec.provider_config {
-                Some(raw) => serde_json::from_value::<LocalConfig>(raw.clone())
-                    .map_err(|e| format!("unmarshal local providerConfig failed with: {e}"))?,
-                None => LocalConfig {
-                    zones: vec![LocalZone {
-                        zone_suffix: String::new(),
-                        dns_name: "local.gardener.cloud".into(),
-                    }],
-                    ..LocalConfig::default()
-                },
-            };
-            let config = LocalConfig {
-                account: if config.account.is_empty() {
-                    "local".to_owned()
-                } else {
-                    config.account
-                },
-                ..config
-            };
+            let config = LocalConfig::of(provider)?;
             if config.fail_get_zones {
                 return Err("forced error by mockConfig.FailGetZones".to_owned());
             }
