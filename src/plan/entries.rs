@@ -161,6 +161,7 @@ pub(super) fn decide(
             "dns entry pending: waiting for lookup of {}",
             hosts.join(", ")
         );
+        lookups.extend(desired.lookups.iter().cloned());
         return Decision::Hold(Box::new(held(entry, owned, "Pending", message)));
     }
     let supports_policy = provider
