@@ -3,8 +3,10 @@
 
 #![forbid(unsafe_code)]
 
+mod apply;
 mod input;
 mod output;
+mod state;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -24,8 +26,10 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Compute entries, statuses and events from manifests; touch nothing.
+    /// Compute entries, provider choice, records and changes from manifests; touch nothing.
     Plan(PlanArgs),
+    /// The same, then execute the changes and write the new state.
+    Apply(PlanArgs),
 }
 
 #[derive(Debug, Args)]
@@ -51,6 +55,14 @@ struct PlanArgs {
     /// TTL for entries and providers that set none [default: 300].
     #[arg(long, value_name = "SECONDS", value_parser = parse_ttl)]
     default_ttl: Option<Ttl>,
+    /// Hosted zones per provider (YAML: `providers: [{provider: ns/name, zones: [{id, domain,
+    /// private}]}]`).
+    #[arg(long, value_name = "FILE")]
+    zones: Option<PathBuf>,
+    /// State of an earlier `apply`; `apply` writes it back atomically [plan: none; apply:
+    /// shoot-dns.state.json].
+    #[arg(long, value_name = "FILE")]
+    state: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -75,18 +87,20 @@ fn parse_ttl(value: &str) -> Result<Ttl, String> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
-        Command::Plan(args) => match plan(&args) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(message) => {
-                eprintln!("shoot-dns: {message}");
-                ExitCode::from(1)
-            }
-        },
+    let (args, apply) = match &cli.command {
+        Command::Plan(args) => (args, false),
+        Command::Apply(args) => (args, true),
+    };
+    match run(args, apply) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("shoot-dns: {message}");
+            ExitCode::from(1)
+        }
     }
 }
 
-fn plan(args: &PlanArgs) -> Result<(), String> {
+fn run(args: &PlanArgs, apply: bool) -> Result<ExitCode, String> {
     let mut raw = match &args.config {
         Some(path) => {
             let text = std::fs::read_to_string(path)
@@ -113,12 +127,48 @@ fn plan(args: &PlanArgs) -> Result<(), String> {
         .map_err(|e| format!("invalid configuration: {e}"))?;
     let mut world = World::default();
     input::load_paths(&mut world, &args.paths)?;
-    let plan = Plan::compute(&world, &config);
+    if let Some(path) = &args.zones {
+        world.observed.hosted_zones = input::load_zones(path, &world)?;
+    }
+    let state_path = match (&args.state, apply) {
+        (Some(path), _) => Some(path.clone()),
+        (None, true) => Some(PathBuf::from("shoot-dns.state.json")),
+        (None, false) => None,
+    };
+    if let Some(path) = &state_path {
+        let state = state::State::read(path)?;
+        world.observed.zones = state.zone_records();
+        world.observed.owned = state
+            .entries
+            .into_iter()
+            .map(|(id, entry)| (id, entry.owned))
+            .collect();
+    }
+    let mut plan = Plan::compute(&world, &config);
+    if !plan.lookups.is_empty() {
+        world.observed.resolved = input::resolve(&plan.lookups);
+        plan = Plan::compute(&world, &config);
+    }
+    let mut code = ExitCode::SUCCESS;
+    if apply {
+        let (after, state) = apply::execute(&mut world, &config, plan);
+        if let Some(path) = &state_path {
+            state.write(path)?;
+        }
+        let failed = after
+            .changes
+            .iter()
+            .any(|c| c.result.as_deref() != Some("ok"));
+        if failed {
+            code = ExitCode::from(3);
+        }
+        plan = after;
+    }
     let text = match args.output {
         Format::Json => output::json(&plan)?,
         Format::Yaml => output::yaml(&plan)?,
         Format::Table => output::table(&plan, &world),
     };
     print!("{text}");
-    Ok(())
+    Ok(code)
 }

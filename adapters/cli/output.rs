@@ -59,6 +59,37 @@ pub fn table(plan: &Plan, world: &World) -> String {
     }
     let mut out = String::new();
     render(&mut out, &rows);
+    if !plan.changes.is_empty() {
+        let _ = writeln!(out, "\nCHANGES");
+        let mut rows = vec![[
+            "ACTION".to_owned(),
+            "NAME".to_owned(),
+            "TYPE".to_owned(),
+            "ZONE".to_owned(),
+            "PROVIDER".to_owned(),
+            "VALUES".to_owned(),
+        ]];
+        for change in &plan.changes {
+            let mut name = change.name.to_string();
+            if !change.set_identifier.is_empty() {
+                name = format!("{name}#{}", change.set_identifier);
+            }
+            let values = change.new.as_ref().or(change.old.as_ref());
+            let mut shown = values.map(|v| v.values.join(",")).unwrap_or_default();
+            if let Some(result) = change.result.as_deref().filter(|r| *r != "ok") {
+                shown = format!("{shown}   ({result})");
+            }
+            rows.push([
+                format!("{:?}", change.action).to_lowercase(),
+                name,
+                change.record_type.to_string(),
+                change.zone.clone(),
+                change.provider.clone(),
+                shown,
+            ]);
+        }
+        render(&mut out, &rows);
+    }
     let warnings: Vec<_> = plan
         .events
         .iter()

@@ -123,7 +123,7 @@ fn readme_first_command_lists_every_annotated_name() {
     for name in [
         "special.example.com",
         "amazing.example.com",
-        "www.my.own.domain.com",
+        "www.example.com",
         "_verify.example.com",
     ] {
         assert!(
