@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 
 use crate::provider::LocalConfig;
-use crate::zones::{Action, Change, ZoneRecords};
+use crate::zones::{Action, Change, Ownership, ZoneRecords};
+use crate::{Config, Plan, World};
 
 /// The zones of every `local` provider account, by zone id.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -58,4 +59,92 @@ impl MemoryZones {
         change.apply_to(self.zones.entry(change.zone.clone()).or_default());
         Ok(())
     }
+}
+
+/// Executes a plan of `world` on in-memory zones: the changes of `local` providers are made,
+/// every other change fails (that provider type needs its own adapter). `world.observed` then
+/// holds what the zones hold and what each entry owns, and the plan after the changes is
+/// returned, with each change's outcome (`ok` or `error: ...`).
+///
+/// A delete that fails leaves the record set owned (under `<entry id>#<zone>`), so that a later
+/// run deletes it and nothing else takes it meanwhile.
+///
+/// ```
+/// use shoot_dns::{Config, Plan, World};
+///
+/// let mut world = World::default();
+/// shoot_dns::manifest::load_str(&mut world, "m.yaml", "
+/// apiVersion: dns.gardener.cloud/v1alpha1
+/// kind: DNSProvider
+/// metadata: {name: p, namespace: default}
+/// spec: {type: local, providerConfig: {zones: [{dnsName: example.com}]}}
+/// ---
+/// apiVersion: dns.gardener.cloud/v1alpha1
+/// kind: DNSEntry
+/// metadata: {name: www, namespace: default}
+/// spec: {dnsName: www.example.com, targets: [1.2.3.4]}
+/// ")?;
+/// let config = Config::default();
+/// let plan = Plan::compute(&world, &config);
+/// assert_eq!(plan.changes.len(), 1);
+/// let after = shoot_dns::memory::apply(&mut world, &config, plan);
+/// assert_eq!(after.changes[0].result.as_deref(), Some("ok"));
+/// assert_eq!(after.entries[0].status.as_ref().unwrap().state.as_deref(), Some("Ready"));
+/// assert!(Plan::compute(&world, &config).changes.is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn apply(world: &mut World, config: &Config, mut plan: Plan) -> Plan {
+    let mut zones = MemoryZones::new(world.observed.zones.clone());
+    let key = |p: &crate::api::DnsProvider| {
+        format!(
+            "{}/{}",
+            p.metadata.namespace_or_default(),
+            p.metadata.name_or_empty()
+        )
+    };
+    let local: BTreeMap<String, Result<LocalConfig, String>> = plan
+        .providers
+        .iter()
+        .filter(|p| p.spec.provider_type == "local")
+        .map(|p| (key(p), LocalConfig::of(p)))
+        .collect();
+    let types: BTreeMap<String, String> = plan
+        .providers
+        .iter()
+        .map(|p| (key(p), p.spec.provider_type.clone()))
+        .collect();
+    let mut owned = plan.owned.clone();
+    for change in &mut plan.changes {
+        let outcome = match local.get(&change.provider) {
+            Some(Ok(config)) => zones.execute(change, config),
+            Some(Err(e)) => Err(e.clone()),
+            None => Err(match types.get(&change.provider) {
+                Some(t) => format!("provider type {t} cannot be changed without its adapter"),
+                None => format!(
+                    "provider {} is gone: zone {} cannot be changed",
+                    change.provider, change.zone
+                ),
+            }),
+        };
+        change.result = Some(match outcome {
+            Ok(()) => "ok".to_owned(),
+            Err(message) => {
+                if change.action == Action::Delete {
+                    let id = format!("{}#{}", change.entry, change.zone);
+                    let leftover = owned.entry(id).or_insert_with(|| Ownership {
+                        provider: change.provider.clone(),
+                        zone: change.zone.clone(),
+                        keys: Default::default(),
+                    });
+                    leftover.keys.insert(change.key());
+                }
+                format!("error: {message}")
+            }
+        });
+    }
+    world.observed.zones = zones.zones;
+    world.observed.owned = owned;
+    let mut after = Plan::compute(world, config);
+    after.changes = plan.changes;
+    after
 }
