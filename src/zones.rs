@@ -6,6 +6,7 @@ use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
 
+use crate::api::DnsEntry;
 use crate::name::DnsName;
 use crate::provider::HostedZone;
 use crate::records::{RecordName, RecordSet, RecordType};
@@ -50,6 +51,9 @@ pub struct Observed {
     /// Hosted zones per provider (`namespace/name`), overriding what the provider's
     /// configuration says (the command line's `--zones`).
     pub hosted_zones: BTreeMap<String, Vec<HostedZone>>,
+    /// Entries generated from sources by an earlier plan, as an adapter kept them (in a cluster
+    /// they are objects of their own): sources reuse them, and those no source claims go.
+    pub generated: Vec<DnsEntry>,
 }
 
 /// What a change does.

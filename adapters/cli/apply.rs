@@ -15,6 +15,7 @@ pub fn execute(world: &mut World, config: &Config, plan: Plan) -> (Plan, State) 
         ..State::default()
     };
     state.set_zones(&world.observed.zones);
+    state.generated = world.observed.generated.clone();
     let statuses: BTreeMap<String, _> = after
         .entries
         .iter()

@@ -138,6 +138,7 @@ fn run(args: &PlanArgs, apply: bool) -> Result<ExitCode, String> {
     if let Some(path) = &state_path {
         let state = state::State::read(path)?;
         world.observed.zones = state.zone_records();
+        world.observed.generated = state.generated;
         world.observed.owned = state
             .entries
             .into_iter()

@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
-use shoot_dns::api::DnsEntryStatus;
+use shoot_dns::api::{DnsEntry, DnsEntryStatus};
 use shoot_dns::records::{Policy, RecordSet};
 use shoot_dns::zones::{Ownership, RecordKey, ZoneRecords};
 
@@ -25,6 +25,9 @@ pub struct State {
     /// In-memory zone contents by zone id.
     #[serde(default)]
     pub zones: BTreeMap<String, Vec<StoredRecord>>,
+    /// The entries generated from sources (in a cluster, objects of their own).
+    #[serde(default)]
+    pub generated: Vec<DnsEntry>,
 }
 
 /// What the state keeps of one entry.

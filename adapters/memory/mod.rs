@@ -144,7 +144,16 @@ pub fn apply(world: &mut World, config: &Config, mut plan: Plan) -> Plan {
     }
     world.observed.zones = zones.zones;
     world.observed.owned = owned;
+    world.observed.generated =
+        plan.entries.iter().filter(|e| e.metadata.name.is_none()).cloned().collect();
     let mut after = Plan::compute(world, config);
+    // What the sources did to entries happened in this run; the states are those after it.
+    let entry_events = |e: &crate::events::Event| {
+        matches!(e.reason.as_str(), "DNSEntryCreated" | "DNSEntryUpdated" | "DNSEntryDeleted")
+    };
+    let mut events: Vec<_> = plan.events.into_iter().filter(entry_events).collect();
+    events.extend(after.events.into_iter().filter(|e| !entry_events(e)));
+    after.events = events;
     after.changes = plan.changes;
     after
 }

@@ -163,7 +163,7 @@ fn entry_order(entry: &DnsEntry) -> (&str, &str, &str) {
     )
 }
 
-fn entry_ref(entry: &DnsEntry) -> ObjectRef {
+pub(super) fn entry_ref(entry: &DnsEntry) -> ObjectRef {
     ObjectRef::new(
         DNS_API_VERSION,
         "DNSEntry",
