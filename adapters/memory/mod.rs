@@ -114,8 +114,13 @@ pub fn apply(world: &mut World, config: &Config, mut plan: Plan) -> Plan {
         .map(|p| (key(p), p.spec.provider_type.clone()))
         .collect();
     let mut owned = plan.owned.clone();
+    // Record sets whose delete failed: whoever was to take them over next must not.
+    let mut undeleted = std::collections::BTreeSet::new();
     for change in &mut plan.changes {
+        let blocked = change.action != Action::Delete
+            && undeleted.contains(&(change.zone.clone(), change.key()));
         let outcome = match local.get(&change.provider) {
+            _ if blocked => Err("the record set is still there: deleting it failed".to_owned()),
             Some(Ok(config)) => zones.execute(change, config),
             Some(Err(e)) => Err(e.clone()),
             None => Err(match types.get(&change.provider) {
@@ -129,7 +134,13 @@ pub fn apply(world: &mut World, config: &Config, mut plan: Plan) -> Plan {
         change.result = Some(match outcome {
             Ok(()) => "ok".to_owned(),
             Err(message) => {
+                if change.action == Action::Create && blocked {
+                    if let Some(ownership) = owned.get_mut(&change.entry) {
+                        ownership.keys.remove(&change.key());
+                    }
+                }
                 if change.action == Action::Delete {
+                    undeleted.insert((change.zone.clone(), change.key()));
                     let id = format!("{}#{}", change.entry, change.zone);
                     let leftover = owned.entry(id).or_insert_with(|| Ownership {
                         provider: change.provider.clone(),
@@ -144,16 +155,88 @@ pub fn apply(world: &mut World, config: &Config, mut plan: Plan) -> Plan {
     }
     world.observed.zones = zones.zones;
     world.observed.owned = owned;
-    world.observed.generated =
-        plan.entries.iter().filter(|e| e.metadata.name.is_none()).cloned().collect();
+    world.observed.generated = plan
+        .entries
+        .iter()
+        .filter(|e| e.metadata.name.is_none())
+        .cloned()
+        .collect();
     let mut after = Plan::compute(world, config);
     // What the sources did to entries happened in this run; the states are those after it.
     let entry_events = |e: &crate::events::Event| {
-        matches!(e.reason.as_str(), "DNSEntryCreated" | "DNSEntryUpdated" | "DNSEntryDeleted")
+        matches!(
+            e.reason.as_str(),
+            "DNSEntryCreated" | "DNSEntryUpdated" | "DNSEntryDeleted"
+        )
     };
     let mut events: Vec<_> = plan.events.into_iter().filter(entry_events).collect();
     events.extend(after.events.into_iter().filter(|e| !entry_events(e)));
     after.events = events;
     after.changes = plan.changes;
     after
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn world(entry_name: &str, fail_delete: bool) -> World {
+        let mut world = World::default();
+        let text = format!(
+            "apiVersion: dns.gardener.cloud/v1alpha1\nkind: DNSProvider\nmetadata: {{name: p, namespace: default}}\nspec: {{type: local, providerConfig: {{zones: [{{dnsName: example.com}}], failDeleteEntry: {fail_delete}}}}}\n---\napiVersion: dns.gardener.cloud/v1alpha1\nkind: DNSEntry\nmetadata: {{name: {entry_name}, namespace: default}}\nspec: {{dnsName: a.example.com, targets: [1.2.3.4]}}\n"
+        );
+        crate::manifest::load_str(&mut world, "t.yaml", &text).unwrap();
+        world
+    }
+
+    #[test]
+    fn a_failed_delete_keeps_the_record_set_owned_and_blocks_its_takeover() {
+        let config = Config::default();
+        let mut first = world("x", true);
+        let plan = Plan::compute(&first, &config);
+        apply(&mut first, &config, plan);
+        // x goes, y wants the same name; deleting x's record fails.
+        let mut second = world("y", true);
+        second.observed = first.observed.clone();
+        let plan = Plan::compute(&second, &config);
+        let after = apply(&mut second, &config, plan);
+        let results: Vec<_> = after
+            .changes
+            .iter()
+            .map(|c| c.result.clone().unwrap_or_default())
+            .collect();
+        assert_eq!(
+            results,
+            [
+                "error: forced error by mockConfig.FailDeleteEntry",
+                "error: the record set is still there: deleting it failed"
+            ]
+        );
+        let owners: Vec<&String> = second
+            .observed
+            .owned
+            .iter()
+            .filter(|(_, o)| !o.keys.is_empty())
+            .map(|(id, _)| id)
+            .collect();
+        assert_eq!(owners, ["default/x#local:example.com"]);
+        // Once deletes work again, the next apply converges.
+        let mut third = world("y", false);
+        third.observed = second.observed.clone();
+        let plan = Plan::compute(&third, &config);
+        let after = apply(&mut third, &config, plan);
+        assert!(
+            after
+                .changes
+                .iter()
+                .all(|c| c.result.as_deref() == Some("ok")),
+            "{:?}",
+            after.changes
+        );
+        assert!(Plan::compute(&third, &config).changes.is_empty());
+        assert_eq!(
+            third.observed.owned.keys().collect::<Vec<_>>(),
+            ["default/y"]
+        );
+    }
 }
