@@ -134,10 +134,11 @@ pub fn apply(world: &mut World, config: &Config, mut plan: Plan) -> Plan {
         change.result = Some(match outcome {
             Ok(()) => "ok".to_owned(),
             Err(message) => {
-                if change.action == Action::Create && blocked {
-                    if let Some(ownership) = owned.get_mut(&change.entry) {
-                        ownership.keys.remove(&change.key());
-                    }
+                if change.action == Action::Create
+                    && blocked
+                    && let Some(ownership) = owned.get_mut(&change.entry)
+                {
+                    ownership.keys.remove(&change.key());
                 }
                 if change.action == Action::Delete {
                     undeleted.insert((change.zone.clone(), change.key()));

@@ -162,7 +162,12 @@ fn entry_key(entry: &DnsEntry) -> (&str, &str, &str) {
 fn source_of(entry: &DnsEntry) -> Option<ObjectRef> {
     let namespace = entry.metadata.namespace_or_default();
     if let Some(owner) = entry.metadata.owner_references.first() {
-        return Some(ObjectRef::new(&owner.api_version, &owner.kind, namespace, &owner.name));
+        return Some(ObjectRef::new(
+            &owner.api_version,
+            &owner.kind,
+            namespace,
+            &owner.name,
+        ));
     }
     let owners = entry.metadata.annotation(crate::annotations::OWNERS)?;
     let first = owners.split(',').next()?.trim();
