@@ -3,8 +3,17 @@
 //! - [`props`]: property tests of the library (`DnsName` parsing and matching, plan order
 //!   independence).
 //! - [`cli`]: the `shoot-dns` binary against CONTRACT.md, with fixtures under `tests/data/`.
+//! - [`entries`]: conformance of entries and providers through the public API (plan, execute
+//!   on in-memory zones, plan again).
+//! - [`apply`]: `shoot-dns apply` and its state file.
+//! - [`plan_props`]: property tests of plans against naive references (idempotence, order,
+//!   foreign records, provider choice).
 
 // The binary exists only with the `cli` feature (on by default).
 #[cfg(feature = "cli")]
+mod apply;
+#[cfg(feature = "cli")]
 mod cli;
+mod entries;
+mod plan_props;
 mod props;
