@@ -36,6 +36,10 @@ pub struct Ownership {
     pub zone: String,
     /// The record sets.
     pub keys: BTreeSet<RecordKey>,
+    /// The entry is fully ignored (`dns.gardener.cloud/ignore: full`): when it goes, its record
+    /// sets stay, owned by nobody, instead of being deleted (spec entries-providers §4.3).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub keep_on_delete: bool,
 }
 
 /// What a plan starts from besides the objects: zone contents, ownership, answers to host name

@@ -134,8 +134,9 @@ pub fn apply(world: &mut World, config: &Config, mut plan: Plan) -> Plan {
         change.result = Some(match outcome {
             Ok(()) => "ok".to_owned(),
             Err(message) => {
+                // A record set that could not be created is not ours: should someone else
+                // write it later, it must not count as ours (DECISIONS D14).
                 if change.action == Action::Create
-                    && blocked
                     && let Some(ownership) = owned.get_mut(&change.entry)
                 {
                     ownership.keys.remove(&change.key());
@@ -147,6 +148,7 @@ pub fn apply(world: &mut World, config: &Config, mut plan: Plan) -> Plan {
                         provider: change.provider.clone(),
                         zone: change.zone.clone(),
                         keys: Default::default(),
+                        keep_on_delete: false,
                     });
                     leftover.keys.insert(change.key());
                 }
@@ -163,6 +165,12 @@ pub fn apply(world: &mut World, config: &Config, mut plan: Plan) -> Plan {
         .cloned()
         .collect();
     let mut after = Plan::compute(world, config);
+    world.observed.generated = after
+        .entries
+        .iter()
+        .filter(|e| e.metadata.name.is_none())
+        .cloned()
+        .collect();
     // What the sources did to entries happened in this run; the states are those after it.
     let entry_events = |e: &crate::events::Event| {
         matches!(

@@ -47,10 +47,11 @@ pub(super) fn plan_zones(
     enforce_quotas(items, quotas);
     let orphans: Vec<(&String, &Ownership)> = {
         let ids: BTreeSet<&str> = items.iter().map(|i| i.id.as_str()).collect();
+        // An orphan that was fully ignored leaves its records to nobody (§4.3).
         observed
             .owned
             .iter()
-            .filter(|(id, _)| !ids.contains(id.as_str()))
+            .filter(|(id, owned)| !ids.contains(id.as_str()) && !owned.keep_on_delete)
             .collect()
     };
     // Entries whose records would collide with records they do not own give up their wish,
@@ -136,6 +137,7 @@ pub(super) fn plan_zones(
                     outcome.owned.insert(item.id.clone(), owned.clone());
                 }
             }
+            Decision::Release(_) => {}
             Decision::Delete => {
                 if let Some(owned) = &item.owned {
                     delete_owned(&item.id, owned, &|_| false, &mut outcome.changes);
@@ -196,14 +198,13 @@ pub(super) fn plan_zones(
                     }
                     keys.insert(key);
                 }
-                if !keys.is_empty() {
-                    let ownership = Ownership {
-                        provider: want.provider.clone(),
-                        zone: want.zone.clone(),
-                        keys,
-                    };
-                    outcome.owned.insert(item.id.clone(), ownership);
-                }
+                let ownership = Ownership {
+                    provider: want.provider.clone(),
+                    zone: want.zone.clone(),
+                    keys,
+                    keep_on_delete: false,
+                };
+                outcome.owned.insert(item.id.clone(), ownership);
                 let mut status = want.ready.clone();
                 if outcome.changes.len() > before {
                     status.state = Some("Pending".to_owned());
@@ -243,7 +244,34 @@ fn claim_names(items: &mut [Item]) {
                 .push(i);
         }
     }
-    for ((name, _), mut claimants) in claims {
+    // An entry that holds its records without planning them (ignored, stale, invalid) still
+    // holds their names.
+    let mut holders: BTreeMap<(String, String), &str> = BTreeMap::new();
+    for item in items.iter() {
+        if let (Decision::Hold(_), Some(owned)) = (&item.decision, &item.owned) {
+            for key in &owned.keys {
+                let name = (
+                    key.owner.dns_name.to_string(),
+                    key.owner.set_identifier.clone(),
+                );
+                holders.entry(name).or_insert(item.id.as_str());
+            }
+        }
+    }
+    let holders: BTreeMap<(String, String), String> = holders
+        .into_iter()
+        .map(|(k, v)| (k, v.to_owned()))
+        .collect();
+    for (name_key, mut claimants) in claims {
+        let name = name_key.0.clone();
+        if let Some(holder) = holders.get(&name_key) {
+            for &i in &claimants {
+                let message = format!("dns name {name:?} already busy for entry {holder:?}");
+                items[i].status = Some(hold_status(&items[i], "Error", message));
+                items[i].decision = Decision::Hold(Box::default());
+            }
+            continue;
+        }
         if claimants.len() < 2 {
             continue;
         }
@@ -314,7 +342,7 @@ fn freed_keys(
     for item in items {
         let Some(owned) = &item.owned else { continue };
         match &item.decision {
-            Decision::Hold(_) => {}
+            Decision::Hold(_) | Decision::Release(_) => {}
             Decision::Delete => free(owned, &|_| false),
             Decision::Want(want) => free(owned, &|key| {
                 want.zone == owned.zone
@@ -335,7 +363,7 @@ fn hold_status(item: &Item, state: &str, message: String) -> DnsEntryStatus {
             ttl: None,
             ..want.ready.clone()
         },
-        Decision::Hold(status) => (**status).clone(),
+        Decision::Hold(status) | Decision::Release(status) => (**status).clone(),
         Decision::Delete => item.status.clone().unwrap_or_default(),
     };
     DnsEntryStatus {

@@ -24,6 +24,8 @@ pub(super) enum Decision {
     Hold(Box<DnsEntryStatus>),
     /// It is being deleted: the records it owns go.
     Delete,
+    /// It is being deleted while fully ignored: its records stay, owned by nobody.
+    Release(Box<DnsEntryStatus>),
     /// It wants these records in this zone.
     Want(Box<Want>),
 }
@@ -60,6 +62,16 @@ pub(super) fn held(
     }
 }
 
+/// The annotation that fully ignores an entry, as its status reports it (§4.3).
+pub(super) fn full_ignore(entry: &DnsEntry) -> Option<String> {
+    let meta = &entry.metadata;
+    if meta.annotation(TARGET_HARD_IGNORE) == Some("true") {
+        Some(format!("{TARGET_HARD_IGNORE}=true"))
+    } else {
+        (meta.annotation(IGNORE) == Some("full")).then(|| format!("{IGNORE}=full"))
+    }
+}
+
 /// Decides what one entry (of our class) asks for. Host names it waits to have resolved are
 /// added to `lookups`.
 pub(super) fn decide(
@@ -69,21 +81,29 @@ pub(super) fn decide(
     observed: &Observed,
     lookups: &mut BTreeSet<DnsName>,
 ) -> Decision {
-    let has_records = owned.is_some_and(|o| !o.keys.is_empty());
+    // An entry that has been planned before may lose its targets: that removes its records.
+    let has_records = owned.is_some();
     let meta = &entry.metadata;
+    // §4.3: a full ignore holds even while the entry is deleted (its records are then left
+    // behind, owned by nobody); a reconcile ignore does not.
+    if let Some(reported) = full_ignore(entry) {
+        let status = held(
+            entry,
+            owned,
+            "Ignored",
+            format!("entry is ignored due to annotation: {reported}"),
+        );
+        return if meta.is_deleting() {
+            Decision::Release(Box::new(status))
+        } else {
+            Decision::Hold(Box::new(status))
+        };
+    }
     if meta.is_deleting() {
         return Decision::Delete;
     }
-    let ignored = if meta.annotation(TARGET_HARD_IGNORE) == Some("true") {
-        Some(format!("{TARGET_HARD_IGNORE}=true"))
-    } else {
-        match meta.annotation(IGNORE) {
-            Some(v @ ("full" | "true" | "reconcile")) => Some(format!("{IGNORE}={v}")),
-            _ => None,
-        }
-    };
-    if let Some(reported) = ignored {
-        let message = format!("entry is ignored due to annotation: {reported}");
+    if let Some(v @ ("true" | "reconcile")) = meta.annotation(IGNORE) {
+        let message = format!("entry is ignored due to annotation: {IGNORE}={v}");
         return Decision::Hold(Box::new(held(entry, owned, "Ignored", message)));
     }
     let valid = match validate(&entry.spec, has_records) {

@@ -116,7 +116,10 @@ impl Plan {
                 continue;
             }
             let id = entry_id(entry);
-            let owned = world.observed.owned.get(&id).cloned();
+            let mut owned = world.observed.owned.get(&id).cloned();
+            if let Some(owned) = &mut owned {
+                owned.keep_on_delete = entries::full_ignore(entry).is_some();
+            }
             let decision = entries::decide(
                 entry,
                 owned.as_ref(),
@@ -125,7 +128,7 @@ impl Plan {
                 &mut plan.lookups,
             );
             let status = match &decision {
-                Decision::Hold(status) => Some((**status).clone()),
+                Decision::Hold(status) | Decision::Release(status) => Some((**status).clone()),
                 _ => None,
             };
             let created = entry.metadata.creation_timestamp.clone();
@@ -148,6 +151,7 @@ impl Plan {
             }
         }
         plan.entries = entries.into_iter().map(|(e, _)| e).collect();
+        report_deleting_providers(&mut plan, &world.observed);
         plan.records = records_after(&world.observed, &outcome, &providers);
         plan.changes = outcome.changes;
         plan.owned = outcome.owned;
@@ -210,6 +214,30 @@ fn status_event(
         }
         None => Event::warning(entry_ref(entry), state, message.to_owned()),
     })
+}
+
+/// §4.6: a provider being deleted while entries still own records through it says so.
+fn report_deleting_providers(plan: &mut Plan, observed: &Observed) {
+    let mut assigned: BTreeMap<&str, usize> = BTreeMap::new();
+    for owned in observed.owned.values().filter(|o| !o.keys.is_empty()) {
+        *assigned.entry(owned.provider.as_str()).or_default() += 1;
+    }
+    for provider in &mut plan.providers {
+        let key = format!(
+            "{}/{}",
+            provider.metadata.namespace_or_default(),
+            provider.metadata.name_or_empty()
+        );
+        let count = assigned.get(key.as_str()).copied().unwrap_or(0);
+        if let (true, Some(status)) = (
+            provider.metadata.is_deleting() && count > 0,
+            &mut provider.status,
+        ) {
+            status.message = Some(format!(
+                "cannot delete provider, {count} DNSEntries still assigned to it"
+            ));
+        }
+    }
 }
 
 /// The record sets the zones hold once the changes are made, each with the provider that serves

@@ -225,7 +225,6 @@ fn apply_examples_twice_then_plan() {
 /// Every status the state keeps after an apply is the status after executing (CONTRACT: "the
 /// last status"), so an apply that changes nothing leaves the state file as it was.
 #[test]
-#[ignore = "bug: after the first apply the state keeps generated entries (`generated`) with the status before executing (Pending), so a no-op apply rewrites the state"]
 fn the_state_keeps_the_statuses_after_executing() {
     let dir = TempDir::new("statuses");
     let state = text_of(&dir.path("s.json"));
@@ -640,7 +639,6 @@ fn zones_file_gives_hosted_zones_and_apply_fails_per_change_without_an_adapter()
 /// owned. A create that failed must not leave the record set owned (a record set someone else
 /// creates there later would then be overwritten).
 #[test]
-#[ignore = "bug: a failed create stays owned in the state (memory::apply keeps plan.owned for failed creates)"]
 fn a_failed_create_is_not_owned() {
     let dir = TempDir::new("failedcreate");
     let state = text_of(&dir.path("s.json"));
