@@ -95,13 +95,7 @@ pub fn load_zones(path: &Path, world: &World) -> Result<BTreeMap<String, Vec<Hos
         let provider = world
             .providers
             .iter()
-            .find(|p| {
-                format!(
-                    "{}/{}",
-                    p.metadata.namespace_or_default(),
-                    p.metadata.name_or_empty()
-                ) == item.provider
-            })
+            .find(|p| p.metadata.key() == item.provider)
             .ok_or_else(|| {
                 format!(
                     "{}: provider {:?} is not among the manifests",

@@ -95,13 +95,7 @@ impl MemoryZones {
 /// ```
 pub fn apply(world: &mut World, config: &Config, mut plan: Plan) -> Plan {
     let mut zones = MemoryZones::new(world.observed.zones.clone());
-    let key = |p: &crate::api::DnsProvider| {
-        format!(
-            "{}/{}",
-            p.metadata.namespace_or_default(),
-            p.metadata.name_or_empty()
-        )
-    };
+    let key = |p: &crate::api::DnsProvider| p.metadata.key();
     let local: BTreeMap<String, Result<LocalConfig, String>> = plan
         .providers
         .iter()

@@ -72,6 +72,11 @@ impl ObjectMeta {
         self.name.as_deref().unwrap_or("")
     }
 
+    /// `namespace/name`, the way statuses and messages refer to an object.
+    pub fn key(&self) -> String {
+        format!("{}/{}", self.namespace_or_default(), self.name_or_empty())
+    }
+
     /// The value of one annotation.
     pub fn annotation(&self, key: &str) -> Option<&str> {
         self.annotations.get(key).map(String::as_str)

@@ -223,11 +223,7 @@ fn report_deleting_providers(plan: &mut Plan, observed: &Observed) {
         *assigned.entry(owned.provider.as_str()).or_default() += 1;
     }
     for provider in &mut plan.providers {
-        let key = format!(
-            "{}/{}",
-            provider.metadata.namespace_or_default(),
-            provider.metadata.name_or_empty()
-        );
+        let key = provider.metadata.key();
         let count = assigned.get(key.as_str()).copied().unwrap_or(0);
         if let (true, Some(status)) = (
             provider.metadata.is_deleting() && count > 0,

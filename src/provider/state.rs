@@ -179,7 +179,7 @@ pub fn evaluate(
     default_ttl: Ttl,
 ) -> ProviderState {
     let meta = &provider.metadata;
-    let key = format!("{}/{}", meta.namespace_or_default(), meta.name_or_empty());
+    let key = meta.key();
     let provider_type = provider.spec.provider_type.clone();
     let mut state = ProviderState {
         key,
