@@ -13,7 +13,7 @@ use super::entries::Decision;
 
 /// One entry as the zone step sees it.
 #[derive(Debug)]
-pub(super) struct Item {
+pub(super) struct Item<'a> {
     /// The entry id.
     pub id: String,
     /// `metadata.creationTimestamp` (older entries win a name).
@@ -21,7 +21,7 @@ pub(super) struct Item {
     /// What it asks for.
     pub decision: Decision,
     /// What it owns now.
-    pub owned: Option<Ownership>,
+    pub owned: Option<std::borrow::Cow<'a, Ownership>>,
     /// Its status, once decided.
     pub status: Option<DnsEntryStatus>,
 }
@@ -39,7 +39,7 @@ const PENDING: &str = "dns entry pending: waiting for dns reconciliation";
 
 /// Weighs the entries, finds the changes, and sets every item's status.
 pub(super) fn plan_zones(
-    items: &mut [Item],
+    items: &mut [Item<'_>],
     observed: &Observed,
     quotas: &BTreeMap<String, i64>,
 ) -> ZoneOutcome {
@@ -134,7 +134,7 @@ pub(super) fn plan_zones(
         match &item.decision {
             Decision::Hold(_) => {
                 if let Some(owned) = &item.owned {
-                    outcome.owned.insert(item.id.clone(), owned.clone());
+                    outcome.owned.insert(item.id.clone(), (**owned).clone());
                 }
             }
             Decision::Release(_) => {}
@@ -205,8 +205,13 @@ pub(super) fn plan_zones(
                     keep_on_delete: false,
                 };
                 outcome.owned.insert(item.id.clone(), ownership);
-                let mut status = want.ready.clone();
-                if outcome.changes.len() > before {
+                let pending = outcome.changes.len() > before;
+                let Decision::Want(want) = std::mem::replace(&mut item.decision, Decision::Delete)
+                else {
+                    unreachable!()
+                };
+                let mut status = want.ready;
+                if pending {
                     status.state = Some("Pending".to_owned());
                     status.message = Some(PENDING.to_owned());
                 }
@@ -231,40 +236,49 @@ fn owner_range(key: &RecordKey) -> std::ops::RangeInclusive<RecordKey> {
     first..=last
 }
 
+/// A name (and set identifier) several entries want, or one that an entry holds: the
+/// claimants, and the holder.
+type Contest = ((String, String), Vec<usize>, Option<String>);
+
 /// DECISIONS D13: of the entries that want one name and set identifier, the one that owns it
 /// keeps it, else the oldest, else the first by id; the others are `Error`.
-fn claim_names(items: &mut [Item]) {
-    let mut claims: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
+fn claim_names(items: &mut [Item<'_>]) {
+    let mut claims: BTreeMap<(&str, &str), Vec<usize>> = BTreeMap::new();
     for (i, item) in items.iter().enumerate() {
         if let Decision::Want(want) = &item.decision {
             let owner = &want.desired.owner;
             claims
-                .entry((owner.dns_name.to_string(), owner.set_identifier.clone()))
+                .entry((owner.dns_name.as_str(), owner.set_identifier.as_str()))
                 .or_default()
                 .push(i);
         }
     }
     // An entry that holds its records without planning them (ignored, stale, invalid) still
     // holds their names.
-    let mut holders: BTreeMap<(String, String), &str> = BTreeMap::new();
+    let mut holders: BTreeMap<(&str, &str), &str> = BTreeMap::new();
     for item in items.iter() {
         if let (Decision::Hold(_), Some(owned)) = (&item.decision, &item.owned) {
             for key in &owned.keys {
                 let name = (
-                    key.owner.dns_name.to_string(),
-                    key.owner.set_identifier.clone(),
+                    key.owner.dns_name.as_str(),
+                    key.owner.set_identifier.as_str(),
                 );
                 holders.entry(name).or_insert(item.id.as_str());
             }
         }
     }
-    let holders: BTreeMap<(String, String), String> = holders
+    // Only the contested names and their holders are copied, so that `items` can change.
+    let contested: Vec<Contest> = claims
         .into_iter()
-        .map(|(k, v)| (k, v.to_owned()))
+        .filter_map(|(key, claimants)| {
+            let holder = holders.get(&key).map(|h| (*h).to_owned());
+            (holder.is_some() || claimants.len() > 1)
+                .then(|| ((key.0.to_owned(), key.1.to_owned()), claimants, holder))
+        })
         .collect();
-    for (name_key, mut claimants) in claims {
+    for (name_key, mut claimants, holder) in contested {
         let name = name_key.0.clone();
-        if let Some(holder) = holders.get(&name_key) {
+        if let Some(holder) = holder {
             for &i in &claimants {
                 let message = format!("dns name {name:?} already busy for entry {holder:?}");
                 items[i].status = Some(hold_status(&items[i], "Error", message));
@@ -299,7 +313,7 @@ fn claim_names(items: &mut [Item]) {
 
 /// §3.4: a provider with `spec.quotas.entries` takes that many entries, those already assigned
 /// to it first.
-fn enforce_quotas(items: &mut [Item], quotas: &BTreeMap<String, i64>) {
+fn enforce_quotas(items: &mut [Item<'_>], quotas: &BTreeMap<String, i64>) {
     for (provider, &quota) in quotas {
         let mut assigned: Vec<usize> = items
             .iter()
@@ -328,13 +342,18 @@ fn enforce_quotas(items: &mut [Item], quotas: &BTreeMap<String, i64>) {
 /// The keys the plan deletes, by zone: whatever orphans and deleted entries own, and what
 /// entries that want other records no longer want.
 fn freed_keys(
-    items: &[Item],
+    items: &[Item<'_>],
     orphans: &[(&String, &Ownership)],
 ) -> BTreeMap<String, BTreeSet<RecordKey>> {
     let mut freed: BTreeMap<String, BTreeSet<RecordKey>> = BTreeMap::new();
     let mut free = |owned: &Ownership, keep: &dyn Fn(&RecordKey) -> bool| {
-        let keys = freed.entry(owned.zone.clone()).or_default();
-        keys.extend(owned.keys.iter().filter(|k| !keep(k)).cloned());
+        let mut gone = owned.keys.iter().filter(|k| !keep(k)).peekable();
+        if gone.peek().is_some() {
+            freed
+                .entry(owned.zone.clone())
+                .or_default()
+                .extend(gone.cloned());
+        }
     };
     for (_, owned) in orphans {
         free(owned, &|_| false);
@@ -356,7 +375,7 @@ fn freed_keys(
 
 /// The status of an item that now holds: the decided status if there is one, else built from
 /// the previous one.
-fn hold_status(item: &Item, state: &str, message: String) -> DnsEntryStatus {
+fn hold_status(item: &Item<'_>, state: &str, message: String) -> DnsEntryStatus {
     let base = match &item.decision {
         Decision::Want(want) => DnsEntryStatus {
             targets: None,

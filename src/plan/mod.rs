@@ -116,13 +116,20 @@ impl Plan {
                 continue;
             }
             let id = entry_id(entry);
-            let mut owned = world.observed.owned.get(&id).cloned();
-            if let Some(owned) = &mut owned {
-                owned.keep_on_delete = entries::full_ignore(entry).is_some();
-            }
+            let keep = entries::full_ignore(entry).is_some();
+            let owned = world.observed.owned.get(&id).map(|o| {
+                if o.keep_on_delete == keep {
+                    std::borrow::Cow::Borrowed(o)
+                } else {
+                    std::borrow::Cow::Owned(Ownership {
+                        keep_on_delete: keep,
+                        ..o.clone()
+                    })
+                }
+            });
             let decision = entries::decide(
                 entry,
-                owned.as_ref(),
+                owned.as_deref(),
                 &providers,
                 &world.observed,
                 &mut plan.lookups,
@@ -239,26 +246,44 @@ fn report_deleting_providers(plan: &mut Plan, observed: &Observed) {
 /// The record sets the zones hold once the changes are made, each with the provider that serves
 /// its zone.
 fn records_after(observed: &Observed, outcome: &ZoneOutcome, providers: &Providers) -> Vec<Record> {
-    let mut zones = observed.zones.clone();
+    // Only the zones the changes touch are copied.
+    let mut touched: BTreeMap<&str, crate::zones::ZoneRecords> = BTreeMap::new();
     for change in &outcome.changes {
-        change.apply_to(zones.entry(change.zone.clone()).or_default());
+        let zone = touched.entry(change.zone.as_str()).or_insert_with(|| {
+            observed
+                .zones
+                .get(&change.zone)
+                .cloned()
+                .unwrap_or_default()
+        });
+        change.apply_to(zone);
     }
     let mut served_by: BTreeMap<&str, &str> = BTreeMap::new();
-    for owned in observed.owned.values().chain(outcome.owned.values()) {
-        served_by.insert(owned.zone.as_str(), owned.provider.as_str());
-    }
-    for state in providers.states.values().rev() {
+    for state in providers.states.values() {
         for zone in &state.selection.zones {
-            served_by.insert(zone.id.as_str(), state.key.as_str());
+            served_by
+                .entry(zone.id.as_str())
+                .or_insert(state.key.as_str());
         }
     }
+    for owned in observed.owned.values().chain(outcome.owned.values()).rev() {
+        if !served_by.contains_key(owned.zone.as_str()) {
+            served_by.insert(owned.zone.as_str(), owned.provider.as_str());
+        }
+    }
+    let zones = observed
+        .zones
+        .iter()
+        .filter(|(id, _)| !touched.contains_key(id.as_str()))
+        .map(|(id, sets)| (id.as_str(), sets))
+        .chain(touched.iter().map(|(id, sets)| (*id, sets)));
     let mut records = Vec::new();
-    for (zone, sets) in &zones {
-        let provider = served_by.get(zone.as_str()).copied().unwrap_or("");
+    for (zone, sets) in zones {
+        let provider = served_by.get(zone).copied().unwrap_or("");
         for (key, set) in sets {
             records.push(Record {
                 provider: provider.to_owned(),
-                zone: zone.clone(),
+                zone: zone.to_owned(),
                 name: key.owner.dns_name.to_string(),
                 record_type: key.record_type.to_string(),
                 ttl: i64::from(set.ttl),
