@@ -137,6 +137,13 @@ fn run(args: &PlanArgs, apply: bool) -> Result<ExitCode, String> {
     };
     if let Some(path) = &state_path {
         let state = state::State::read(path)?;
+        // The statuses of the last apply, for entries whose manifests carry none.
+        for entry in &mut world.entries {
+            let id = shoot_dns::plan::entry_id(entry);
+            if entry.status.is_none() {
+                entry.status = state.entries.get(&id).and_then(|e| e.status.clone());
+            }
+        }
         world.observed.zones = state.zone_records();
         world.observed.generated = state.generated;
         world.observed.owned = state

@@ -152,8 +152,15 @@ impl Plan {
         for (position, item) in positions.into_iter().zip(items) {
             let (entry, source) = &mut entries[position];
             if let Some(status) = item.status {
-                plan.events
-                    .extend(status_event(entry, source.as_ref(), &status));
+                // As the controller does (§3.0.7, dedup recorder): a state and message already
+                // reported are not reported again.
+                let previous = entry.status.as_ref();
+                let unchanged = previous
+                    .is_some_and(|p| p.state == status.state && p.message == status.message);
+                if !unchanged {
+                    plan.events
+                        .extend(status_event(entry, source.as_ref(), &status));
+                }
                 entry.status = Some(status);
             }
         }
