@@ -113,6 +113,19 @@ fn steady_world(entries: usize, providers: usize, config: &Config) -> World {
             .as_ref()
             .is_some_and(|s| s.state.as_deref() == Some("Ready"))
     }));
+    // In a cluster every entry now carries its status, as the state file gives the command line.
+    let statuses: std::collections::BTreeMap<String, _> = plan
+        .entries
+        .iter()
+        .map(|e| (e.metadata.key(), e.status.clone()))
+        .collect();
+    for entry in &mut world.entries {
+        entry.status = statuses[&entry.metadata.key()].clone();
+    }
+    assert!(
+        Plan::compute(&world, config).events.is_empty(),
+        "steady state reports nothing"
+    );
     world
 }
 
