@@ -173,7 +173,8 @@ impl Plan {
     }
 }
 
-fn entry_order(entry: &DnsEntry) -> (&str, &str, &str) {
+/// The order of entries in a plan: namespace, name (or `generateName`), DNS name.
+pub(super) fn entry_order(entry: &DnsEntry) -> (&str, &str, &str) {
     (
         entry.metadata.namespace_or_default(),
         crate::sources::entry_name(entry),

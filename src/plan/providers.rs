@@ -48,7 +48,7 @@ pub(super) fn providers(
             continue;
         }
         let (namespace, name) = key(&provider.metadata);
-        let provider_key = format!("{namespace}/{name}");
+        let provider_key = provider.metadata.key();
         let secret = provider
             .spec
             .secret_ref

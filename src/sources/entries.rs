@@ -229,18 +229,40 @@ pub fn owns(kind: SourceKind, meta: &ObjectMeta, entry: &DnsEntry) -> bool {
                     && (r.uid.is_empty() || meta.uid.as_deref().is_none_or(|uid| uid == r.uid))
             });
     }
-    let Some(owners) = entry.metadata.annotation(OWNERS) else {
-        return false;
-    };
-    owners.split(',').map(str::trim).any(|owner| {
+    annotated_owners(entry).any(|o| {
+        o.group == kind.group()
+            && o.kind == kind.kind()
+            && o.namespace == namespace
+            && o.name == name
+    })
+}
+
+/// One reference of an entry's `resources.gardener.cloud/owners` annotation:
+/// `[<clusterID>:]<group>/<Kind>/<namespace>/<name>` (any cluster id is accepted, §3.0.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct AnnotatedOwner<'a> {
+    /// API group (`""` for the core group).
+    pub group: &'a str,
+    /// Kind.
+    pub kind: &'a str,
+    /// Namespace.
+    pub namespace: &'a str,
+    /// Name.
+    pub name: &'a str,
+}
+
+/// The well-formed references of an entry's `resources.gardener.cloud/owners` annotation.
+pub(crate) fn annotated_owners(entry: &DnsEntry) -> impl Iterator<Item = AnnotatedOwner<'_>> {
+    let owners = entry.metadata.annotation(OWNERS).unwrap_or("");
+    owners.split(',').map(str::trim).filter_map(|owner| {
         let reference = owner.split_once(':').map_or(owner, |(_, rest)| rest);
-        reference
-            .strip_prefix(kind.group())
-            .and_then(|r| r.strip_prefix('/'))
-            .and_then(|r| r.strip_prefix(kind.kind()))
-            .and_then(|r| r.strip_prefix('/'))
-            .and_then(|r| r.split_once('/'))
-            .is_some_and(|(ns, n)| ns == namespace && n == name)
+        let mut parts = reference.splitn(4, '/');
+        Some(AnnotatedOwner {
+            group: parts.next()?,
+            kind: parts.next()?,
+            namespace: parts.next()?,
+            name: parts.next()?,
+        })
     })
 }
 

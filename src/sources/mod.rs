@@ -12,8 +12,8 @@ mod service;
 
 use std::collections::BTreeMap;
 
-pub(crate) use entries::entry_name;
 pub use entries::{EntryChange, SourceOutcome, owner_string, owns, reconcile};
+pub(crate) use entries::{annotated_owners, entry_name};
 pub use ingress::ingress_input;
 pub use service::service_input;
 
