@@ -15,7 +15,6 @@ use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 use shoot_dns::api::{DnsEntryStatus, DnsProviderStatus};
-use shoot_dns::config::ManagerConfiguration;
 use shoot_dns::records::{RecordName, RecordSet, RecordType};
 use shoot_dns::zones::{Action, Observed, Ownership, RecordKey};
 use shoot_dns::{Config, DnsName, Plan, World};
@@ -28,16 +27,7 @@ const PENDING: &str = "dns entry pending: waiting for dns reconciliation";
 const ACTIVE: &str = "dns entry active";
 const NO_PROVIDER: &str = "No responsible provider found";
 
-/// Class `gardendns` (the library default, so no class annotations are needed) and the F1
-/// default TTL of 360.
-fn config() -> Config {
-    ManagerConfiguration {
-        default_ttl: Some(360),
-        ..Default::default()
-    }
-    .resolve()
-    .expect("a valid configuration")
-}
+use crate::f1_config as config;
 
 /// A cluster over time: the zones and ownership (`observed`) and the entries' last statuses.
 struct Cluster {

@@ -17,3 +17,14 @@ mod cli;
 mod entries;
 mod plan_props;
 mod props;
+
+/// The configuration of the reconciler fixture F1 (spec entries-providers §9): class `gardendns`
+/// (the library default, so no class annotations are needed) and a default TTL of 360.
+fn f1_config() -> shoot_dns::Config {
+    shoot_dns::config::ManagerConfiguration {
+        default_ttl: Some(360),
+        ..Default::default()
+    }
+    .resolve()
+    .expect("a valid configuration")
+}

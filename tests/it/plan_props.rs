@@ -13,21 +13,13 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 use proptest::prelude::*;
 use serde_json::{Value, json};
-use shoot_dns::config::ManagerConfiguration;
 use shoot_dns::records::{RecordName, RecordSet, RecordType};
 use shoot_dns::zones::{Action, Observed, RecordKey};
-use shoot_dns::{Config, Plan, World};
+use shoot_dns::{Plan, World};
 
 const CASES: u32 = 64;
 
-fn config() -> Config {
-    ManagerConfiguration {
-        default_ttl: Some(360),
-        ..Default::default()
-    }
-    .resolve()
-    .expect("a valid configuration")
-}
+use crate::f1_config as config;
 
 // ---------------------------------------------------------------------------------------------
 // Generated objects
