@@ -143,7 +143,7 @@ impl Change {
 /// The order changes run in: deletes first (so a name can switch between plain and policy
 /// records, or between a CNAME and addresses, and moves between zones free their old place
 /// first), then updates, then creates; within each, by provider, zone, name, type and set
-/// identifier.
+/// identifier (and the entry, so the order is total).
 pub fn sort_changes(changes: &mut [Change]) {
     changes.sort_by(|a, b| {
         (
@@ -153,6 +153,7 @@ pub fn sort_changes(changes: &mut [Change]) {
             &a.name,
             a.record_type,
             &a.set_identifier,
+            &a.entry,
         )
             .cmp(&(
                 b.action,
@@ -161,6 +162,7 @@ pub fn sort_changes(changes: &mut [Change]) {
                 &b.name,
                 b.record_type,
                 &b.set_identifier,
+                &b.entry,
             ))
     });
 }

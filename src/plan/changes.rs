@@ -38,26 +38,22 @@ pub(super) struct ZoneOutcome {
 const PENDING: &str = "dns entry pending: waiting for dns reconciliation";
 
 /// Weighs the entries, finds the changes, and sets every item's status.
+///
+/// `orphans` are the ownerships of entries that are gone: their records are deleted. The items
+/// and orphans may be a part of the world, if no entry outside them wants or owns a name they
+/// want or own, and no provider with a quota is wanted both inside and outside.
 pub(super) fn plan_zones(
     items: &mut [Item<'_>],
+    orphans: &[(&String, &Ownership)],
     observed: &Observed,
     quotas: &BTreeMap<String, i64>,
 ) -> ZoneOutcome {
     claim_names(items);
     enforce_quotas(items, quotas);
-    let orphans: Vec<(&String, &Ownership)> = {
-        let ids: BTreeSet<&str> = items.iter().map(|i| i.id.as_str()).collect();
-        // An orphan that was fully ignored leaves its records to nobody (§4.3).
-        observed
-            .owned
-            .iter()
-            .filter(|(id, owned)| !ids.contains(id.as_str()) && !owned.keep_on_delete)
-            .collect()
-    };
     // Entries whose records would collide with records they do not own give up their wish,
     // which may keep records others counted on being freed: repeat until nothing changes.
     loop {
-        let freed = freed_keys(items, &orphans);
+        let freed = freed_keys(items, orphans);
         let mut changed = false;
         for item in items.iter_mut() {
             let Decision::Want(want) = &item.decision else {
@@ -105,7 +101,7 @@ pub(super) fn plan_zones(
     }
 
     let mut outcome = ZoneOutcome::default();
-    let freed = freed_keys(items, &orphans);
+    let freed = freed_keys(items, orphans);
     let empty = ZoneRecords::new();
     let delete_owned = |id: &str,
                         owned: &Ownership,
@@ -126,7 +122,7 @@ pub(super) fn plan_zones(
             }
         }
     };
-    for (id, owned) in &orphans {
+    for (id, owned) in orphans {
         delete_owned(id, owned, &|_| false, &mut outcome.changes);
     }
     for item in items.iter_mut() {

@@ -18,7 +18,7 @@ use super::providers::Providers;
 const DEFAULT_CNAME_LOOKUP_INTERVAL: i64 = 600;
 
 /// What one entry asks for.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(super) enum Decision {
     /// Its records stay as they are; the status says why.
     Hold(Box<DnsEntryStatus>),
@@ -31,7 +31,7 @@ pub(super) enum Decision {
 }
 
 /// The records an entry wants, and where.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(super) struct Want {
     /// The responsible provider (`namespace/name`).
     pub provider: String,

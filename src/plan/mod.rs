@@ -148,7 +148,8 @@ impl Plan {
                 status,
             });
         }
-        let outcome = changes::plan_zones(&mut items, &world.observed, &providers.quotas);
+        let orphans = orphans(&world.observed.owned, &items);
+        let outcome = changes::plan_zones(&mut items, &orphans, &world.observed, &providers.quotas);
         for (position, item) in positions.into_iter().zip(items) {
             let (entry, source) = &mut entries[position];
             if let Some(status) = item.status {
@@ -171,6 +172,19 @@ impl Plan {
         plan.owned = outcome.owned;
         plan
     }
+}
+
+/// The ownerships of entries that are gone, except those of fully ignored ones, which leave
+/// their records to nobody (§4.3).
+fn orphans<'a>(
+    owned: &'a BTreeMap<String, Ownership>,
+    items: &[Item<'_>],
+) -> Vec<(&'a String, &'a Ownership)> {
+    let ids: BTreeSet<&str> = items.iter().map(|i| i.id.as_str()).collect();
+    owned
+        .iter()
+        .filter(|(id, owned)| !ids.contains(id.as_str()) && !owned.keep_on_delete)
+        .collect()
 }
 
 /// The order of entries in a plan: namespace, name (or `generateName`), DNS name.

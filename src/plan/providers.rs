@@ -42,52 +42,100 @@ pub(super) fn providers(
     let mut out = Providers::default();
     let mut listed = Vec::with_capacity(given.len());
     for provider in given {
-        let mut provider = provider.clone();
-        if !config.class.matches(provider.metadata.annotation(CLASS)) {
-            listed.push(provider);
-            continue;
-        }
-        let (namespace, name) = key(&provider.metadata);
-        let provider_key = provider.metadata.key();
-        let secret = provider
-            .spec
-            .secret_ref
-            .as_ref()
-            .and_then(|r| secrets.get(&(namespace, r.name.as_str())).copied());
-        let given_zones = world
+        let secret = provider.spec.secret_ref.as_ref().and_then(|r| {
+            secrets
+                .get(&(provider.metadata.namespace_or_default(), r.name.as_str()))
+                .copied()
+        });
+        let hosted = world
             .observed
             .hosted_zones
-            .get(&provider_key)
+            .get(&provider.metadata.key())
             .map(Vec::as_slice);
-        let state = evaluate(&provider, secret, given_zones, config.default_ttl);
-        let reference = ObjectRef::new(DNS_API_VERSION, "DNSProvider", namespace, name);
-        for warning in &state.selection.warnings {
-            events.push(Event::warning(
-                reference.clone(),
-                "DomainNotHosted",
-                warning.clone(),
-            ));
+        let (provider, evaluated) = evaluate_provider(provider, secret, hosted, config, events);
+        if let Some(evaluated) = evaluated {
+            out.add(evaluated);
         }
-        if !state.is_ready() {
-            events.push(Event::warning(
-                reference,
-                state.phase.as_str(),
-                state.message.clone(),
-            ));
-        }
-        provider.status = Some(state.status(provider.metadata.generation));
-        if let Some(quota) = provider.spec.quotas.as_ref().and_then(|q| q.entries) {
-            out.quotas.insert(provider_key.clone(), quota);
-        }
-        out.index.insert(ProviderCandidate {
-            key: provider_key.clone(),
-            ready: state.is_ready(),
-            deleting: state.deleting,
-            included: state.selection.domains_included.iter().cloned().collect(),
-            excluded: state.selection.domains_excluded.iter().cloned().collect(),
-        });
-        out.states.insert(provider_key, state);
         listed.push(provider);
     }
     (out, listed)
+}
+
+/// One provider of our class, evaluated.
+#[derive(Debug)]
+pub(super) struct Evaluated {
+    pub state: ProviderState,
+    pub quota: Option<i64>,
+    pub candidate: ProviderCandidate,
+}
+
+impl Providers {
+    /// Adds (or replaces) an evaluated provider.
+    pub(super) fn add(&mut self, evaluated: Evaluated) {
+        let key = evaluated.state.key.clone();
+        match evaluated.quota {
+            Some(quota) => self.quotas.insert(key.clone(), quota),
+            None => self.quotas.remove(&key),
+        };
+        self.index.remove(&key);
+        self.index.insert(evaluated.candidate);
+        self.states.insert(key, evaluated.state);
+    }
+
+    /// Removes a provider.
+    pub(super) fn remove(&mut self, key: &str) {
+        self.quotas.remove(key);
+        self.index.remove(key);
+        self.states.remove(key);
+    }
+}
+
+/// Evaluates one provider: as listed (with its status if it is of our class), and its state if
+/// it is of our class. Its events are added to `events`.
+pub(super) fn evaluate_provider(
+    provider: &DnsProvider,
+    secret: Option<&Secret>,
+    hosted: Option<&[crate::provider::HostedZone]>,
+    config: &Config,
+    events: &mut Vec<Event>,
+) -> (DnsProvider, Option<Evaluated>) {
+    let mut provider = provider.clone();
+    if !config.class.matches(provider.metadata.annotation(CLASS)) {
+        return (provider, None);
+    }
+    let (namespace, name) = key(&provider.metadata);
+    let provider_key = provider.metadata.key();
+    let state = evaluate(&provider, secret, hosted, config.default_ttl);
+    let reference = ObjectRef::new(DNS_API_VERSION, "DNSProvider", namespace, name);
+    for warning in &state.selection.warnings {
+        events.push(Event::warning(
+            reference.clone(),
+            "DomainNotHosted",
+            warning.clone(),
+        ));
+    }
+    if !state.is_ready() {
+        events.push(Event::warning(
+            reference,
+            state.phase.as_str(),
+            state.message.clone(),
+        ));
+    }
+    provider.status = Some(state.status(provider.metadata.generation));
+    let quota = provider.spec.quotas.as_ref().and_then(|q| q.entries);
+    let candidate = ProviderCandidate {
+        key: provider_key,
+        ready: state.is_ready(),
+        deleting: state.deleting,
+        included: state.selection.domains_included.iter().cloned().collect(),
+        excluded: state.selection.domains_excluded.iter().cloned().collect(),
+    };
+    (
+        provider,
+        Some(Evaluated {
+            state,
+            quota,
+            candidate,
+        }),
+    )
 }
