@@ -38,6 +38,38 @@ impl Object {
     }
 }
 
+/// The kind of an [`Object`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum ObjectKind {
+    /// Service.
+    Service,
+    /// Ingress.
+    Ingress,
+    /// DNSEntry.
+    DnsEntry,
+    /// DNSProvider.
+    DnsProvider,
+    /// DNSAnnotation.
+    DnsAnnotation,
+    /// Secret.
+    Secret,
+}
+
+impl Object {
+    /// The object's kind.
+    pub fn kind(&self) -> ObjectKind {
+        match self {
+            Self::Service(_) => ObjectKind::Service,
+            Self::Ingress(_) => ObjectKind::Ingress,
+            Self::DnsEntry(_) => ObjectKind::DnsEntry,
+            Self::DnsProvider(_) => ObjectKind::DnsProvider,
+            Self::DnsAnnotation(_) => ObjectKind::DnsAnnotation,
+            Self::Secret(_) => ObjectKind::Secret,
+        }
+    }
+}
+
 /// Every object a plan starts from: the whole cluster as far as DNS is concerned.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct World {
@@ -62,6 +94,23 @@ pub struct World {
 }
 
 impl World {
+    /// Every object, cloned: Services, Ingresses, DNSEntries, DNSProviders, DNSAnnotations,
+    /// Secrets, each kind in the order given.
+    pub fn objects(&self) -> impl Iterator<Item = Object> + '_ {
+        let services = self.services.iter().cloned().map(Object::Service);
+        let ingresses = self.ingresses.iter().cloned().map(Object::Ingress);
+        let entries = self.entries.iter().cloned().map(Object::DnsEntry);
+        let providers = self.providers.iter().cloned().map(Object::DnsProvider);
+        let annotations = self.annotations.iter().cloned().map(Object::DnsAnnotation);
+        let secrets = self.secrets.iter().cloned().map(Object::Secret);
+        services
+            .chain(ingresses)
+            .chain(entries)
+            .chain(providers)
+            .chain(annotations)
+            .chain(secrets)
+    }
+
     /// Adds an object. Objects with the same kind, namespace and name may be added twice: the
     /// plan uses the one added last (as a later `kubectl apply` would) and reports the others.
     pub fn insert(&mut self, object: Object) {

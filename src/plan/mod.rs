@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 mod changes;
 mod entries;
+mod planner;
 mod providers;
 mod sources;
 
@@ -19,6 +20,7 @@ pub use crate::zones::Change;
 use crate::zones::{Observed, Ownership};
 use changes::{Item, ZoneOutcome};
 use entries::Decision;
+pub use planner::{ChangeSet, EntryWrite, Planner, StatusUpdate};
 use providers::Providers;
 
 /// One record set a zone holds (filled once providers and zones are planned).
@@ -117,16 +119,7 @@ impl Plan {
             }
             let id = entry_id(entry);
             let keep = entries::full_ignore(entry).is_some();
-            let owned = world.observed.owned.get(&id).map(|o| {
-                if o.keep_on_delete == keep {
-                    std::borrow::Cow::Borrowed(o)
-                } else {
-                    std::borrow::Cow::Owned(Ownership {
-                        keep_on_delete: keep,
-                        ..o.clone()
-                    })
-                }
-            });
+            let owned = owned_as_planned(world.observed.owned.get(&id), keep);
             let decision = entries::decide(
                 entry,
                 owned.as_deref(),
@@ -172,6 +165,23 @@ impl Plan {
         plan.owned = outcome.owned;
         plan
     }
+}
+
+/// An ownership as the plan weighs it: a fully ignored entry keeps its records when it goes.
+fn owned_as_planned(
+    owned: Option<&Ownership>,
+    keep: bool,
+) -> Option<std::borrow::Cow<'_, Ownership>> {
+    owned.map(|o| {
+        if o.keep_on_delete == keep {
+            std::borrow::Cow::Borrowed(o)
+        } else {
+            std::borrow::Cow::Owned(Ownership {
+                keep_on_delete: keep,
+                ..o.clone()
+            })
+        }
+    })
 }
 
 /// The ownerships of entries that are gone, except those of fully ignored ones, which leave

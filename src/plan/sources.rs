@@ -6,7 +6,7 @@ use crate::annotations::{CLASS, MergedAnnotations};
 use crate::api::{DNS_API_VERSION, DnsAnnotation, DnsEntry, ObjectMeta, ObjectRef};
 use crate::config::Config;
 use crate::events::Event;
-use crate::sources::{self, SourceError, SourceInput, SourceKind, SourceOutcome};
+use crate::sources::{self, EntryChange, SourceError, SourceInput, SourceKind, SourceOutcome};
 use crate::world::World;
 
 /// The DNSAnnotation overlays, by `apiVersion/kind/namespace/name` of the annotated object.
@@ -109,8 +109,13 @@ pub(super) fn entries(
                 owned.push(given[i].clone());
             }
         }
-        let (source_ref, desired) = source_entries(object, overlay, owned, config, plan_events);
-        entries.extend(desired.into_iter().map(|e| (e, Some(source_ref.clone()))));
+        let (source_ref, outcome) = source_entries(object, overlay, owned, config, plan_events);
+        entries.extend(
+            outcome
+                .entries
+                .into_iter()
+                .map(|(e, _)| (e, Some(source_ref.clone()))),
+        );
     }
     for (i, (entry, claimed)) in given.iter().zip(&claimed).enumerate() {
         if *claimed {
@@ -121,29 +126,22 @@ pub(super) fn entries(
         } else {
             // Its source is gone, or no longer asks for names: the entry goes (and, with it,
             // the ownership of its records, which the zone step then deletes).
-            let source = source_of(entry);
-            let message = format!(
-                "{}: deleted entry {} in control plane",
-                entry.spec.dns_name,
-                crate::sources::entry_name(entry)
-            );
-            let involved = source.unwrap_or_else(|| super::entry_ref(entry));
-            plan_events.push(Event::normal(involved, "DNSEntryDeleted", message));
+            plan_events.push(dropped(entry));
         }
     }
     entries
 }
 
-/// The entries one source object asks for, given the entries it owns, and its reference; its
-/// events are added to `events`. A source whose annotations are bad keeps its entries as they
-/// are.
+/// Reconciles one source object against the entries it owns; returns its reference and the
+/// outcome, and adds its events to `events`. A source whose annotations are bad keeps its
+/// entries as they are.
 pub(super) fn source_entries(
     object: SourceObject<'_>,
     overlay: Option<&BTreeMap<String, String>>,
     owned: Vec<DnsEntry>,
     config: &Config,
     events: &mut Vec<Event>,
-) -> (ObjectRef, Vec<DnsEntry>) {
+) -> (ObjectRef, SourceOutcome) {
     let (kind, meta) = object.kind_and_meta();
     let source_ref = ObjectRef::new(
         kind.api_version(),
@@ -162,13 +160,9 @@ pub(super) fn source_entries(
     };
     match input {
         Ok(input) => {
-            let SourceOutcome {
-                entries: desired,
-                deleted: _,
-                events: source_events,
-            } = sources::reconcile(kind, meta, input.as_ref(), owned, &config.source);
-            events.extend(source_events);
-            (source_ref, desired.into_iter().map(|(e, _)| e).collect())
+            let mut outcome = sources::reconcile(kind, meta, input.as_ref(), owned, &config.source);
+            events.append(&mut outcome.events);
+            (source_ref, outcome)
         }
         Err(error) => {
             // Nothing changes for the object: its entries stay as they are.
@@ -177,9 +171,25 @@ pub(super) fn source_entries(
                 "Invalid",
                 error.to_string(),
             ));
-            (source_ref, owned)
+            let entries = owned.into_iter().map(|e| (e, EntryChange::Keep)).collect();
+            let outcome = SourceOutcome {
+                entries,
+                ..SourceOutcome::default()
+            };
+            (source_ref, outcome)
         }
     }
+}
+
+/// The event of a generated entry that no source claims any more.
+pub(super) fn dropped(entry: &DnsEntry) -> Event {
+    let message = format!(
+        "{}: deleted entry {} in control plane",
+        entry.spec.dns_name,
+        crate::sources::entry_name(entry)
+    );
+    let involved = source_of(entry).unwrap_or_else(|| super::entry_ref(entry));
+    Event::normal(involved, "DNSEntryDeleted", message)
 }
 
 /// The source object a generated entry names as its owner: its first owner reference, else the

@@ -16,6 +16,7 @@ mod apply;
 mod cli;
 mod entries;
 mod plan_props;
+mod planner;
 mod props;
 
 /// The configuration of the reconciler fixture F1 (spec entries-providers §9): class `gardendns`

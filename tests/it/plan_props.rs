@@ -27,7 +27,7 @@ use crate::f1_config as config;
 
 /// A `local` DNSProvider in namespace `test`.
 #[derive(Debug, Clone)]
-struct Provider {
+pub(crate) struct Provider {
     name: String,
     account: String,
     zones: Vec<String>,
@@ -79,7 +79,7 @@ enum Targets {
 
 /// A DNSEntry in namespace `test`.
 #[derive(Debug, Clone)]
-struct Entry {
+pub(crate) struct Entry {
     name: String,
     dns_name: String,
     targets: Targets,
@@ -117,7 +117,7 @@ fn subset(items: &'static [&'static str], max: usize) -> impl Strategy<Value = V
         .prop_map(|v| v.into_iter().map(str::to_owned).collect())
 }
 
-fn pick(items: &'static [&'static str]) -> impl Strategy<Value = String> {
+pub(crate) fn pick(items: &'static [&'static str]) -> impl Strategy<Value = String> {
     prop::sample::select(items).prop_map(str::to_owned)
 }
 
@@ -165,7 +165,7 @@ const BASES: &[&str] = &[
 ];
 const LABELS: &[&str] = &["www", "api", "*", "a"];
 
-fn entry_name() -> impl Strategy<Value = String> {
+pub(crate) fn entry_name() -> impl Strategy<Value = String> {
     (pick(LABELS), pick(BASES)).prop_map(|(label, base)| format!("{label}.{base}"))
 }
 
@@ -266,7 +266,7 @@ fn redomain(providers: Vec<Provider>) -> impl Strategy<Value = Vec<Provider>> {
 }
 
 /// Providers and up to three steps of (their domains, the entries).
-fn scenario() -> impl Strategy<Value = Vec<(Vec<Provider>, Vec<Entry>)>> {
+pub(crate) fn scenario() -> impl Strategy<Value = Vec<(Vec<Provider>, Vec<Entry>)>> {
     providers().prop_flat_map(|providers| {
         prop::collection::vec((redomain(providers.clone()), entries(6)), 1..=3).prop_map(
             move |mut steps| {
@@ -278,7 +278,7 @@ fn scenario() -> impl Strategy<Value = Vec<(Vec<Provider>, Vec<Entry>)>> {
     })
 }
 
-fn documents(providers: &[Provider], entries: &[Entry]) -> Vec<Value> {
+pub(crate) fn documents(providers: &[Provider], entries: &[Entry]) -> Vec<Value> {
     providers
         .iter()
         .map(Provider::document)
@@ -286,7 +286,7 @@ fn documents(providers: &[Provider], entries: &[Entry]) -> Vec<Value> {
         .collect()
 }
 
-fn world(documents: &[Value], observed: &Observed) -> World {
+pub(crate) fn world(documents: &[Value], observed: &Observed) -> World {
     let text: Vec<String> = documents.iter().map(Value::to_string).collect();
     let mut world = World::default();
     shoot_dns::manifest::load_str(&mut world, "props.yaml", &text.join("\n---\n"))
@@ -296,7 +296,7 @@ fn world(documents: &[Value], observed: &Observed) -> World {
     world
 }
 
-fn change_lines(plan: &Plan) -> Vec<String> {
+pub(crate) fn change_lines(plan: &Plan) -> Vec<String> {
     plan.changes
         .iter()
         .map(|c| {
@@ -309,7 +309,7 @@ fn change_lines(plan: &Plan) -> Vec<String> {
 }
 
 /// Plans `documents` over `observed`, executes the plan and returns the plan after it.
-fn apply(documents: &[Value], observed: &mut Observed) -> (Plan, Plan) {
+pub(crate) fn apply(documents: &[Value], observed: &mut Observed) -> (Plan, Plan) {
     let config = config();
     let mut world = world(documents, observed);
     let before = Plan::compute(&world, &config);
@@ -370,7 +370,7 @@ proptest! {
 // ---------------------------------------------------------------------------------------------
 
 /// `items` in an order `seed` determines (Fisher–Yates with a small LCG).
-fn permuted<T: Clone>(items: &[T], seed: u64) -> Vec<T> {
+pub(crate) fn permuted<T: Clone>(items: &[T], seed: u64) -> Vec<T> {
     let mut items = items.to_vec();
     let mut state = seed | 1;
     for i in (1..items.len()).rev() {
@@ -421,7 +421,7 @@ proptest! {
 // ---------------------------------------------------------------------------------------------
 
 /// A record set no entry owns, somewhere the entries might want to write.
-fn foreign_set() -> impl Strategy<Value = (String, RecordKey, RecordSet)> {
+pub(crate) fn foreign_set() -> impl Strategy<Value = (String, RecordKey, RecordSet)> {
     (
         pick(&["a", "b"]),
         pick(&["example.com", "sub.example.com", "example.org"]),

@@ -1,0 +1,528 @@
+//! The steps of the planner: each recomputes what a change marked, with the functions of the
+//! whole-world plan.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::DnsName;
+use crate::annotations::CLASS;
+use crate::api::DnsEntry;
+use crate::sources::{self, EntryChange};
+use crate::zones::{Change, Ownership, sort_changes};
+
+use super::super::changes::{self, Item, ZoneOutcome};
+use super::super::entries::{self, Decision};
+use super::super::providers::evaluate_provider;
+use super::super::sources::{SourceObject, dropped, source_entries};
+use super::super::{Plan, entry_id, entry_order, entry_ref, owned_as_planned, status_event};
+use super::{EntryRef, EntryWrite, Key, Outcome, Planner, Producer, Slot, SourceKey, StatusUpdate};
+
+impl Planner {
+    /// Recomputes everything marked, step by step.
+    pub(super) fn flush(&mut self) {
+        while let Some(entry) = self.dirty_refs.pop_first() {
+            self.reclaim(entry);
+        }
+        while let Some(source) = self.dirty_sources.pop_first() {
+            self.run_source(source);
+        }
+        while let Some(provider) = self.dirty_providers.pop_first() {
+            self.run_provider(provider);
+        }
+        while let Some(id) = self.dirty_entries.pop_first() {
+            self.run_entry(&id);
+        }
+        if !self.dirty_names.is_empty() || !self.dirty_ids.is_empty() {
+            self.run_zones();
+        }
+    }
+
+    fn entry(&self, entry: &EntryRef) -> Option<&DnsEntry> {
+        match entry {
+            EntryRef::Given(key) => self.given.get(key),
+            // A given entry of the same id wins.
+            EntryRef::Generated(id) if self.given_ids.contains_key(id) => None,
+            EntryRef::Generated(id) => self.generated.get(id),
+        }
+    }
+
+    /// The first source (Services, then Ingresses, by namespace and name) that owns an entry.
+    fn claimer(&self, entry: &DnsEntry) -> Option<SourceKey> {
+        super::owners(entry).into_iter().find(|source| {
+            let key = (source.1.clone(), source.2.clone());
+            let meta = match source.0 {
+                0 => self.services.get(&key).map(|s| &s.metadata),
+                _ => self.ingresses.get(&key).map(|i| &i.metadata),
+            };
+            meta.is_some_and(|meta| sources::owns(source.kind(), meta, entry))
+        })
+    }
+
+    /// Source step, first half: which source claims an entry, and a given entry that none
+    /// claims as an entry of its own.
+    fn reclaim(&mut self, reference: EntryRef) {
+        let entry = self.entry(&reference).cloned();
+        let claimer = entry.as_ref().and_then(|e| self.claimer(e));
+        let old = match &claimer {
+            Some(source) => self.claims.insert(reference.clone(), source.clone()),
+            None => self.claims.remove(&reference),
+        };
+        if let Some(old) = old.filter(|old| Some(old) != claimer.as_ref()) {
+            self.dirty_sources.insert(old);
+        }
+        if let Some(source) = &claimer {
+            self.dirty_sources.insert(source.clone());
+        }
+        match (&reference, entry) {
+            (EntryRef::Given(key), Some(entry)) if claimer.is_none() => {
+                let producer = Producer::Unclaimed(key.clone());
+                self.put_slot(entry_id(&entry), entry, None, producer);
+            }
+            (EntryRef::Given(key), _) => {
+                let id = format!("{}/{}", key.0, key.1);
+                self.drop_slot(&id, &Producer::Unclaimed(key.clone()));
+            }
+            (EntryRef::Generated(_), Some(entry)) if claimer.is_none() => {
+                // Its source is gone, or no longer asks for names: the entry goes (and, with
+                // it, the ownership of its records, which the zone step then deletes).
+                self.events.push_back(dropped(&entry));
+                self.writes.push_back(EntryWrite::Delete(entry));
+            }
+            (EntryRef::Generated(_), _) => {}
+        }
+    }
+
+    /// Source step, second half: the entries one source asks for.
+    fn run_source(&mut self, source: SourceKey) {
+        let before = self.produced.remove(&source).unwrap_or_default();
+        let key: Key = (source.1.clone(), source.2.clone());
+        let object = match source.0 {
+            0 => self.services.get(&key).map(SourceObject::Service),
+            _ => self.ingresses.get(&key).map(SourceObject::Ingress),
+        };
+        let mut after = Vec::new();
+        if let Some(object) = object {
+            let kind = source.kind();
+            let overlay = self
+                .overlays
+                .get(&(
+                    kind.api_version().to_owned(),
+                    kind.kind().to_owned(),
+                    key.0.clone(),
+                    key.1.clone(),
+                ))
+                .and_then(|set| set.first())
+                .and_then(|(_, k)| self.annotations.get(k))
+                .map(|a| &a.spec.annotations);
+            // As the plan reads them: given entries by namespace and name, then generated ones.
+            let claimed = (self.owner_index.get(&source).into_iter().flatten())
+                .filter(|r| self.claims.get(*r) == Some(&source));
+            let mut owned: Vec<&DnsEntry> = Vec::new();
+            let mut generated: Vec<&DnsEntry> = Vec::new();
+            for reference in claimed {
+                match (reference, self.entry(reference)) {
+                    (EntryRef::Given(_), Some(e)) => owned.push(e),
+                    (EntryRef::Generated(_), Some(e)) => generated.push(e),
+                    (_, None) => {}
+                }
+            }
+            generated.sort_by(|a, b| entry_order(a).cmp(&entry_order(b)));
+            owned.extend(generated);
+            let owned = owned.into_iter().cloned().collect();
+            let mut events = Vec::new();
+            let (source_ref, outcome) =
+                source_entries(object, overlay, owned, &self.config, &mut events);
+            self.events.extend(events);
+            for (entry, change) in outcome.entries {
+                if change != EntryChange::Keep {
+                    self.writes.push_back(EntryWrite::Apply(entry.clone()));
+                }
+                let id = entry_id(&entry);
+                let producer = Producer::Source(source.clone());
+                self.put_slot(id.clone(), entry, Some(source_ref.clone()), producer);
+                after.push(id);
+            }
+            for entry in outcome.deleted {
+                self.writes.push_back(EntryWrite::Delete(entry));
+            }
+        }
+        for id in before.iter().filter(|id| !after.contains(id)) {
+            self.drop_slot(id, &Producer::Source(source.clone()));
+        }
+        if !after.is_empty() {
+            self.produced.insert(source, after);
+        }
+    }
+
+    fn put_slot(
+        &mut self,
+        id: String,
+        entry: DnsEntry,
+        source: Option<crate::api::ObjectRef>,
+        producer: Producer,
+    ) {
+        if let Some(slot) = self.slots.get(&id)
+            && slot.entry == entry
+            && slot.source == source
+            && slot.producer == producer
+        {
+            return;
+        }
+        let item = self.config.class.matches(entry.metadata.annotation(CLASS));
+        let domain = match entry.spec.dns_name.parse::<DnsName>() {
+            Ok(name) => reversed(name.as_str()),
+            Err(_) => reversed(&entry.spec.dns_name),
+        };
+        let hosts: Vec<DnsName> = (entry.spec.targets.iter().flatten())
+            .filter_map(|t| t.parse().ok())
+            .collect();
+        let old = self.slots.insert(
+            id.clone(),
+            Slot {
+                entry,
+                source,
+                producer,
+                item,
+                decision: None,
+                lookups: BTreeSet::new(),
+                status: None,
+                domain,
+                hosts,
+            },
+        );
+        if let Some(old) = old {
+            self.unindex_slot(&id, &old);
+            // The status reported so far stays until the entry is planned again.
+            if let Some(slot) = self.slots.get_mut(&id) {
+                slot.status = old.status.filter(|_| slot.item);
+            }
+        }
+        let slot = &self.slots[&id];
+        (self.by_domain.entry(slot.domain.clone()).or_default()).insert(id.clone());
+        for host in &slot.hosts {
+            (self.by_host.entry(host.clone()).or_default()).insert(id.clone());
+        }
+        self.dirty_entries.insert(id);
+    }
+
+    fn drop_slot(&mut self, id: &str, producer: &Producer) {
+        if self.slots.get(id).is_some_and(|s| &s.producer == producer)
+            && let Some(old) = self.slots.remove(id)
+        {
+            self.unindex_slot(id, &old);
+            self.dirty_entries.insert(id.to_owned());
+        }
+    }
+
+    fn unindex_slot(&mut self, id: &str, slot: &Slot) {
+        remove_from(&mut self.by_domain, &slot.domain, id);
+        for host in &slot.hosts {
+            remove_from(&mut self.by_host, host, id);
+        }
+    }
+
+    /// Provider step: one provider's state; the entries below its domains (before and after)
+    /// are planned again.
+    fn run_provider(&mut self, key: Key) {
+        let text_key = format!("{}/{}", key.0, key.1);
+        let before = self.evaluated.index.get(&text_key).cloned();
+        let quota_before = self.evaluated.quotas.get(&text_key).copied();
+        match self.providers.get(&key) {
+            Some(provider) => {
+                let secret = (provider.spec.secret_ref.as_ref())
+                    .and_then(|r| self.secrets.get(&(key.0.clone(), r.name.clone())));
+                let hosted = self.observed.hosted_zones.get(&text_key);
+                let mut events = Vec::new();
+                let (listed, evaluated) = evaluate_provider(
+                    provider,
+                    secret,
+                    hosted.map(Vec::as_slice),
+                    &self.config,
+                    &mut events,
+                );
+                self.events.extend(events);
+                self.listed.insert(key.clone(), listed);
+                match evaluated {
+                    Some(evaluated) => self.evaluated.add(evaluated),
+                    None => self.evaluated.remove(&text_key),
+                }
+            }
+            None => {
+                self.listed.remove(&key);
+                self.evaluated.remove(&text_key);
+            }
+        }
+        let after = self.evaluated.index.get(&text_key);
+        let domains = (before.iter().chain(after))
+            .flat_map(|c| c.included.iter())
+            .map(|d| reversed(d.as_str()))
+            .collect::<BTreeSet<_>>();
+        for domain in domains {
+            let below = self.by_domain.range(domain.clone()..);
+            for (_, ids) in below.take_while(|(d, _)| d.starts_with(&domain)) {
+                self.dirty_entries.extend(ids.iter().cloned());
+            }
+        }
+        if quota_before != self.evaluated.quotas.get(&text_key).copied() {
+            let users = self.provider_users.get(&text_key).into_iter().flatten();
+            self.dirty_ids.extend(users.cloned());
+        }
+    }
+
+    /// Entry step: what one entry asks for.
+    fn run_entry(&mut self, id: &str) {
+        if let Some(slot) = self.slots.get(id).filter(|s| s.item) {
+            let keep = entries::full_ignore(&slot.entry).is_some();
+            let owned = owned_as_planned(self.observed.owned.get(id), keep);
+            let mut lookups = BTreeSet::new();
+            let decision = entries::decide(
+                &slot.entry,
+                owned.as_deref(),
+                &self.evaluated,
+                &self.observed,
+                &mut lookups,
+            );
+            if let Some(slot) = self.slots.get_mut(id) {
+                slot.decision = Some(decision);
+                slot.lookups = lookups;
+            }
+        }
+        self.register(id);
+    }
+
+    /// Records which names and provider an id wants or owns, and marks them for the zone step.
+    fn register(&mut self, id: &str) {
+        let mut names = BTreeSet::new();
+        let mut wants = None;
+        let owned = self.observed.owned.get(id);
+        match self.slots.get(id) {
+            Some(slot) if slot.item => {
+                if let Some(Decision::Want(want)) = &slot.decision {
+                    names.insert(want.desired.owner.dns_name.clone());
+                    wants = Some(want.provider.clone());
+                }
+                let keys = owned.into_iter().flat_map(|o| o.keys.iter());
+                names.extend(keys.map(|k| k.owner.dns_name.clone()));
+            }
+            _ => {
+                let keys =
+                    (owned.filter(|o| !o.keep_on_delete).into_iter()).flat_map(|o| o.keys.iter());
+                names.extend(keys.map(|k| k.owner.dns_name.clone()));
+            }
+        }
+        let before = self.names_of.remove(id).unwrap_or_default();
+        for name in before.difference(&names) {
+            remove_from(&mut self.name_users, name, id);
+        }
+        for name in names.difference(&before) {
+            (self.name_users.entry(name.clone()).or_default()).insert(id.to_owned());
+        }
+        self.dirty_names.extend(before.union(&names).cloned());
+        if !names.is_empty() {
+            self.names_of.insert(id.to_owned(), names);
+        }
+        let wanted_before = match &wants {
+            Some(provider) => self.wants.insert(id.to_owned(), provider.clone()),
+            None => self.wants.remove(id),
+        };
+        if wanted_before != wants {
+            if let Some(provider) = wanted_before {
+                remove_from(&mut self.provider_users, &provider, id);
+                // A place under the provider's quota may have come free.
+                if self.evaluated.quotas.contains_key(&provider) {
+                    let users = self.provider_users.get(&provider).into_iter().flatten();
+                    self.dirty_ids.extend(users.cloned());
+                }
+            }
+            if let Some(provider) = wants {
+                (self.provider_users.entry(provider).or_default()).insert(id.to_owned());
+            }
+        }
+        self.dirty_ids.insert(id.to_owned());
+    }
+
+    /// The ids that must be weighed together with the marked ones: those that want or own a
+    /// name they want or own, and those that want a provider with a quota they want; and so
+    /// on.
+    fn component(&mut self) -> BTreeSet<String> {
+        let mut ids = BTreeSet::new();
+        let mut names = BTreeSet::new();
+        let mut providers = BTreeSet::new();
+        let mut queue: Vec<String> = std::mem::take(&mut self.dirty_ids).into_iter().collect();
+        let mut name_queue: Vec<DnsName> =
+            std::mem::take(&mut self.dirty_names).into_iter().collect();
+        loop {
+            if let Some(name) = name_queue.pop() {
+                if let Some(users) = self.name_users.get(&name) {
+                    queue.extend(users.iter().filter(|id| !ids.contains(*id)).cloned());
+                }
+                names.insert(name);
+                continue;
+            }
+            let Some(id) = queue.pop() else { break };
+            if !ids.insert(id.clone()) {
+                continue;
+            }
+            for name in self.names_of.get(&id).into_iter().flatten() {
+                if !names.contains(name) {
+                    name_queue.push(name.clone());
+                }
+            }
+            if let Some(provider) = self.wants.get(&id)
+                && self.evaluated.quotas.contains_key(provider)
+                && providers.insert(provider.clone())
+            {
+                let users = self.provider_users.get(provider).into_iter().flatten();
+                queue.extend(users.cloned());
+            }
+        }
+        ids
+    }
+
+    /// Zone step: weighs the marked ids and every id they share a name or quota with.
+    fn run_zones(&mut self) {
+        let ids = self.component();
+        let mut positions: Vec<&String> = ids
+            .iter()
+            .filter(|id| self.slots.get(*id).is_some_and(|s| s.item))
+            .collect();
+        positions.sort_by(|a, b| {
+            entry_order(&self.slots[*a].entry).cmp(&entry_order(&self.slots[*b].entry))
+        });
+        let mut items: Vec<Item<'_>> = Vec::with_capacity(positions.len());
+        for id in &positions {
+            let slot = &self.slots[*id];
+            let keep = entries::full_ignore(&slot.entry).is_some();
+            let decision = slot.decision.clone().unwrap_or(Decision::Delete);
+            let status = match &decision {
+                Decision::Hold(status) | Decision::Release(status) => Some((**status).clone()),
+                _ => None,
+            };
+            items.push(Item {
+                id: (*id).clone(),
+                created: slot.entry.metadata.creation_timestamp.clone(),
+                decision,
+                owned: owned_as_planned(self.observed.owned.get(*id), keep),
+                status,
+            });
+        }
+        let orphans: Vec<(&String, &Ownership)> = ids
+            .iter()
+            .filter(|id| !self.slots.get(*id).is_some_and(|s| s.item))
+            .filter_map(|id| self.observed.owned.get_key_value(id))
+            .filter(|(_, owned)| !owned.keep_on_delete)
+            .collect();
+        let ZoneOutcome { changes, mut owned } =
+            changes::plan_zones(&mut items, &orphans, &self.observed, &self.evaluated.quotas);
+        let statuses: Vec<(String, Option<crate::api::DnsEntryStatus>)> =
+            items.into_iter().map(|i| (i.id, i.status)).collect();
+        let mut by_id: BTreeMap<String, Vec<Change>> = BTreeMap::new();
+        for change in changes {
+            by_id.entry(change.entry.clone()).or_default().push(change);
+        }
+        for id in ids {
+            let outcome = Outcome {
+                changes: by_id.remove(&id).unwrap_or_default(),
+                owned: owned.remove(&id),
+            };
+            let before = self.outcomes.remove(&id).unwrap_or_default();
+            if before.changes != outcome.changes {
+                self.change_sets.insert(id.clone());
+            }
+            if outcome != Outcome::default() {
+                self.outcomes.insert(id, outcome);
+            }
+        }
+        for (id, status) in statuses {
+            self.set_status(&id, status);
+        }
+    }
+
+    fn set_status(&mut self, id: &str, status: Option<crate::api::DnsEntryStatus>) {
+        let Some(slot) = self.slots.get_mut(id) else {
+            return;
+        };
+        if slot.status == status {
+            return;
+        }
+        if let Some(status) = &status {
+            // As the whole plan does (§3.0.7): a state and message the entry already shows
+            // are not reported again.
+            let previous = slot.entry.status.as_ref();
+            let unchanged =
+                previous.is_some_and(|p| p.state == status.state && p.message == status.message);
+            if !unchanged {
+                self.events
+                    .extend(status_event(&slot.entry, slot.source.as_ref(), status));
+            }
+            self.statuses.push_back(StatusUpdate {
+                id: id.to_owned(),
+                entry: entry_ref(&slot.entry),
+                status: status.clone(),
+            });
+        }
+        slot.status = status;
+    }
+
+    /// The plan as it stands.
+    pub(super) fn snapshot(&self) -> Plan {
+        let mut entries: Vec<DnsEntry> = self
+            .slots
+            .values()
+            .map(|slot| {
+                let mut entry = slot.entry.clone();
+                if let (true, Some(status)) = (slot.item, &slot.status) {
+                    entry.status = Some(status.clone());
+                }
+                entry
+            })
+            .collect();
+        entries.sort_by(|a, b| entry_order(a).cmp(&entry_order(b)));
+        let mut changes: Vec<Change> = (self.outcomes.values())
+            .flat_map(|o| o.changes.iter().cloned())
+            .collect();
+        sort_changes(&mut changes);
+        let owned: BTreeMap<String, Ownership> = (self.outcomes.iter())
+            .filter_map(|(id, o)| Some((id.clone(), o.owned.clone()?)))
+            .collect();
+        let lookups = (self.slots.values().filter(|s| s.item))
+            .flat_map(|s| s.lookups.iter().cloned())
+            .collect();
+        let outcome = ZoneOutcome { changes, owned };
+        let mut plan = Plan {
+            entries,
+            providers: self.listed.values().cloned().collect(),
+            events: Vec::new(),
+            records: super::super::records_after(&self.observed, &outcome, &self.evaluated),
+            changes: outcome.changes,
+            owned: outcome.owned,
+            lookups,
+        };
+        super::super::report_deleting_providers(&mut plan, &self.observed);
+        plan
+    }
+}
+
+/// A name with its labels reversed and a dot after each (`www.example.com` gives
+/// `com.example.www.`), so that the names below a domain share its prefix.
+pub(super) fn reversed(name: &str) -> String {
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    let mut out = String::with_capacity(name.len() + 1);
+    for label in name.rsplit('.') {
+        out.push_str(label);
+        out.push('.');
+    }
+    out
+}
+
+fn remove_from<K, Q>(index: &mut BTreeMap<K, BTreeSet<String>>, key: &Q, id: &str)
+where
+    K: Ord + std::borrow::Borrow<Q>,
+    Q: Ord + ?Sized,
+{
+    if let Some(set) = index.get_mut(key) {
+        set.remove(id);
+        if set.is_empty() {
+            index.remove(key);
+        }
+    }
+}

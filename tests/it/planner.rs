@@ -1,0 +1,286 @@
+//! The incremental [`Planner`] against the whole-world [`Plan::compute`]: fed the same objects
+//! and observations one at a time, in any order, with deletions and zone changes in between, it
+//! plans what the whole-world plan plans at every point.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use proptest::prelude::*;
+use serde_json::{Value, json};
+use shoot_dns::plan::{ChangeSet, Planner};
+use shoot_dns::records::RecordSet;
+use shoot_dns::world::Object;
+use shoot_dns::zones::{Change, Observed, RecordKey, sort_changes};
+use shoot_dns::{Plan, World};
+
+use crate::f1_config as config;
+use crate::plan_props::{documents, entry_name, foreign_set, permuted, scenario};
+
+const CASES: u32 = 48;
+
+/// `(kind, namespace, name)` of an object.
+fn object_key(object: &Object) -> (String, String, String) {
+    let meta = object.metadata();
+    (
+        format!("{:?}", object.kind()),
+        meta.namespace_or_default().to_owned(),
+        meta.name_or_empty().to_owned(),
+    )
+}
+
+/// A LoadBalancer Service in namespace `test` that asks for `names`.
+fn service(i: usize, names: &[String]) -> Value {
+    json!({
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {
+            "name": format!("s{i}"),
+            "namespace": "test",
+            "annotations": {"dns.gardener.cloud/dnsnames": names.join(",")},
+        },
+        "spec": {"type": "LoadBalancer"},
+        "status": {"loadBalancer": {"ingress": [{"ip": format!("10.1.0.{i}")}]}},
+    })
+}
+
+/// Seeded variations the plain generators do not make: ignore annotations, entries being
+/// deleted, provider quotas.
+fn vary(documents: &mut [Value], seed: u64) {
+    let mut state = seed | 1;
+    let mut next = move || {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) % 100
+    };
+    for document in documents.iter_mut() {
+        let roll = next();
+        match document["kind"].as_str() {
+            Some("DNSEntry") => {
+                let metadata = &mut document["metadata"];
+                match roll {
+                    0..8 => {
+                        metadata["annotations"] = json!({"dns.gardener.cloud/ignore": "reconcile"})
+                    }
+                    8..13 => metadata["annotations"] = json!({"dns.gardener.cloud/ignore": "full"}),
+                    13..23 => metadata["deletionTimestamp"] = json!("2024-01-01T00:00:00Z"),
+                    23..28 => metadata["creationTimestamp"] = json!("2023-01-01T00:00:00Z"),
+                    _ => {}
+                }
+            }
+            Some("DNSProvider") if roll < 25 => {
+                document["spec"]["quotas"] = json!({"entries": 1 + roll % 2});
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Feeds the planner what changed between two observations: zones (whole, or record by
+/// record), ownerships and generated entries.
+fn feed_observed(planner: &mut Planner, old: &Observed, new: &Observed, by_record: bool) {
+    let zones: BTreeSet<&String> = old.zones.keys().chain(new.zones.keys()).collect();
+    let empty = BTreeMap::new();
+    for zone in zones {
+        let (before, after) = (
+            old.zones.get(zone).unwrap_or(&empty),
+            new.zones.get(zone).unwrap_or(&empty),
+        );
+        if before == after {
+            continue;
+        }
+        if by_record {
+            let keys: BTreeSet<&RecordKey> = before.keys().chain(after.keys()).collect();
+            for key in keys {
+                if before.get(key) != after.get(key) {
+                    planner.handle_record(zone, key.clone(), after.get(key).cloned());
+                }
+            }
+        } else {
+            planner.handle_zone(zone, after.clone());
+        }
+    }
+    let ids: BTreeSet<&String> = old.owned.keys().chain(new.owned.keys()).collect();
+    for id in ids {
+        if old.owned.get(id) != new.owned.get(id) {
+            planner.handle_owned(id, new.owned.get(id).cloned());
+        }
+    }
+    let by_id = |o: &Observed| -> BTreeMap<String, shoot_dns::api::DnsEntry> {
+        (o.generated.iter())
+            .map(|e| (shoot_dns::plan::entry_id(e), e.clone()))
+            .collect()
+    };
+    let (before, after) = (by_id(old), by_id(new));
+    for (id, entry) in &before {
+        if !after.contains_key(id) {
+            planner.handle_generated_deleted(entry);
+        }
+    }
+    for (id, entry) in after {
+        if before.get(&id) != Some(&entry) {
+            planner.handle_generated(entry);
+        }
+    }
+}
+
+/// The planner's plan is the whole-world plan (but for the events, which it reports as they
+/// happen).
+fn same_plan(planner: &Plan, whole: &Plan, context: &str) -> Result<(), TestCaseError> {
+    prop_assert_eq!(&planner.entries, &whole.entries, "entries: {}", context);
+    prop_assert_eq!(
+        &planner.providers,
+        &whole.providers,
+        "providers: {}",
+        context
+    );
+    prop_assert_eq!(&planner.changes, &whole.changes, "changes: {}", context);
+    prop_assert_eq!(&planner.owned, &whole.owned, "owned: {}", context);
+    prop_assert_eq!(&planner.records, &whole.records, "records: {}", context);
+    prop_assert_eq!(&planner.lookups, &whole.lookups, "lookups: {}", context);
+    Ok(())
+}
+
+fn whole_world(objects: &BTreeMap<(String, String, String), Object>, observed: &Observed) -> World {
+    let mut world = World::default();
+    for object in objects.values() {
+        world.insert(object.clone());
+    }
+    world.observed = observed.clone();
+    world
+}
+
+/// Drains the planner's outputs; the change sets it reported, kept by entry, add up to the
+/// plan's changes.
+fn drain(planner: &mut Planner, sets: &mut BTreeMap<String, Vec<Change>>) {
+    while planner.poll_event().is_some() {}
+    while planner.poll_entry_write().is_some() {}
+    while planner.poll_status().is_some() {}
+    while let Some(ChangeSet { entry, changes, .. }) = planner.poll_change_set() {
+        if changes.is_empty() {
+            sets.remove(&entry);
+        } else {
+            sets.insert(entry, changes);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(CASES))]
+
+    /// Step by step (providers with new domains, new entries and Services, zones changed by
+    /// the previous step's apply), objects are deleted and applied one at a time in a random
+    /// order; after each, the planner's plan is the whole-world plan of the objects so far.
+    #[test]
+    fn the_planner_ends_where_the_whole_plan_does(
+        steps in scenario(),
+        services in prop::collection::vec(prop::collection::vec(entry_name(), 1..=2), 0..=2),
+        foreign in prop::collection::vec(foreign_set(), 0..=3),
+        seeds in prop::collection::vec(any::<u64>(), 3),
+    ) {
+        let config = config();
+        let mut planner = Planner::new(config.clone());
+        let mut observed = Observed::default();
+        for (zone, key, set) in foreign {
+            observed.zones.entry(zone).or_default().insert(key, set);
+        }
+        feed_observed(&mut planner, &Observed::default(), &observed, false);
+        let mut objects: BTreeMap<(String, String, String), Object> = BTreeMap::new();
+        let mut sets: BTreeMap<String, Vec<Change>> = BTreeMap::new();
+        for (step, (providers, entries)) in steps.iter().enumerate() {
+            let mut documents = documents(providers, entries);
+            // Services come and go with the steps.
+            for (i, names) in services.iter().enumerate().filter(|(i, _)| (step + i) % 3 != 2) {
+                documents.push(service(i, names));
+            }
+            vary(&mut documents, seeds[0] ^ step as u64);
+            let target = crate::plan_props::world(&documents, &Observed::default());
+            let wanted: BTreeMap<_, _> = target.objects().map(|o| (object_key(&o), o)).collect();
+            let gone: Vec<Object> = (objects.iter())
+                .filter(|(k, _)| !wanted.contains_key(*k))
+                .map(|(_, o)| o.clone())
+                .collect();
+            let order = permuted(&wanted.into_values().collect::<Vec<_>>(), seeds[1] ^ step as u64);
+            let operations = gone.into_iter().map(|o| (false, o)).chain(order.into_iter().map(|o| (true, o)));
+            for (n, (apply, object)) in operations.enumerate() {
+                if apply {
+                    objects.insert(object_key(&object), object.clone());
+                    planner.handle_applied(object);
+                } else {
+                    objects.remove(&object_key(&object));
+                    planner.handle_deleted(&object);
+                }
+                if (n as u64).wrapping_add(seeds[2]).is_multiple_of(3) {
+                    let whole = Plan::compute(&whole_world(&objects, &observed), &config);
+                    same_plan(&planner.plan(), &whole, &format!("step {step}, operation {n}"))?;
+                }
+            }
+            drain(&mut planner, &mut sets);
+            let mut world = whole_world(&objects, &observed);
+            let whole = Plan::compute(&world, &config);
+            same_plan(&planner.plan(), &whole, &format!("step {step}, all objects"))?;
+            let mut reported: Vec<Change> = sets.values().flatten().cloned().collect();
+            sort_changes(&mut reported);
+            prop_assert_eq!(&reported, &whole.changes, "step {}: change sets", step);
+
+            // Execute the plan on the in-memory zones; tell the planner what the zones and
+            // ownerships are now.
+            shoot_dns::memory::apply(&mut world, &config, whole);
+            feed_observed(&mut planner, &observed, &world.observed, step % 2 == 1);
+            observed = world.observed;
+            let whole = Plan::compute(&whole_world(&objects, &observed), &config);
+            same_plan(&planner.plan(), &whole, &format!("step {step}, after apply"))?;
+        }
+    }
+}
+
+/// A record set put into the zone by hand at the name an entry wants blocks the entry (D14);
+/// once it is gone, the entry plans its records again.
+#[test]
+fn a_foreign_record_at_an_entrys_name_blocks_it_and_its_removal_frees_it() {
+    let mut world = World::default();
+    shoot_dns::manifest::load_str(
+        &mut world,
+        "m.yaml",
+        "
+apiVersion: dns.gardener.cloud/v1alpha1
+kind: DNSProvider
+metadata: {name: p, namespace: test}
+spec:
+  type: local
+  providerConfig: {zones: [{dnsName: example.com}]}
+---
+apiVersion: dns.gardener.cloud/v1alpha1
+kind: DNSEntry
+metadata: {name: e, namespace: test}
+spec: {dnsName: www.example.com, targets: [192.0.2.1]}
+",
+    )
+    .expect("valid manifests");
+    let config = config();
+    let mut planner = Planner::from_world(&world, config.clone());
+    let set = planner.poll_change_set().expect("a change set");
+    assert_eq!(set.entry, "test/e");
+    let zone = set.changes[0].zone.clone();
+    let key: RecordKey = set.changes[0].key();
+    let foreign = RecordSet {
+        record_type: key.record_type,
+        ttl: 60,
+        values: vec!["198.51.100.1".to_owned()],
+        routing_policy: None,
+    };
+    while planner.poll_status().is_some() {}
+    planner.handle_record(&zone, key.clone(), Some(foreign));
+    let blocked = planner
+        .poll_change_set()
+        .expect("the entry's changes are withdrawn");
+    assert!(blocked.changes.is_empty());
+    let status = planner.poll_status().expect("a new status");
+    assert_eq!(status.status.state.as_deref(), Some("Error"));
+    assert_eq!(
+        status.status.message.as_deref(),
+        Some(format!("the A record set of \"www.example.com\" in zone {zone} exists and is not owned by this entry").as_str())
+    );
+    planner.handle_record(&zone, key, None);
+    let again = planner.poll_change_set().expect("the entry plans again");
+    assert_eq!(again.changes.len(), 1);
+}
