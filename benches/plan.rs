@@ -18,6 +18,9 @@
 //! * `plan/providers_alone/entries_0/providers/P`: the same providers without entries, the
 //!   part of the above that is the evaluation of the providers.
 //!
+//! * `plan/incremental/one_entry/100000`: one changed entry of the 100,000 through the
+//!   [`Planner`] (`handle_applied`, then every `poll_*` until empty).
+//!
 //! ```text
 //! cargo bench --bench plan -- --warm-up-time 1 --measurement-time 5
 //! ```
@@ -28,6 +31,8 @@ use criterion::{
     BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
 };
 use shoot_dns::api::{DnsEntry, DnsProvider, Selection};
+use shoot_dns::plan::Planner;
+use shoot_dns::world::Object;
 use shoot_dns::zones::Action;
 use shoot_dns::{Config, Plan, World};
 
@@ -196,5 +201,62 @@ fn bench_providers(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_full, bench_providers);
+/// `plan/incremental/one_entry/100000`: the steady world of 100,000 entries held by a
+/// [`Planner`]; one iteration changes one entry's target (alternately to a new address and
+/// back) and drains what the planner then reports: the entry's change set, its status and the
+/// events. The aim is under 50 µs.
+fn bench_incremental(c: &mut Criterion) {
+    let config = Config::default();
+    let n = 100_000;
+    let world = steady_world(n, PROVIDERS, &config);
+    let mut planner = Planner::from_world(&world, config.clone());
+    drain(&mut planner);
+    let i = n / 2 + 7;
+    let before = world.entries[i].clone();
+    let mut after = before.clone();
+    after.spec.targets = Some(vec![target(i, 1)]);
+    // What one step does: the changed entry alone gets an update planned, and the change
+    // back withdraws it.
+    planner.handle_applied(Object::DnsEntry(after.clone()));
+    let set = planner
+        .poll_change_set()
+        .expect("the changed entry has a change set");
+    assert_eq!(set.changes.len(), 1);
+    assert_eq!(set.changes[0].action, Action::Update);
+    assert!(
+        planner.poll_change_set().is_none(),
+        "only one entry is planned again"
+    );
+    planner.handle_applied(Object::DnsEntry(before.clone()));
+    let set = planner.poll_change_set().expect("the change is withdrawn");
+    assert!(set.changes.is_empty());
+    drain(&mut planner);
+
+    let mut group = c.benchmark_group("plan/incremental");
+    group.throughput(Throughput::Elements(1));
+    let mut flip = false;
+    group.bench_function(BenchmarkId::new("one_entry", n), |b| {
+        b.iter(|| {
+            flip = !flip;
+            let entry = if flip { &after } else { &before };
+            planner.handle_applied(Object::DnsEntry(entry.clone()));
+            drain(black_box(&mut planner))
+        })
+    });
+    group.finish();
+}
+
+/// Takes everything the planner reports; returns how many change sets there were.
+fn drain(planner: &mut Planner) -> usize {
+    let mut sets = 0;
+    while planner.poll_change_set().is_some() {
+        sets += 1;
+    }
+    while planner.poll_status().is_some() {}
+    while planner.poll_event().is_some() {}
+    while planner.poll_entry_write().is_some() {}
+    sets
+}
+
+criterion_group!(benches, bench_full, bench_providers, bench_incremental);
 criterion_main!(benches);
