@@ -75,52 +75,24 @@ fn vary(documents: &mut [Value], seed: u64) {
     }
 }
 
-/// Feeds the planner what changed between two observations: zones (whole, or record by
-/// record), ownerships and generated entries.
+/// Feeds the planner what changed between two observations: record by record, or all at once.
 fn feed_observed(planner: &mut Planner, old: &Observed, new: &Observed, by_record: bool) {
-    let zones: BTreeSet<&String> = old.zones.keys().chain(new.zones.keys()).collect();
-    let empty = BTreeMap::new();
-    for zone in zones {
-        let (before, after) = (
-            old.zones.get(zone).unwrap_or(&empty),
-            new.zones.get(zone).unwrap_or(&empty),
-        );
-        if before == after {
-            continue;
-        }
-        if by_record {
+    if by_record {
+        let empty = BTreeMap::new();
+        let zones: BTreeSet<&String> = old.zones.keys().chain(new.zones.keys()).collect();
+        for zone in zones {
+            let before = old.zones.get(zone).unwrap_or(&empty);
+            let after = new.zones.get(zone).unwrap_or(&empty);
             let keys: BTreeSet<&RecordKey> = before.keys().chain(after.keys()).collect();
             for key in keys {
                 if before.get(key) != after.get(key) {
                     planner.handle_record(zone, key.clone(), after.get(key).cloned());
                 }
             }
-        } else {
-            planner.handle_zone(zone, after.clone());
         }
     }
-    let ids: BTreeSet<&String> = old.owned.keys().chain(new.owned.keys()).collect();
-    for id in ids {
-        if old.owned.get(id) != new.owned.get(id) {
-            planner.handle_owned(id, new.owned.get(id).cloned());
-        }
-    }
-    let by_id = |o: &Observed| -> BTreeMap<String, shoot_dns::api::DnsEntry> {
-        (o.generated.iter())
-            .map(|e| (shoot_dns::plan::entry_id(e), e.clone()))
-            .collect()
-    };
-    let (before, after) = (by_id(old), by_id(new));
-    for (id, entry) in &before {
-        if !after.contains_key(id) {
-            planner.handle_generated_deleted(entry);
-        }
-    }
-    for (id, entry) in after {
-        if before.get(&id) != Some(&entry) {
-            planner.handle_generated(entry);
-        }
-    }
+    // What is left (all of it, or all but the zones) at once.
+    planner.handle_observed(new);
 }
 
 /// The planner's plan is the whole-world plan (but for the events, which it reports as they

@@ -283,15 +283,7 @@ impl Planner {
         for object in world.objects() {
             planner.handle_applied(object);
         }
-        planner.observed.zones = world.observed.zones.clone();
-        planner.observed.resolved = world.observed.resolved.clone();
-        planner.observed.hosted_zones = world.observed.hosted_zones.clone();
-        for (id, owned) in &world.observed.owned {
-            planner.handle_owned(id, Some(owned.clone()));
-        }
-        for entry in &world.observed.generated {
-            planner.handle_generated(entry.clone());
-        }
+        planner.handle_observed(&world.observed);
         planner
     }
 
@@ -490,6 +482,60 @@ impl Planner {
         if let Some((namespace, name)) = provider.split_once('/') {
             self.dirty_providers
                 .insert((namespace.to_owned(), name.to_owned()));
+        }
+    }
+
+    /// Everything observed is now `observed`: each zone, ownership, lookup answer, hosted
+    /// zone list and generated entry that differs from what the planner held is handled as if
+    /// reported on its own.
+    pub fn handle_observed(&mut self, observed: &Observed) {
+        let zones: BTreeSet<String> = (self.observed.zones.keys())
+            .chain(observed.zones.keys())
+            .cloned()
+            .collect();
+        for zone in zones {
+            if self.observed.zones.get(&zone) != observed.zones.get(&zone) {
+                let records = observed.zones.get(&zone).cloned().unwrap_or_default();
+                self.handle_zone(&zone, records);
+            }
+        }
+        let ids: BTreeSet<String> = (self.observed.owned.keys())
+            .chain(observed.owned.keys())
+            .cloned()
+            .collect();
+        for id in ids {
+            self.handle_owned(&id, observed.owned.get(&id).cloned());
+        }
+        let hosts: BTreeSet<DnsName> = (self.observed.resolved.keys())
+            .chain(observed.resolved.keys())
+            .cloned()
+            .collect();
+        for host in hosts {
+            let addresses = observed.resolved.get(&host).cloned();
+            self.handle_resolved(host, addresses);
+        }
+        let providers: BTreeSet<String> = (self.observed.hosted_zones.keys())
+            .chain(observed.hosted_zones.keys())
+            .cloned()
+            .collect();
+        for provider in providers {
+            if self.observed.hosted_zones.get(&provider) != observed.hosted_zones.get(&provider) {
+                let zones = observed.hosted_zones.get(&provider).cloned();
+                self.handle_hosted_zones(&provider, zones);
+            }
+        }
+        let generated: BTreeMap<String, &DnsEntry> = (observed.generated.iter())
+            .map(|e| (super::entry_id(e), e))
+            .collect();
+        let gone: Vec<DnsEntry> = (self.generated.iter())
+            .filter(|(id, _)| !generated.contains_key(*id))
+            .map(|(_, e)| e.clone())
+            .collect();
+        for entry in &gone {
+            self.handle_generated_deleted(entry);
+        }
+        for entry in generated.into_values() {
+            self.handle_generated(entry.clone());
         }
     }
 
