@@ -52,7 +52,7 @@ pub(super) fn plan_zones(
     enforce_quotas(items, quotas);
     // Entries whose records would collide with records they do not own give up their wish,
     // which may keep records others counted on being freed: repeat until nothing changes.
-    loop {
+    let freed = loop {
         let freed = freed_keys(items, orphans);
         let mut changed = false;
         for item in items.iter_mut() {
@@ -75,12 +75,15 @@ pub(super) fn plan_zones(
                     owner: want.desired.owner.clone(),
                     record_type,
                 };
-                let foreign = zone?.range(owner_range(&key)).find(|(other, _)| {
-                    let collides = other.record_type == record_type
-                        || other.record_type == RecordType::CNAME
-                        || record_type == RecordType::CNAME;
-                    collides && !mine(other) && !free(other)
-                });
+                let foreign = zone?
+                    .range(owner_start(&key)..)
+                    .take_while(|(other, _)| other.owner == key.owner)
+                    .find(|(other, _)| {
+                        let collides = other.record_type == record_type
+                            || other.record_type == RecordType::CNAME
+                            || record_type == RecordType::CNAME;
+                        collides && !mine(other) && !free(other)
+                    });
                 foreign.map(|(other, _)| other.clone())
             });
             if let Some(other) = conflict {
@@ -96,12 +99,11 @@ pub(super) fn plan_zones(
             }
         }
         if !changed {
-            break;
+            break freed;
         }
-    }
+    };
 
     let mut outcome = ZoneOutcome::default();
-    let freed = freed_keys(items, orphans);
     let empty = ZoneRecords::new();
     let delete_owned = |id: &str,
                         owned: &Ownership,
@@ -219,17 +221,12 @@ pub(super) fn plan_zones(
     outcome
 }
 
-/// Every key at the same owner (name and set identifier) as `key`, any type.
-fn owner_range(key: &RecordKey) -> std::ops::RangeInclusive<RecordKey> {
-    let first = RecordKey {
+/// The first key at the same owner (name and set identifier) as `key`, of any type.
+fn owner_start(key: &RecordKey) -> RecordKey {
+    RecordKey {
         owner: key.owner.clone(),
         record_type: RecordType::ALL[0],
-    };
-    let last = RecordKey {
-        owner: key.owner.clone(),
-        record_type: RecordType::ALL[RecordType::ALL.len() - 1],
-    };
-    first..=last
+    }
 }
 
 /// A name (and set identifier) several entries want, or one that an entry holds: the

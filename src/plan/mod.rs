@@ -111,8 +111,8 @@ impl Plan {
         let (providers, listed) = providers::providers(world, config, &mut plan.events);
         plan.providers = listed;
 
-        let mut positions = Vec::new();
-        let mut items = Vec::new();
+        let mut positions = Vec::with_capacity(entries.len());
+        let mut items = Vec::with_capacity(entries.len());
         for (position, (entry, _)) in entries.iter().enumerate() {
             if !config.class.matches(entry.metadata.annotation(CLASS)) {
                 continue;

@@ -47,8 +47,11 @@ pub(super) fn entries(
     let given_count = given.len();
     // One entry per id, as a cluster has one object per name: a given entry wins over a
     // generated one, and of generated ones the last is used.
-    let given_ids: std::collections::BTreeSet<String> =
-        given.iter().map(|e| super::entry_id(e)).collect();
+    let given_ids: std::collections::BTreeSet<String> = if world.observed.generated.is_empty() {
+        std::collections::BTreeSet::new()
+    } else {
+        given.iter().map(|e| super::entry_id(e)).collect()
+    };
     let mut generated: BTreeMap<String, &DnsEntry> = BTreeMap::new();
     for entry in &world.observed.generated {
         let id = super::entry_id(entry);
@@ -62,7 +65,7 @@ pub(super) fn entries(
     let owner_index = owner_index(&given);
     let mut claimed = vec![false; given.len()];
     // (entry, the source it belongs to)
-    let mut entries: Vec<(DnsEntry, Option<ObjectRef>)> = Vec::new();
+    let mut entries: Vec<(DnsEntry, Option<ObjectRef>)> = Vec::with_capacity(given.len());
 
     let services = latest(
         &world.services,
