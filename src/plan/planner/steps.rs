@@ -47,7 +47,7 @@ impl Planner {
 
     /// The first source (Services, then Ingresses, by namespace and name) that owns an entry.
     fn claimer(&self, entry: &DnsEntry) -> Option<SourceKey> {
-        super::owners(entry).into_iter().find(|source| {
+        super::inputs::owners(entry).into_iter().find(|source| {
             let key = (source.1.clone(), source.2.clone());
             let meta = match source.0 {
                 0 => self.services.get(&key).map(|s| &s.metadata),
