@@ -1,4 +1,4 @@
-use super::{SourceConfig, SourceError, SourceInput, push_unique};
+use super::{SourceConfig, SourceError, SourceInput, push_unique, select_names};
 use crate::annotations::{CLASS, CommonAnnotations, DNSNAMES, DnsNames, MergedAnnotations};
 use crate::api::{Ingress, LoadBalancerStatus};
 
@@ -33,29 +33,13 @@ pub fn ingress_input(
         return Ok(None);
     }
     let wanted = DnsNames::of(annotations)?.unwrap_or_default();
-    let mut declared: Vec<&str> = Vec::with_capacity(ingress.spec.rules.len());
+    let mut declared: Vec<String> = Vec::with_capacity(ingress.spec.rules.len());
     for host in ingress.spec.rules.iter().filter_map(|r| r.host.as_deref()) {
-        if !host.is_empty() && !declared.contains(&host) {
-            declared.push(host);
+        if !host.is_empty() {
+            push_unique(&mut declared, host);
         }
     }
-    let undeclared: Vec<String> = wanted
-        .listed
-        .iter()
-        .filter(|n| !declared.contains(n))
-        .map(|n| (*n).to_owned())
-        .collect();
-    if !undeclared.is_empty() {
-        return Err(SourceError::NotDeclared {
-            names: undeclared,
-            by: "ingress",
-        });
-    }
-    let names = declared
-        .into_iter()
-        .filter(|host| wanted.all || wanted.listed.contains(host))
-        .map(str::to_owned)
-        .collect();
+    let names = select_names(&declared, &wanted, "ingress")?;
     let common = CommonAnnotations::parse(annotations)?;
     let targets = ip_first_targets(&ingress.status.load_balancer);
     let ip_stack = common.ip_stack.map(str::to_owned);

@@ -21,7 +21,7 @@ use crate::Class;
 use crate::annotations::{AnnotationError, CommonAnnotations, IgnoreMode};
 use crate::api::RoutingPolicy;
 
-/// The kinds of source objects.
+/// The kinds of source objects, with the API version they are read in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[non_exhaustive]
 pub enum SourceKind {
@@ -29,14 +29,48 @@ pub enum SourceKind {
     Service,
     /// `networking.k8s.io/v1/Ingress`.
     Ingress,
+    /// `gateway.networking.k8s.io/v1/Gateway` (with its HTTPRoutes).
+    GatewayApiV1,
+    /// `gateway.networking.k8s.io/v1beta1/Gateway` (with its HTTPRoutes).
+    GatewayApiV1beta1,
+    /// `networking.istio.io/v1/Gateway` (with its VirtualServices).
+    IstioV1,
+    /// `networking.istio.io/v1beta1/Gateway`.
+    IstioV1beta1,
+    /// `networking.istio.io/v1alpha3/Gateway`.
+    IstioV1alpha3,
+    /// `dns.gardener.cloud/v1alpha1/DNSEntry` replicated into the target namespace or cluster.
+    DnsEntry,
 }
 
 impl SourceKind {
+    /// Every kind, in the order a plan reconciles them.
+    pub const ALL: [SourceKind; 8] = [
+        Self::Service,
+        Self::Ingress,
+        Self::GatewayApiV1,
+        Self::GatewayApiV1beta1,
+        Self::IstioV1,
+        Self::IstioV1beta1,
+        Self::IstioV1alpha3,
+        Self::DnsEntry,
+    ];
+
+    /// The kind of an object of `api_version` and `kind`, if it is a source.
+    pub fn of(api_version: &str, kind: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.api_version() == api_version && k.kind() == kind)
+    }
+
     /// The API group (`""` for the core group).
     pub fn group(self) -> &'static str {
         match self {
             Self::Service => "",
             Self::Ingress => "networking.k8s.io",
+            Self::GatewayApiV1 | Self::GatewayApiV1beta1 => "gateway.networking.k8s.io",
+            Self::IstioV1 | Self::IstioV1beta1 | Self::IstioV1alpha3 => "networking.istio.io",
+            Self::DnsEntry => "dns.gardener.cloud",
         }
     }
 
@@ -45,6 +79,12 @@ impl SourceKind {
         match self {
             Self::Service => "v1",
             Self::Ingress => "networking.k8s.io/v1",
+            Self::GatewayApiV1 => "gateway.networking.k8s.io/v1",
+            Self::GatewayApiV1beta1 => "gateway.networking.k8s.io/v1beta1",
+            Self::IstioV1 => "networking.istio.io/v1",
+            Self::IstioV1beta1 => "networking.istio.io/v1beta1",
+            Self::IstioV1alpha3 => "networking.istio.io/v1alpha3",
+            Self::DnsEntry => crate::api::DNS_API_VERSION,
         }
     }
 
@@ -53,14 +93,23 @@ impl SourceKind {
         match self {
             Self::Service => "Service",
             Self::Ingress => "Ingress",
+            Self::GatewayApiV1
+            | Self::GatewayApiV1beta1
+            | Self::IstioV1
+            | Self::IstioV1beta1
+            | Self::IstioV1alpha3 => "Gateway",
+            Self::DnsEntry => "DNSEntry",
         }
     }
 
-    /// The last part of the generated entries' `generateName` (`<name>-<suffix>-`).
+    /// The last part of the generated entries' `generateName` (`<name>-<suffix>-`): the kind in
+    /// lower case.
     pub fn name_suffix(self) -> &'static str {
         match self {
             Self::Service => "service",
             Self::Ingress => "ingress",
+            Self::DnsEntry => "dnsentry",
+            _ => "gateway",
         }
     }
 
@@ -69,6 +118,9 @@ impl SourceKind {
         match self {
             Self::Service => "service-dns",
             Self::Ingress => "ingress-dns",
+            Self::GatewayApiV1 | Self::GatewayApiV1beta1 => "gatewayapi-dns",
+            Self::IstioV1 | Self::IstioV1beta1 | Self::IstioV1alpha3 => "istio-dns",
+            Self::DnsEntry => "dnsentry-source",
         }
     }
 }
@@ -173,6 +225,60 @@ pub enum SourceError {
         /// What declares names, e.g. `ingress`.
         by: &'static str,
     },
+    /// An Istio Gateway's `dns.gardener.cloud/ingress` with more than one `/`.
+    #[error("invalid annotation dns.gardener.cloud/ingress: {0}")]
+    IngressAnnotation(String),
+    /// The Ingress an Istio Gateway's `dns.gardener.cloud/ingress` names does not exist.
+    #[error("ingresses.networking.k8s.io {name:?} not found")]
+    IngressNotFound {
+        /// The Ingress's name.
+        name: String,
+    },
+}
+
+/// The names of an object that declares `declared` (in order, without duplicates) and whose
+/// `dnsnames` asks for `wanted`: the declared ones it lists or selects with `*`/`all`. A listed
+/// name that is not declared is an error naming what declares names (`by`).
+pub(crate) fn select_names(
+    declared: &[String],
+    wanted: &crate::annotations::DnsNames<'_>,
+    by: &'static str,
+) -> Result<Vec<String>, SourceError> {
+    let undeclared: Vec<String> = wanted
+        .listed
+        .iter()
+        .filter(|n| !declared.iter().any(|d| d == *n))
+        .map(|n| (*n).to_owned())
+        .collect();
+    if !undeclared.is_empty() {
+        return Err(SourceError::NotDeclared {
+            names: undeclared,
+            by,
+        });
+    }
+    Ok(declared
+        .iter()
+        .filter(|host| wanted.all || wanted.listed.contains(&host.as_str()))
+        .cloned()
+        .collect())
+}
+
+/// Adds a host that a route (HTTPRoute, VirtualService) declares, unless it is already there
+/// or an earlier `*.X` host covers it at exactly one label (spec sources §3.3, §6 item 7).
+#[allow(dead_code)] // until the Gateway API and Istio sources use it
+pub(crate) fn add_route_host(hosts: &mut Vec<String>, host: &str) {
+    let covered = hosts.iter().any(|h| {
+        h == host
+            || h.strip_prefix('*').is_some_and(|suffix| {
+                suffix.starts_with('.')
+                    && host
+                        .strip_suffix(suffix)
+                        .is_some_and(|label| !label.contains('.'))
+            })
+    });
+    if !covered {
+        hosts.push(host.to_owned());
+    }
 }
 
 /// Keeps the first occurrence of each item, in order (Gardener's `UniqueStrings`).
