@@ -19,6 +19,37 @@ pub struct Config {
     pub default_ttl: Ttl,
 }
 
+impl Config {
+    /// Whether DNSEntries are sources too (spec sources §3.5): when sources and entries are in
+    /// different clusters, or the source class is not the primary class. A DNSEntry of the
+    /// source class that no source generated is then replicated into a target entry, and is
+    /// not planned itself.
+    pub fn replicates_entries(&self) -> bool {
+        !self.source.same_cluster() || self.source.source_class != self.class
+    }
+
+    /// Whether `entry` is a DNSEntry source under this configuration: replication is on, it
+    /// carries the source class, and no source generated it.
+    pub fn is_entry_source(&self, entry: &crate::api::DnsEntry) -> bool {
+        let meta = &entry.metadata;
+        self.replicates_entries()
+            && self
+                .source
+                .source_class
+                .matches(meta.annotation(crate::annotations::CLASS))
+            && meta.owner_references.is_empty()
+            && crate::sources::annotated_owners(entry).next().is_none()
+    }
+
+    /// Whether the control plane plans `entry`: it carries the primary class and is no
+    /// DNSEntry source.
+    pub fn plans(&self, entry: &crate::api::DnsEntry) -> bool {
+        self.class
+            .matches(entry.metadata.annotation(crate::annotations::CLASS))
+            && !self.is_entry_source(entry)
+    }
+}
+
 impl Default for Config {
     /// The library's defaults: class `gardendns` (DECISIONS D9), TTL 300.
     fn default() -> Self {

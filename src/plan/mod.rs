@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
+mod annotations;
 mod changes;
 mod entries;
 mod planner;
@@ -11,8 +12,9 @@ mod providers;
 mod sources;
 
 use crate::DnsName;
-use crate::annotations::CLASS;
-use crate::api::{DNS_API_VERSION, DnsEntry, DnsEntryStatus, DnsProvider, ObjectRef};
+use crate::api::{
+    DNS_API_VERSION, DnsAnnotation, DnsEntry, DnsEntryStatus, DnsProvider, ObjectRef,
+};
 use crate::config::Config;
 use crate::events::Event;
 use crate::world::World;
@@ -53,6 +55,9 @@ pub struct Plan {
     pub entries: Vec<DnsEntry>,
     /// Every DNSProvider.
     pub providers: Vec<DnsProvider>,
+    /// Every DNSAnnotation, with its computed status.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub annotations: Vec<DnsAnnotation>,
     /// Events on sources and entries, in order.
     pub events: Vec<Event>,
     /// Zone changes, in execution order.
@@ -106,7 +111,26 @@ impl Plan {
                 problem.message.clone(),
             ));
         }
-        let mut entries = sources::entries(world, config, &mut plan.events);
+        let mut reconciled = BTreeMap::new();
+        let mut entries = sources::entries(world, config, &mut plan.events, &mut reconciled);
+        let overlays = sources::overlays(world, config);
+        let given = sources::latest(
+            &world.annotations,
+            |a| &a.metadata,
+            (DNS_API_VERSION, "DNSAnnotation"),
+            &mut plan.events,
+        );
+        plan.annotations = annotations::statuses(
+            given.into_iter(),
+            |target| {
+                overlays
+                    .get(target)
+                    .map(|a| sources::key_owned(&a.metadata))
+            },
+            |target| reconciled.get(target).copied(),
+            config,
+            &mut plan.events,
+        );
         entries.sort_by(|(a, _), (b, _)| entry_order(a).cmp(&entry_order(b)));
         let (providers, listed) = providers::providers(world, config, &mut plan.events);
         plan.providers = listed;
@@ -114,7 +138,7 @@ impl Plan {
         let mut positions = Vec::with_capacity(entries.len());
         let mut items = Vec::with_capacity(entries.len());
         for (position, (entry, _)) in entries.iter().enumerate() {
-            if !config.class.matches(entry.metadata.annotation(CLASS)) {
+            if !config.plans(entry) {
                 continue;
             }
             let id = entry_id(entry);
@@ -159,6 +183,7 @@ impl Plan {
             }
         }
         plan.entries = entries.into_iter().map(|(e, _)| e).collect();
+        sources::mirror_replicated(&mut plan.entries);
         report_deleting_providers(&mut plan, &world.observed);
         plan.records = records_after(&world.observed, &outcome, &providers);
         plan.changes = outcome.changes;

@@ -9,21 +9,26 @@ use crate::events::Event;
 use crate::sources::{self, EntryChange, SourceError, SourceInput, SourceKind, SourceOutcome};
 use crate::world::World;
 
-/// The DNSAnnotation overlays, by `apiVersion/kind/namespace/name` of the annotated object.
-type Overlays<'a> = BTreeMap<(String, String, String, String), &'a DnsAnnotation>;
+/// An annotated object: apiVersion, kind, namespace, name.
+pub(super) type Target = (String, String, String, String);
+
+/// The DNSAnnotation overlays, by the object they annotate.
+pub(super) type Overlays<'a> = BTreeMap<Target, &'a DnsAnnotation>;
 
 /// A source object.
 #[derive(Clone, Copy)]
 pub(super) enum SourceObject<'a> {
     Service(&'a crate::api::Service),
     Ingress(&'a crate::api::Ingress),
+    DnsEntry(&'a DnsEntry),
 }
 
-impl SourceObject<'_> {
-    pub(super) fn kind_and_meta(&self) -> (SourceKind, &ObjectMeta) {
-        match self {
+impl<'a> SourceObject<'a> {
+    pub(super) fn kind_and_meta(&self) -> (SourceKind, &'a ObjectMeta) {
+        match *self {
             Self::Service(s) => (SourceKind::Service, &s.metadata),
             Self::Ingress(i) => (SourceKind::Ingress, &i.metadata),
+            Self::DnsEntry(e) => (SourceKind::DnsEntry, &e.metadata),
         }
     }
 }
@@ -34,6 +39,7 @@ pub(super) fn entries(
     world: &World,
     config: &Config,
     events: &mut Vec<Event>,
+    reconciled: &mut BTreeMap<Target, Option<bool>>,
 ) -> Vec<(DnsEntry, Option<ObjectRef>)> {
     let plan_events = events;
     let overlays = overlays(world, config);
@@ -79,16 +85,18 @@ pub(super) fn entries(
         ("networking.k8s.io/v1", "Ingress"),
         plan_events,
     );
-    let sources = services
-        .into_iter()
-        .map(|s| (SourceKind::Service, &s.metadata, SourceObject::Service(s)))
-        .chain(
-            ingresses
-                .into_iter()
-                .map(|i| (SourceKind::Ingress, &i.metadata, SourceObject::Ingress(i))),
-        );
+    // DNSEntries that are sources themselves (replication, §3.5) come last.
+    let entry_sources: Vec<&DnsEntry> = given[..given_count]
+        .iter()
+        .copied()
+        .filter(|e| config.is_entry_source(e))
+        .collect();
+    let sources = (services.into_iter().map(SourceObject::Service))
+        .chain(ingresses.into_iter().map(SourceObject::Ingress))
+        .chain(entry_sources.into_iter().map(SourceObject::DnsEntry));
 
-    for (kind, meta, object) in sources {
+    for object in sources {
+        let (kind, meta) = object.kind_and_meta();
         let overlay = overlays
             .get(&(
                 kind.api_version().into(),
@@ -112,7 +120,17 @@ pub(super) fn entries(
                 owned.push(given[i].clone());
             }
         }
-        let (source_ref, outcome) = source_entries(object, overlay, owned, config, plan_events);
+        let (source_ref, outcome, active) =
+            source_entries(object, overlay, owned, config, plan_events);
+        reconciled.insert(
+            (
+                kind.api_version().to_owned(),
+                kind.kind().to_owned(),
+                source_ref.namespace.clone(),
+                source_ref.name.clone(),
+            ),
+            active,
+        );
         entries.extend(
             outcome
                 .entries
@@ -135,16 +153,16 @@ pub(super) fn entries(
     entries
 }
 
-/// Reconciles one source object against the entries it owns; returns its reference and the
-/// outcome, and adds its events to `events`. A source whose annotations are bad keeps its
-/// entries as they are.
+/// Reconciles one source object against the entries it owns; returns its reference, the
+/// outcome, and whether a DNSAnnotation of it is active (`None`: its annotations are bad, and
+/// it keeps its entries as they are). Its events are added to `events`.
 pub(super) fn source_entries(
     object: SourceObject<'_>,
     overlay: Option<&BTreeMap<String, String>>,
     owned: Vec<DnsEntry>,
     config: &Config,
     events: &mut Vec<Event>,
-) -> (ObjectRef, SourceOutcome) {
+) -> (ObjectRef, SourceOutcome, Option<bool>) {
     let (kind, meta) = object.kind_and_meta();
     let source_ref = ObjectRef::new(
         kind.api_version(),
@@ -159,13 +177,15 @@ pub(super) fn source_entries(
         match object {
             SourceObject::Service(s) => sources::service_input(s, &merged, &config.source),
             SourceObject::Ingress(i) => sources::ingress_input(i, &merged, &config.source),
+            SourceObject::DnsEntry(e) => Ok(sources::dnsentry_input(e, &config.source)),
         }
     };
     match input {
         Ok(input) => {
             let mut outcome = sources::reconcile(kind, meta, input.as_ref(), owned, &config.source);
             events.append(&mut outcome.events);
-            (source_ref, outcome)
+            let active = input.is_some_and(|i| !i.names.is_empty());
+            (source_ref, outcome, Some(active))
         }
         Err(error) => {
             // Nothing changes for the object: its entries stay as they are.
@@ -179,7 +199,49 @@ pub(super) fn source_entries(
                 entries,
                 ..SourceOutcome::default()
             };
-            (source_ref, outcome)
+            (source_ref, outcome, None)
+        }
+    }
+}
+
+/// DNSEntry replication (§3.5): a source entry shows its target's status (with its own
+/// generation) and, once the target has a name, `dns.gardener.cloud/target-entry`.
+pub(super) fn mirror_replicated(entries: &mut [DnsEntry]) {
+    let mut targets: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for (i, entry) in entries.iter().enumerate() {
+        if let Some(source) = source_of(entry).filter(|s| s.kind == "DNSEntry")
+            && entry.status.is_some()
+        {
+            targets.insert((source.namespace, source.name), i);
+        }
+    }
+    if targets.is_empty() {
+        return;
+    }
+    for i in 0..entries.len() {
+        let key = (
+            entries[i].metadata.namespace_or_default().to_owned(),
+            entries[i].metadata.name_or_empty().to_owned(),
+        );
+        let Some(&t) = targets.get(&key) else {
+            continue;
+        };
+        let mut status = entries[t].status.clone();
+        let target_name = entries[t]
+            .metadata
+            .name
+            .as_ref()
+            .map(|name| format!("{}/{name}", entries[t].metadata.namespace_or_default()));
+        let source = &mut entries[i];
+        if let Some(status) = &mut status {
+            status.observed_generation = source.metadata.generation;
+        }
+        source.status = status;
+        if let Some(target) = target_name {
+            source
+                .metadata
+                .annotations
+                .insert(crate::annotations::TARGET_ENTRY.to_owned(), target);
         }
     }
 }
@@ -249,6 +311,12 @@ pub(super) fn latest<'a, T>(
     kept
 }
 
+/// `(namespace, name)`, owned.
+pub(super) fn key_owned(meta: &ObjectMeta) -> (String, String) {
+    let (namespace, name) = key(meta);
+    (namespace.to_owned(), name.to_owned())
+}
+
 pub(super) fn key(meta: &ObjectMeta) -> (&str, &str) {
     (meta.namespace_or_default(), meta.name_or_empty())
 }
@@ -281,7 +349,7 @@ fn owner_index<'a>(given: &[&'a DnsEntry]) -> BTreeMap<(&'a str, &'a str, &'a st
 
 /// The DNSAnnotations of our class, the first per referenced object (oldest, then by
 /// namespace/name).
-fn overlays<'a>(world: &'a World, config: &Config) -> Overlays<'a> {
+pub(super) fn overlays<'a>(world: &'a World, config: &Config) -> Overlays<'a> {
     let mut annotations: Vec<&DnsAnnotation> = world
         .annotations
         .iter()
@@ -298,14 +366,18 @@ fn overlays<'a>(world: &'a World, config: &Config) -> Overlays<'a> {
     });
     let mut overlays = Overlays::new();
     for a in annotations {
-        let r = &a.spec.resource_ref;
-        let k = (
-            r.api_version.clone(),
-            r.kind.clone(),
-            r.namespace.clone().unwrap_or_default(),
-            r.name.clone(),
-        );
-        overlays.entry(k).or_insert(a);
+        overlays.entry(annotated(a)).or_insert(a);
     }
     overlays
+}
+
+/// The object a DNSAnnotation annotates (its namespace is not defaulted, spec sources §4).
+pub(super) fn annotated(annotation: &DnsAnnotation) -> Target {
+    let r = &annotation.spec.resource_ref;
+    (
+        r.api_version.clone(),
+        r.kind.clone(),
+        r.namespace.clone().unwrap_or_default(),
+        r.name.clone(),
+    )
 }

@@ -6,12 +6,14 @@
 //! then turns that input and the entries the object already owns into the desired entries and
 //! the events of §3.0.8.
 
+mod dnsentry;
 mod entries;
 mod ingress;
 mod service;
 
 use std::collections::BTreeMap;
 
+pub use dnsentry::dnsentry_input;
 pub use entries::{EntryChange, SourceOutcome, owner_string, owns, reconcile};
 pub(crate) use entries::{annotated_owners, entry_name};
 pub use ingress::ingress_input;

@@ -18,6 +18,7 @@ mod entries;
 mod plan_props;
 mod planner;
 mod props;
+mod sources;
 
 /// The configuration of the reconciler fixture F1 (spec entries-providers §9): class `gardendns`
 /// (the library default, so no class annotations are needed) and a default TTL of 360.

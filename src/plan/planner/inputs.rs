@@ -8,7 +8,7 @@ use crate::annotations::CLASS;
 use crate::api::{DnsAnnotation, DnsEntry};
 use crate::provider::HostedZone;
 use crate::records::RecordSet;
-use crate::sources;
+use crate::sources::{self, SourceKind};
 use crate::world::{Object, ObjectKind};
 use crate::zones::{Observed, Ownership, RecordKey, ZoneRecords};
 
@@ -23,14 +23,14 @@ impl Planner {
                 let key = key_of(&o.metadata);
                 if self.services.get(&key) != Some(&o) {
                     self.services.insert(key.clone(), o);
-                    self.source_changed(SourceKey(0, key.0, key.1));
+                    self.source_changed(SourceKey::new(SourceKind::Service, key));
                 }
             }
             Object::Ingress(o) => {
                 let key = key_of(&o.metadata);
                 if self.ingresses.get(&key) != Some(&o) {
                     self.ingresses.insert(key.clone(), o);
-                    self.source_changed(SourceKey(1, key.0, key.1));
+                    self.source_changed(SourceKey::new(SourceKind::Ingress, key));
                 }
             }
             Object::DnsEntry(o) => {
@@ -70,12 +70,12 @@ impl Planner {
         match object {
             Object::Service(_) => {
                 if self.services.remove(&key).is_some() {
-                    self.source_changed(SourceKey(0, key.0, key.1));
+                    self.source_changed(SourceKey::new(SourceKind::Service, key));
                 }
             }
             Object::Ingress(_) => {
                 if self.ingresses.remove(&key).is_some() {
-                    self.source_changed(SourceKey(1, key.0, key.1));
+                    self.source_changed(SourceKey::new(SourceKind::Ingress, key));
                 }
             }
             Object::DnsEntry(_) => {
@@ -300,6 +300,12 @@ impl Planner {
     }
 
     fn given_entry_changed(&mut self, key: Key, old: Option<DnsEntry>) {
+        // A DNSEntry that is (or was) a source is reconciled as one.
+        let was_source = old.as_ref().is_some_and(|e| self.config.is_entry_source(e));
+        let is_source = (self.given.get(&key)).is_some_and(|e| self.config.is_entry_source(e));
+        if was_source || is_source {
+            self.source_changed(SourceKey::new(SourceKind::DnsEntry, key.clone()));
+        }
         if let Some(old) = &old {
             self.given_ids.remove(&super::super::entry_id(old));
         }
@@ -350,19 +356,24 @@ impl Planner {
                     self.overlays.remove(&target);
                 }
             }
-            if let Some(source) = SourceKey::of(&target.1, &target.2, &target.3) {
-                self.dirty_sources.insert(source);
+            if let Some(kind) = SourceKind::of(&target.0, &target.1) {
+                let key = (target.2.clone(), target.3.clone());
+                self.dirty_sources.insert(SourceKey::new(kind, key));
             }
         }
         if let Some(new) = self.annotations.get(key) {
             let target = overlay_target(new);
             let ours = (self.config.source.source_class).matches(new.metadata.annotation(CLASS));
+            if ours && let Some(event) = super::super::annotations::no_source(new) {
+                self.events.push_back(event);
+            }
             if ours {
                 let created = new.metadata.creation_timestamp.clone();
                 (self.overlays.entry(target.clone()).or_default()).insert((created, key.clone()));
             }
-            if let Some(source) = SourceKey::of(&target.1, &target.2, &target.3) {
-                self.dirty_sources.insert(source);
+            if let Some(kind) = SourceKind::of(&target.0, &target.1) {
+                let key = (target.2.clone(), target.3.clone());
+                self.dirty_sources.insert(SourceKey::new(kind, key));
             }
         }
     }
@@ -395,10 +406,15 @@ fn overlay_target(annotation: &DnsAnnotation) -> Target {
 /// The sources an entry names as owner (owner references, owners annotation).
 pub(super) fn owners(entry: &DnsEntry) -> Vec<SourceKey> {
     let namespace = entry.metadata.namespace_or_default();
-    let by_reference = (entry.metadata.owner_references.iter())
-        .filter_map(|o| SourceKey::of(&o.kind, namespace, &o.name));
-    let annotated =
-        sources::annotated_owners(entry).filter_map(|o| SourceKey::of(o.kind, o.namespace, o.name));
+    let by_reference = (entry.metadata.owner_references.iter()).filter_map(|o| {
+        let kind = SourceKind::of(&o.api_version, &o.kind)?;
+        Some(SourceKey::new(kind, (namespace.to_owned(), o.name.clone())))
+    });
+    let annotated = sources::annotated_owners(entry).flat_map(|o| {
+        (SourceKind::ALL.into_iter())
+            .filter(move |k| k.group() == o.group && k.kind() == o.kind)
+            .map(move |k| SourceKey::new(k, (o.namespace.to_owned(), o.name.to_owned())))
+    });
     let mut owners: Vec<SourceKey> = by_reference.chain(annotated).collect();
     owners.sort();
     owners.dedup();

@@ -38,27 +38,22 @@ fn key_of(meta: &crate::api::ObjectMeta) -> Key {
     )
 }
 
-/// A source object: Services before Ingresses (the order the plan claims entries in), then
-/// namespace and name.
+/// A source object: by kind in the order the plan claims entries in (Services, Ingresses,
+/// Gateways, DNSEntries), then namespace and name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-struct SourceKey(u8, String, String);
+struct SourceKey(SourceKind, String, String);
 
 impl SourceKey {
-    fn of(kind: &str, namespace: &str, name: &str) -> Option<Self> {
-        let rank = match kind {
-            "Service" => 0,
-            "Ingress" => 1,
-            _ => return None,
-        };
-        Some(Self(rank, namespace.to_owned(), name.to_owned()))
+    fn new(kind: SourceKind, (namespace, name): Key) -> Self {
+        Self(kind, namespace, name)
     }
 
     fn kind(&self) -> SourceKind {
-        if self.0 == 0 {
-            SourceKind::Service
-        } else {
-            SourceKind::Ingress
-        }
+        self.0
+    }
+
+    fn key(&self) -> Key {
+        (self.1.clone(), self.2.clone())
     }
 }
 
@@ -198,6 +193,8 @@ pub struct Planner {
     given_ids: BTreeMap<String, Key>,
     /// The source that claims an entry.
     claims: BTreeMap<EntryRef, SourceKey>,
+    /// Whether the DNSAnnotation of each source is active (see `annotations::Reconciled`).
+    active: BTreeMap<SourceKey, Option<bool>>,
     /// The ids of the entries each source produced.
     produced: BTreeMap<SourceKey, Vec<String>>,
     slots: BTreeMap<String, Slot>,
@@ -249,6 +246,7 @@ impl Planner {
             owner_index: BTreeMap::new(),
             given_ids: BTreeMap::new(),
             claims: BTreeMap::new(),
+            active: BTreeMap::new(),
             produced: BTreeMap::new(),
             slots: BTreeMap::new(),
             evaluated: Providers::default(),

@@ -4,9 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::DnsName;
-use crate::annotations::CLASS;
 use crate::api::DnsEntry;
-use crate::sources::{self, EntryChange};
+use crate::sources::{self, EntryChange, SourceKind};
 use crate::zones::{Change, Ownership, sort_changes};
 
 use super::super::changes::{self, Item, ZoneOutcome};
@@ -48,13 +47,22 @@ impl Planner {
     /// The first source (Services, then Ingresses, by namespace and name) that owns an entry.
     fn claimer(&self, entry: &DnsEntry) -> Option<SourceKey> {
         super::inputs::owners(entry).into_iter().find(|source| {
-            let key = (source.1.clone(), source.2.clone());
-            let meta = match source.0 {
-                0 => self.services.get(&key).map(|s| &s.metadata),
-                _ => self.ingresses.get(&key).map(|i| &i.metadata),
-            };
+            let meta = self.source(source).map(|o| o.kind_and_meta().1);
             meta.is_some_and(|meta| sources::owns(source.kind(), meta, entry))
         })
+    }
+
+    /// A source object, if it exists.
+    fn source(&self, source: &SourceKey) -> Option<SourceObject<'_>> {
+        let key = source.key();
+        match source.kind() {
+            SourceKind::Service => self.services.get(&key).map(SourceObject::Service),
+            SourceKind::Ingress => self.ingresses.get(&key).map(SourceObject::Ingress),
+            SourceKind::DnsEntry => (self.given.get(&key))
+                .filter(|e| self.config.is_entry_source(e))
+                .map(SourceObject::DnsEntry),
+            _ => None,
+        }
     }
 
     /// Source step, first half: which source claims an entry, and a given entry that none
@@ -94,12 +102,13 @@ impl Planner {
     /// Source step, second half: the entries one source asks for.
     fn run_source(&mut self, source: SourceKey) {
         let before = self.produced.remove(&source).unwrap_or_default();
-        let key: Key = (source.1.clone(), source.2.clone());
-        let object = match source.0 {
-            0 => self.services.get(&key).map(SourceObject::Service),
-            _ => self.ingresses.get(&key).map(SourceObject::Ingress),
-        };
+        let key: Key = source.key();
+        let exists = self.source(&source).is_some();
         let mut after = Vec::new();
+        if !exists {
+            self.active.remove(&source);
+        }
+        let object = self.source(&source);
         if let Some(object) = object {
             let kind = source.kind();
             let overlay = self
@@ -129,8 +138,9 @@ impl Planner {
             owned.extend(generated);
             let owned = owned.into_iter().cloned().collect();
             let mut events = Vec::new();
-            let (source_ref, outcome) =
+            let (source_ref, outcome, active) =
                 source_entries(object, overlay, owned, &self.config, &mut events);
+            self.active.insert(source.clone(), active);
             self.events.extend(events);
             for (entry, change) in outcome.entries {
                 if change != EntryChange::Keep {
@@ -167,7 +177,7 @@ impl Planner {
         {
             return;
         }
-        let item = self.config.class.matches(entry.metadata.annotation(CLASS));
+        let item = self.config.plans(&entry);
         let domain = match entry.spec.dns_name.parse::<DnsName>() {
             Ok(name) => reversed(name.as_str()),
             Err(_) => reversed(&entry.spec.dns_name),
@@ -459,6 +469,19 @@ impl Planner {
                 entry: entry_ref(&slot.entry),
                 status: status.clone(),
             });
+            // A replicated DNSEntry shows its target's status (§3.5).
+            if let Some(source) = slot.source.as_ref().filter(|s| s.kind == "DNSEntry") {
+                let key = (source.namespace.clone(), source.name.clone());
+                if let Some(entry) = self.given.get(&key) {
+                    let mut mirrored = status.clone();
+                    mirrored.observed_generation = entry.metadata.generation;
+                    self.statuses.push_back(StatusUpdate {
+                        id: format!("{}/{}", key.0, key.1),
+                        entry: entry_ref(entry),
+                        status: mirrored,
+                    });
+                }
+            }
         }
         slot.status = status;
     }
@@ -477,6 +500,7 @@ impl Planner {
             })
             .collect();
         entries.sort_by(|a, b| entry_order(a).cmp(&entry_order(b)));
+        super::super::sources::mirror_replicated(&mut entries);
         let mut changes: Vec<Change> = (self.outcomes.values())
             .flat_map(|o| o.changes.iter().cloned())
             .collect();
@@ -488,8 +512,23 @@ impl Planner {
             .flat_map(|s| s.lookups.iter().cloned())
             .collect();
         let outcome = ZoneOutcome { changes, owned };
+        let annotations = super::super::annotations::statuses(
+            self.annotations.values(),
+            |target| {
+                let first = self.overlays.get(target)?.first()?;
+                Some(first.1.clone())
+            },
+            |target| {
+                let kind = SourceKind::of(&target.0, &target.1)?;
+                let key = SourceKey::new(kind, (target.2.clone(), target.3.clone()));
+                self.active.get(&key).copied()
+            },
+            &self.config,
+            &mut Vec::new(),
+        );
         let mut plan = Plan {
             entries,
+            annotations,
             providers: self.listed.values().cloned().collect(),
             events: Vec::new(),
             records: super::super::records_after(&self.observed, &outcome, &self.evaluated),
