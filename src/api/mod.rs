@@ -6,6 +6,8 @@
 //! [`crate::Ttl`] and the validated entry of [`crate::entry`].
 
 mod dns;
+mod gateway;
+mod istio;
 mod k8s;
 mod meta;
 
@@ -14,6 +16,11 @@ pub use dns::{
     DnsProvider, DnsProviderSpec, DnsProviderStatus, EntryReference, Quotas, RateLimit,
     ResourceReference, RoutingPolicy, SecretReference, Selection, SelectionStatus,
 };
+pub use gateway::{
+    GatewayAddress, GatewayApiGateway, GatewayApiGatewaySpec, GatewayApiGatewayStatus, HttpRoute,
+    HttpRouteSpec, Listener, ParentReference,
+};
+pub use istio::{IstioGateway, IstioGatewaySpec, Server, VirtualService, VirtualServiceSpec};
 pub use k8s::{
     Ingress, IngressRule, IngressSpec, LoadBalancerIngress, LoadBalancerStatus, Secret, Service,
     ServiceSpec, SourceStatus,

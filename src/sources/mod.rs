@@ -8,7 +8,9 @@
 
 mod dnsentry;
 mod entries;
+mod gateway;
 mod ingress;
+mod istio;
 mod service;
 
 use std::collections::BTreeMap;
@@ -16,7 +18,9 @@ use std::collections::BTreeMap;
 pub use dnsentry::dnsentry_input;
 pub use entries::{EntryChange, SourceOutcome, owner_string, owns, reconcile};
 pub(crate) use entries::{annotated_owners, entry_name};
+pub use gateway::{gateway_input, route_parents};
 pub use ingress::ingress_input;
+pub use istio::{IstioObjects, istio_input, virtual_service_gateways};
 pub use service::service_input;
 
 use crate::Class;
@@ -267,7 +271,6 @@ pub(crate) fn select_names(
 
 /// Adds a host that a route (HTTPRoute, VirtualService) declares, unless it is already there
 /// or an earlier `*.X` host covers it at exactly one label (spec sources §3.3, §6 item 7).
-#[allow(dead_code)] // until the Gateway API and Istio sources use it
 pub(crate) fn add_route_host(hosts: &mut Vec<String>, host: &str) {
     let covered = hosts.iter().any(|h| {
         h == host
