@@ -26,6 +26,12 @@ pub struct ManifestError {
     pub message: String,
 }
 
+const GATEWAY_V1: &str = "gateway.networking.k8s.io/v1";
+const GATEWAY_V1BETA1: &str = "gateway.networking.k8s.io/v1beta1";
+const ISTIO_V1: &str = "networking.istio.io/v1";
+const ISTIO_V1BETA1: &str = "networking.istio.io/v1beta1";
+const ISTIO_V1ALPHA3: &str = "networking.istio.io/v1alpha3";
+
 /// A document that is not a valid object of its kind.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ObjectProblem {
@@ -196,6 +202,22 @@ fn add_object(world: &mut World, value: Value) {
         (DNS_API_VERSION, "DNSEntry") => typed(value).map(Object::DnsEntry),
         (DNS_API_VERSION, "DNSProvider") => typed(value).map(Object::DnsProvider),
         (DNS_API_VERSION, "DNSAnnotation") => typed(value).map(Object::DnsAnnotation),
+        (GATEWAY_V1 | GATEWAY_V1BETA1, "Gateway") => typed(value).map(Object::GatewayApiGateway),
+        (GATEWAY_V1 | GATEWAY_V1BETA1, "HTTPRoute") => typed(value).map(Object::HttpRoute),
+        (ISTIO_V1 | ISTIO_V1BETA1 | ISTIO_V1ALPHA3, "Gateway") => {
+            typed(value).map(Object::IstioGateway)
+        }
+        (ISTIO_V1 | ISTIO_V1BETA1 | ISTIO_V1ALPHA3, "VirtualService") => {
+            typed(value).map(Object::VirtualService)
+        }
+        (_, "Gateway" | "HTTPRoute") if group == "gateway.networking.k8s.io" => Err(format!(
+            "apiVersion {} is not supported for {}: use {GATEWAY_V1} or {GATEWAY_V1BETA1}",
+            object.api_version, object.kind
+        )),
+        (_, "Gateway" | "VirtualService") if group == "networking.istio.io" => Err(format!(
+            "apiVersion {} is not supported for {}: use {ISTIO_V1}, {ISTIO_V1BETA1} or {ISTIO_V1ALPHA3}",
+            object.api_version, object.kind
+        )),
         (_, "DNSEntry" | "DNSProvider" | "DNSAnnotation") if group == "dns.gardener.cloud" => {
             Err(format!(
                 "apiVersion {} is not supported for {}: use {DNS_API_VERSION}",

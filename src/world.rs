@@ -1,7 +1,8 @@
 //! [`World`]: every object a plan starts from.
 
 use crate::api::{
-    DnsAnnotation, DnsEntry, DnsProvider, Ingress, ObjectMeta, ObjectRef, Secret, Service,
+    DnsAnnotation, DnsEntry, DnsProvider, GatewayApiGateway, HttpRoute, Ingress, IstioGateway,
+    ObjectMeta, ObjectRef, Secret, Service, VirtualService,
 };
 use crate::manifest::ObjectProblem;
 use crate::zones::Observed;
@@ -22,6 +23,14 @@ pub enum Object {
     DnsAnnotation(DnsAnnotation),
     /// A Secret.
     Secret(Secret),
+    /// A Gateway API Gateway (`gateway.networking.k8s.io`).
+    GatewayApiGateway(GatewayApiGateway),
+    /// A Gateway API HTTPRoute.
+    HttpRoute(HttpRoute),
+    /// An Istio Gateway (`networking.istio.io`).
+    IstioGateway(IstioGateway),
+    /// An Istio VirtualService.
+    VirtualService(VirtualService),
 }
 
 impl Object {
@@ -34,6 +43,10 @@ impl Object {
             Self::DnsProvider(o) => &o.metadata,
             Self::DnsAnnotation(o) => &o.metadata,
             Self::Secret(o) => &o.metadata,
+            Self::GatewayApiGateway(o) => &o.metadata,
+            Self::HttpRoute(o) => &o.metadata,
+            Self::IstioGateway(o) => &o.metadata,
+            Self::VirtualService(o) => &o.metadata,
         }
     }
 }
@@ -54,6 +67,14 @@ pub enum ObjectKind {
     DnsAnnotation,
     /// Secret.
     Secret,
+    /// Gateway API Gateway.
+    GatewayApiGateway,
+    /// Gateway API HTTPRoute.
+    HttpRoute,
+    /// Istio Gateway.
+    IstioGateway,
+    /// Istio VirtualService.
+    VirtualService,
 }
 
 impl Object {
@@ -66,6 +87,10 @@ impl Object {
             Self::DnsProvider(_) => ObjectKind::DnsProvider,
             Self::DnsAnnotation(_) => ObjectKind::DnsAnnotation,
             Self::Secret(_) => ObjectKind::Secret,
+            Self::GatewayApiGateway(_) => ObjectKind::GatewayApiGateway,
+            Self::HttpRoute(_) => ObjectKind::HttpRoute,
+            Self::IstioGateway(_) => ObjectKind::IstioGateway,
+            Self::VirtualService(_) => ObjectKind::VirtualService,
         }
     }
 }
@@ -85,6 +110,14 @@ pub struct World {
     pub annotations: Vec<DnsAnnotation>,
     /// Secrets.
     pub secrets: Vec<Secret>,
+    /// Gateway API Gateways.
+    pub gateways: Vec<GatewayApiGateway>,
+    /// Gateway API HTTPRoutes.
+    pub http_routes: Vec<HttpRoute>,
+    /// Istio Gateways.
+    pub istio_gateways: Vec<IstioGateway>,
+    /// Istio VirtualServices.
+    pub virtual_services: Vec<VirtualService>,
     /// Documents that are not valid objects of their kind.
     pub problems: Vec<ObjectProblem>,
     /// Objects of kinds the core does not use.
@@ -95,7 +128,8 @@ pub struct World {
 
 impl World {
     /// Every object, cloned: Services, Ingresses, DNSEntries, DNSProviders, DNSAnnotations,
-    /// Secrets, each kind in the order given.
+    /// Secrets, Gateway API Gateways and HTTPRoutes, Istio Gateways and VirtualServices, each
+    /// kind in the order given.
     pub fn objects(&self) -> impl Iterator<Item = Object> + '_ {
         let services = self.services.iter().cloned().map(Object::Service);
         let ingresses = self.ingresses.iter().cloned().map(Object::Ingress);
@@ -103,12 +137,24 @@ impl World {
         let providers = self.providers.iter().cloned().map(Object::DnsProvider);
         let annotations = self.annotations.iter().cloned().map(Object::DnsAnnotation);
         let secrets = self.secrets.iter().cloned().map(Object::Secret);
+        let gateways = self.gateways.iter().cloned().map(Object::GatewayApiGateway);
+        let routes = self.http_routes.iter().cloned().map(Object::HttpRoute);
+        let istio = self
+            .istio_gateways
+            .iter()
+            .cloned()
+            .map(Object::IstioGateway);
+        let virtual_services = (self.virtual_services.iter().cloned()).map(Object::VirtualService);
         services
             .chain(ingresses)
             .chain(entries)
             .chain(providers)
             .chain(annotations)
             .chain(secrets)
+            .chain(gateways)
+            .chain(routes)
+            .chain(istio)
+            .chain(virtual_services)
     }
 
     /// Adds an object. Objects with the same kind, namespace and name may be added twice: the
@@ -121,6 +167,10 @@ impl World {
             Object::DnsProvider(o) => self.providers.push(o),
             Object::DnsAnnotation(o) => self.annotations.push(o),
             Object::Secret(o) => self.secrets.push(o),
+            Object::GatewayApiGateway(o) => self.gateways.push(o),
+            Object::HttpRoute(o) => self.http_routes.push(o),
+            Object::IstioGateway(o) => self.istio_gateways.push(o),
+            Object::VirtualService(o) => self.virtual_services.push(o),
         }
     }
 }

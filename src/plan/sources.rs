@@ -3,10 +3,15 @@
 use std::collections::BTreeMap;
 
 use crate::annotations::{CLASS, MergedAnnotations};
-use crate::api::{DNS_API_VERSION, DnsAnnotation, DnsEntry, ObjectMeta, ObjectRef};
+use crate::api::{
+    DNS_API_VERSION, DnsAnnotation, DnsEntry, GatewayApiGateway, HttpRoute, IstioGateway,
+    ObjectMeta, ObjectRef, VirtualService,
+};
 use crate::config::Config;
 use crate::events::Event;
-use crate::sources::{self, EntryChange, SourceError, SourceInput, SourceKind, SourceOutcome};
+use crate::sources::{
+    self, EntryChange, IstioObjects, SourceError, SourceInput, SourceKind, SourceOutcome,
+};
 use crate::world::World;
 
 /// An annotated object: apiVersion, kind, namespace, name.
@@ -15,11 +20,16 @@ pub(super) type Target = (String, String, String, String);
 /// The DNSAnnotation overlays, by the object they annotate.
 pub(super) type Overlays<'a> = BTreeMap<Target, &'a DnsAnnotation>;
 
-/// A source object.
-#[derive(Clone, Copy)]
+/// A source object, with the objects its input reads.
+#[derive(Clone)]
 pub(super) enum SourceObject<'a> {
     Service(&'a crate::api::Service),
     Ingress(&'a crate::api::Ingress),
+    /// A Gateway API Gateway and the HTTPRoutes of its version that reference it.
+    GatewayApi(&'a GatewayApiGateway, Vec<&'a HttpRoute>),
+    /// An Istio Gateway, the VirtualServices of its version bound to it, and the Ingresses and
+    /// Services its targets may come from.
+    Istio(&'a IstioGateway, Vec<&'a VirtualService>, IstioObjects<'a>),
     DnsEntry(&'a DnsEntry),
 }
 
@@ -28,9 +38,58 @@ impl<'a> SourceObject<'a> {
         match *self {
             Self::Service(s) => (SourceKind::Service, &s.metadata),
             Self::Ingress(i) => (SourceKind::Ingress, &i.metadata),
+            Self::GatewayApi(g, _) => (gateway_kind(&g.api_version), &g.metadata),
+            Self::Istio(g, _, _) => (istio_kind(&g.api_version), &g.metadata),
             Self::DnsEntry(e) => (SourceKind::DnsEntry, &e.metadata),
         }
     }
+}
+
+/// The source kind of a Gateway API Gateway of `api_version` (`v1` unless it says `v1beta1`).
+pub(super) fn gateway_kind(api_version: &str) -> SourceKind {
+    SourceKind::of(api_version, "Gateway")
+        .filter(|k| k.group() == "gateway.networking.k8s.io")
+        .unwrap_or(SourceKind::GatewayApiV1)
+}
+
+/// The source kind of an Istio Gateway of `api_version` (`v1` unless it says otherwise).
+pub(super) fn istio_kind(api_version: &str) -> SourceKind {
+    SourceKind::of(api_version, "Gateway")
+        .filter(|k| k.group() == "networking.istio.io")
+        .unwrap_or(SourceKind::IstioV1)
+}
+
+/// Objects that bind to Gateways (HTTPRoutes, VirtualServices), by the Gateway's source kind,
+/// namespace and name, each list in namespace/name order.
+pub(super) type Bound<'a, T> = BTreeMap<(SourceKind, String, String), Vec<&'a T>>;
+
+/// The HTTPRoutes of each Gateway API Gateway: those of its API version whose parentRefs name it.
+pub(super) fn routes_by_gateway<'a>(routes: &[&'a HttpRoute]) -> Bound<'a, HttpRoute> {
+    let mut bound: Bound<'a, HttpRoute> = BTreeMap::new();
+    for route in routes {
+        let kind = gateway_kind(&route.api_version);
+        for (namespace, name) in sources::route_parents(route) {
+            bound
+                .entry((kind, namespace, name))
+                .or_default()
+                .push(route);
+        }
+    }
+    bound
+}
+
+/// The VirtualServices of each Istio Gateway: those of its API version that name it.
+pub(super) fn virtual_services_by_gateway<'a>(
+    services: &[&'a VirtualService],
+) -> Bound<'a, VirtualService> {
+    let mut bound: Bound<'a, VirtualService> = BTreeMap::new();
+    for vs in services {
+        let kind = istio_kind(&vs.api_version);
+        for (namespace, name) in sources::virtual_service_gateways(vs) {
+            bound.entry((kind, namespace, name)).or_default().push(vs);
+        }
+    }
+    bound
 }
 
 /// Every DNSEntry of the world, given or generated, with the source object it belongs to; and
@@ -85,14 +144,62 @@ pub(super) fn entries(
         ("networking.k8s.io/v1", "Ingress"),
         plan_events,
     );
+    let mut gateways = latest(
+        &world.gateways,
+        |g| &g.metadata,
+        ("gateway.networking.k8s.io/v1", "Gateway"),
+        plan_events,
+    );
+    gateways.sort_by_key(|g| gateway_kind(&g.api_version));
+    let routes = latest(
+        &world.http_routes,
+        |r| &r.metadata,
+        ("gateway.networking.k8s.io/v1", "HTTPRoute"),
+        plan_events,
+    );
+    let routes = routes_by_gateway(&routes);
+    let mut istio_gateways = latest(
+        &world.istio_gateways,
+        |g| &g.metadata,
+        ("networking.istio.io/v1", "Gateway"),
+        plan_events,
+    );
+    istio_gateways.sort_by_key(|g| istio_kind(&g.api_version));
+    let virtual_services = latest(
+        &world.virtual_services,
+        |v| &v.metadata,
+        ("networking.istio.io/v1", "VirtualService"),
+        plan_events,
+    );
+    let virtual_services = virtual_services_by_gateway(&virtual_services);
+    let istio_objects = IstioObjects {
+        ingresses: &ingresses,
+        services: &services,
+    };
+    let bound = |kind: SourceKind, meta: &ObjectMeta| {
+        (
+            kind,
+            meta.namespace_or_default().to_owned(),
+            meta.name_or_empty().to_owned(),
+        )
+    };
     // DNSEntries that are sources themselves (replication, §3.5) come last.
     let entry_sources: Vec<&DnsEntry> = given[..given_count]
         .iter()
         .copied()
         .filter(|e| config.is_entry_source(e))
         .collect();
-    let sources = (services.into_iter().map(SourceObject::Service))
-        .chain(ingresses.into_iter().map(SourceObject::Ingress))
+    let sources = (services.iter().copied().map(SourceObject::Service))
+        .chain(ingresses.iter().copied().map(SourceObject::Ingress))
+        .chain(gateways.into_iter().map(|g| {
+            let key = bound(gateway_kind(&g.api_version), &g.metadata);
+            SourceObject::GatewayApi(g, routes.get(&key).cloned().unwrap_or_default())
+        }))
+        .chain(istio_gateways.into_iter().map(|g| {
+            let key = bound(istio_kind(&g.api_version), &g.metadata);
+            let bound = virtual_services.get(&key).cloned().unwrap_or_default();
+            SourceObject::Istio(g, bound, istio_objects)
+        }))
         .chain(entry_sources.into_iter().map(SourceObject::DnsEntry));
 
     for object in sources {
@@ -174,9 +281,15 @@ pub(super) fn source_entries(
     let input: Result<Option<SourceInput>, SourceError> = if meta.is_deleting() {
         Ok(None)
     } else {
-        match object {
+        match &object {
             SourceObject::Service(s) => sources::service_input(s, &merged, &config.source),
             SourceObject::Ingress(i) => sources::ingress_input(i, &merged, &config.source),
+            SourceObject::GatewayApi(g, routes) => {
+                sources::gateway_input(g, routes, &merged, &config.source)
+            }
+            SourceObject::Istio(g, bound, objects) => {
+                sources::istio_input(g, bound, *objects, &merged, &config.source)
+            }
             SourceObject::DnsEntry(e) => Ok(sources::dnsentry_input(e, &config.source)),
         }
     };

@@ -185,7 +185,7 @@ fn apply_examples_twice_then_plan() {
         assert_eq!(change["result"], "ok", "{lines:?}");
         assert_eq!(change["action"], "create", "{lines:?}");
     }
-    assert_eq!(list(&first["entries"]).len(), 4);
+    assert_eq!(list(&first["entries"]).len(), 7);
     assert_all_ready(&first);
     for (name, _, provider, zone) in entry_states(&first) {
         assert_eq!(
@@ -199,7 +199,7 @@ fn apply_examples_twice_then_plan() {
 
     let saved = read_state(&state);
     assert_eq!(saved["version"], 1);
-    assert!(saved["entries"].as_object().is_some_and(|e| e.len() == 4));
+    assert!(saved["entries"].as_object().is_some_and(|e| e.len() == 7));
 
     let second = json_run(&dir, "apply", &state, &[&examples()], 0);
     assert_eq!(second["changes"], Value::Array(vec![]), "{second:#}");
@@ -289,7 +289,7 @@ fn apply_a_changed_input_updates_and_deletes_exactly() {
             "update local:example.com www.example.com A 600:1.2.3.4 -> 600:5.6.7.8 [ok]",
         ]
     );
-    assert_eq!(list(&after["entries"]).len(), 3);
+    assert_eq!(list(&after["entries"]).len(), 6);
     assert_all_ready(&after);
     let names: Vec<String> = list(&after["records"])
         .iter()
@@ -299,6 +299,9 @@ fn apply_a_changed_input_updates_and_deletes_exactly() {
         names,
         [
             r#""amazing.example.com" "CNAME" ["a1b2c3.elb.eu-central-1.amazonaws.com"]"#,
+            r#""httpbin.example.com" "A" ["203.0.113.20"]"#,
+            r#""istio.example.com" "A" ["203.0.113.30"]"#,
+            r#""legacy.example.com" "A" ["203.0.113.40"]"#,
             r#""special.example.com" "A" ["203.0.113.10"]"#,
             r#""special.example.com" "AAAA" ["2001:db8::10"]"#,
             r#""www.example.com" "A" ["5.6.7.8"]"#,

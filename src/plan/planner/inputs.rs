@@ -5,100 +5,128 @@ use std::net::IpAddr;
 
 use crate::DnsName;
 use crate::annotations::CLASS;
-use crate::api::{DnsAnnotation, DnsEntry};
+use crate::api::{DnsAnnotation, DnsEntry, HttpRoute, VirtualService};
 use crate::provider::HostedZone;
 use crate::records::RecordSet;
 use crate::sources::{self, SourceKind};
 use crate::world::{Object, ObjectKind};
 use crate::zones::{Observed, Ownership, RecordKey, ZoneRecords};
 
+use super::super::sources::{gateway_kind, istio_kind};
 use super::{EntryRef, Key, Planner, SourceKey, Target, key_of};
 
 impl Planner {
     /// An object was created or changed (it replaces the one of the same kind, namespace and
     /// name).
     pub fn handle_applied(&mut self, object: Object) {
-        match object {
-            Object::Service(o) => {
-                let key = key_of(&o.metadata);
-                if self.services.get(&key) != Some(&o) {
-                    self.services.insert(key.clone(), o);
-                    self.source_changed(SourceKey::new(SourceKind::Service, key));
-                }
-            }
-            Object::Ingress(o) => {
-                let key = key_of(&o.metadata);
-                if self.ingresses.get(&key) != Some(&o) {
-                    self.ingresses.insert(key.clone(), o);
-                    self.source_changed(SourceKey::new(SourceKind::Ingress, key));
-                }
-            }
-            Object::DnsEntry(o) => {
-                let key = key_of(&o.metadata);
-                if self.given.get(&key) != Some(&o) {
-                    let old = self.given.insert(key.clone(), o);
-                    self.given_entry_changed(key, old);
-                }
-            }
-            Object::DnsProvider(o) => {
-                let key = key_of(&o.metadata);
-                if self.providers.get(&key) != Some(&o) {
-                    self.providers.insert(key.clone(), o);
-                    self.dirty_providers.insert(key);
-                }
-            }
-            Object::DnsAnnotation(o) => {
-                let key = key_of(&o.metadata);
-                if self.annotations.get(&key) != Some(&o) {
-                    let old = self.annotations.insert(key.clone(), o);
-                    self.annotation_changed(&key, old);
-                }
-            }
-            Object::Secret(o) => {
-                let key = key_of(&o.metadata);
-                if self.secrets.get(&key) != Some(&o) {
-                    self.secrets.insert(key.clone(), o);
-                    self.secret_changed(&key);
-                }
-            }
-        }
+        let key = key_of(object.metadata());
+        self.replace(object.kind(), key, Some(object));
     }
 
     /// An object was deleted (only its kind, namespace and name are read).
     pub fn handle_deleted(&mut self, object: &Object) {
-        let key = key_of(object.metadata());
-        match object {
-            Object::Service(_) => {
-                if self.services.remove(&key).is_some() {
-                    self.source_changed(SourceKey::new(SourceKind::Service, key));
+        self.replace(object.kind(), key_of(object.metadata()), None);
+    }
+
+    /// Puts `new` in the place of the object of `kind` at `key` (`None`: deletes it), and marks
+    /// what depends on it.
+    fn replace(&mut self, kind: ObjectKind, key: Key, new: Option<Object>) {
+        macro_rules! swap {
+            ($map:ident, $variant:ident) => {{
+                let new = match new {
+                    Some(Object::$variant(o)) => Some(o),
+                    _ => None,
+                };
+                match swap(&mut self.$map, &key, new) {
+                    Some(old) => old,
+                    None => return,
+                }
+            }};
+        }
+        match kind {
+            ObjectKind::Service => {
+                swap!(services, Service);
+                self.source_changed(SourceKey::new(SourceKind::Service, key));
+                self.istio_targets_changed();
+            }
+            ObjectKind::Ingress => {
+                swap!(ingresses, Ingress);
+                self.source_changed(SourceKey::new(SourceKind::Ingress, key));
+                self.istio_targets_changed();
+            }
+            ObjectKind::DnsEntry => {
+                let old = swap!(given, DnsEntry);
+                self.given_entry_changed(key, old);
+            }
+            ObjectKind::DnsProvider => {
+                swap!(providers, DnsProvider);
+                self.dirty_providers.insert(key);
+            }
+            ObjectKind::DnsAnnotation => {
+                let old = swap!(annotations, DnsAnnotation);
+                self.annotation_changed(&key, old);
+            }
+            ObjectKind::Secret => {
+                swap!(secrets, Secret);
+                self.secret_changed(&key);
+            }
+            ObjectKind::GatewayApiGateway => {
+                let old = swap!(gateways, GatewayApiGateway);
+                let versions = (old.iter().map(|g| gateway_kind(&g.api_version)))
+                    .chain((self.gateways.get(&key)).map(|g| gateway_kind(&g.api_version)));
+                for kind in versions.collect::<BTreeSet<_>>() {
+                    self.source_changed(SourceKey::new(kind, key.clone()));
                 }
             }
-            Object::Ingress(_) => {
-                if self.ingresses.remove(&key).is_some() {
-                    self.source_changed(SourceKey::new(SourceKind::Ingress, key));
+            ObjectKind::IstioGateway => {
+                let old = swap!(istio_gateways, IstioGateway);
+                let versions = (old.iter().map(|g| istio_kind(&g.api_version)))
+                    .chain((self.istio_gateways.get(&key)).map(|g| istio_kind(&g.api_version)));
+                for kind in versions.collect::<BTreeSet<_>>() {
+                    self.source_changed(SourceKey::new(kind, key.clone()));
                 }
             }
-            Object::DnsEntry(_) => {
-                if let Some(old) = self.given.remove(&key) {
-                    self.given_entry_changed(key, Some(old));
-                }
+            ObjectKind::HttpRoute => {
+                let old = swap!(http_routes, HttpRoute);
+                let bound = |r: &HttpRoute| {
+                    let kind = gateway_kind(&r.api_version);
+                    let parents = sources::route_parents(r).into_iter();
+                    parents
+                        .map(move |p| SourceKey::new(kind, p))
+                        .collect::<Vec<_>>()
+                };
+                let before = old.as_ref().map(bound).unwrap_or_default();
+                let after = self.http_routes.get(&key).map(bound).unwrap_or_default();
+                rebind(&mut self.routes_of, &key, &before, &after);
+                self.dirty_sources.extend(before.into_iter().chain(after));
             }
-            Object::DnsProvider(_) => {
-                if self.providers.remove(&key).is_some() {
-                    self.dirty_providers.insert(key);
-                }
-            }
-            Object::DnsAnnotation(_) => {
-                if let Some(old) = self.annotations.remove(&key) {
-                    self.annotation_changed(&key, Some(old));
-                }
-            }
-            Object::Secret(_) => {
-                if self.secrets.remove(&key).is_some() {
-                    self.secret_changed(&key);
-                }
+            ObjectKind::VirtualService => {
+                let old = swap!(virtual_services, VirtualService);
+                let bound = |v: &VirtualService| {
+                    let kind = istio_kind(&v.api_version);
+                    let gateways = sources::virtual_service_gateways(v).into_iter();
+                    gateways
+                        .map(move |g| SourceKey::new(kind, g))
+                        .collect::<Vec<_>>()
+                };
+                let before = old.as_ref().map(bound).unwrap_or_default();
+                let after = (self.virtual_services.get(&key))
+                    .map(bound)
+                    .unwrap_or_default();
+                rebind(&mut self.virtual_services_of, &key, &before, &after);
+                self.dirty_sources.extend(before.into_iter().chain(after));
             }
         }
+    }
+
+    /// A Service or Ingress changed: the Istio Gateways whose targets they may give are
+    /// reconciled again.
+    fn istio_targets_changed(&mut self) {
+        let gateways = self.istio_gateways.iter();
+        let keys: Vec<SourceKey> = gateways
+            .map(|(key, g)| SourceKey::new(istio_kind(&g.api_version), key.clone()))
+            .collect();
+        self.dirty_sources.extend(keys);
     }
 
     /// A (re)list of one kind: these are now all the objects of that kind; objects of the
@@ -268,27 +296,20 @@ impl Planner {
     }
 
     fn objects_of(&self, kind: ObjectKind) -> Vec<Object> {
+        fn all<T: Clone>(map: &BTreeMap<Key, T>, wrap: fn(T) -> Object) -> Vec<Object> {
+            map.values().cloned().map(wrap).collect()
+        }
         match kind {
-            ObjectKind::Service => self
-                .services
-                .values()
-                .cloned()
-                .map(Object::Service)
-                .collect(),
-            ObjectKind::Ingress => self
-                .ingresses
-                .values()
-                .cloned()
-                .map(Object::Ingress)
-                .collect(),
-            ObjectKind::DnsEntry => self.given.values().cloned().map(Object::DnsEntry).collect(),
-            ObjectKind::DnsProvider => (self.providers.values().cloned())
-                .map(Object::DnsProvider)
-                .collect(),
-            ObjectKind::DnsAnnotation => (self.annotations.values().cloned())
-                .map(Object::DnsAnnotation)
-                .collect(),
-            ObjectKind::Secret => self.secrets.values().cloned().map(Object::Secret).collect(),
+            ObjectKind::Service => all(&self.services, Object::Service),
+            ObjectKind::Ingress => all(&self.ingresses, Object::Ingress),
+            ObjectKind::DnsEntry => all(&self.given, Object::DnsEntry),
+            ObjectKind::DnsProvider => all(&self.providers, Object::DnsProvider),
+            ObjectKind::DnsAnnotation => all(&self.annotations, Object::DnsAnnotation),
+            ObjectKind::Secret => all(&self.secrets, Object::Secret),
+            ObjectKind::GatewayApiGateway => all(&self.gateways, Object::GatewayApiGateway),
+            ObjectKind::HttpRoute => all(&self.http_routes, Object::HttpRoute),
+            ObjectKind::IstioGateway => all(&self.istio_gateways, Object::IstioGateway),
+            ObjectKind::VirtualService => all(&self.virtual_services, Object::VirtualService),
         }
     }
 
@@ -419,4 +440,38 @@ pub(super) fn owners(entry: &DnsEntry) -> Vec<SourceKey> {
     owners.sort();
     owners.dedup();
     owners
+}
+
+/// Replaces the value at `key` by `new`; `Some(old)` if that changed anything, `None` if not.
+fn swap<T: PartialEq>(map: &mut BTreeMap<Key, T>, key: &Key, new: Option<T>) -> Option<Option<T>> {
+    if map.get(key) == new.as_ref() {
+        return None;
+    }
+    Some(match new {
+        Some(new) => map.insert(key.clone(), new),
+        None => map.remove(key),
+    })
+}
+
+/// Moves a binding object (`key`) from the Gateways `before` to the Gateways `after`.
+fn rebind(
+    index: &mut BTreeMap<SourceKey, BTreeSet<Key>>,
+    key: &Key,
+    before: &[SourceKey],
+    after: &[SourceKey],
+) {
+    for gateway in before {
+        if let Some(set) = index.get_mut(gateway) {
+            set.remove(key);
+            if set.is_empty() {
+                index.remove(gateway);
+            }
+        }
+    }
+    for gateway in after {
+        index
+            .entry(gateway.clone())
+            .or_default()
+            .insert(key.clone());
+    }
 }

@@ -10,7 +10,8 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use crate::DnsName;
 use crate::api::{
-    DnsAnnotation, DnsEntry, DnsEntryStatus, DnsProvider, Ingress, ObjectRef, Secret, Service,
+    DnsAnnotation, DnsEntry, DnsEntryStatus, DnsProvider, GatewayApiGateway, HttpRoute, Ingress,
+    IstioGateway, ObjectRef, Secret, Service, VirtualService,
 };
 use crate::config::Config;
 use crate::events::Event;
@@ -183,6 +184,14 @@ pub struct Planner {
     providers: BTreeMap<Key, DnsProvider>,
     annotations: BTreeMap<Key, DnsAnnotation>,
     secrets: BTreeMap<Key, Secret>,
+    gateways: BTreeMap<Key, GatewayApiGateway>,
+    http_routes: BTreeMap<Key, HttpRoute>,
+    istio_gateways: BTreeMap<Key, IstioGateway>,
+    virtual_services: BTreeMap<Key, VirtualService>,
+    /// The HTTPRoutes bound to each Gateway API Gateway.
+    routes_of: BTreeMap<SourceKey, BTreeSet<Key>>,
+    /// The VirtualServices bound to each Istio Gateway.
+    virtual_services_of: BTreeMap<SourceKey, BTreeSet<Key>>,
     observed: Observed,
 
     /// DNSAnnotations of our source class by the object they annotate, oldest first.
@@ -241,6 +250,12 @@ impl Planner {
             providers: BTreeMap::new(),
             annotations: BTreeMap::new(),
             secrets: BTreeMap::new(),
+            gateways: BTreeMap::new(),
+            http_routes: BTreeMap::new(),
+            istio_gateways: BTreeMap::new(),
+            virtual_services: BTreeMap::new(),
+            routes_of: BTreeMap::new(),
+            virtual_services_of: BTreeMap::new(),
             observed: Observed::default(),
             overlays: BTreeMap::new(),
             owner_index: BTreeMap::new(),

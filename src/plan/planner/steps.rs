@@ -5,13 +5,14 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::DnsName;
 use crate::api::DnsEntry;
-use crate::sources::{self, EntryChange, SourceKind};
+use crate::api::{Ingress, ObjectMeta, Service};
+use crate::sources::{self, EntryChange, IstioObjects, SourceKind};
 use crate::zones::{Change, Ownership, sort_changes};
 
 use super::super::changes::{self, Item, ZoneOutcome};
 use super::super::entries::{self, Decision};
 use super::super::providers::evaluate_provider;
-use super::super::sources::{SourceObject, dropped, source_entries};
+use super::super::sources::{SourceObject, dropped, gateway_kind, istio_kind, source_entries};
 use super::super::{Plan, entry_id, entry_order, entry_ref, owned_as_planned, status_event};
 use super::{EntryRef, EntryWrite, Key, Outcome, Planner, Producer, Slot, SourceKey, StatusUpdate};
 
@@ -47,21 +48,26 @@ impl Planner {
     /// The first source (Services, then Ingresses, by namespace and name) that owns an entry.
     fn claimer(&self, entry: &DnsEntry) -> Option<SourceKey> {
         super::inputs::owners(entry).into_iter().find(|source| {
-            let meta = self.source(source).map(|o| o.kind_and_meta().1);
+            let meta = self.source_meta(source);
             meta.is_some_and(|meta| sources::owns(source.kind(), meta, entry))
         })
     }
 
-    /// A source object, if it exists.
-    fn source(&self, source: &SourceKey) -> Option<SourceObject<'_>> {
+    /// The metadata of a source object, if it exists.
+    fn source_meta(&self, source: &SourceKey) -> Option<&ObjectMeta> {
         let key = source.key();
         match source.kind() {
-            SourceKind::Service => self.services.get(&key).map(SourceObject::Service),
-            SourceKind::Ingress => self.ingresses.get(&key).map(SourceObject::Ingress),
+            SourceKind::Service => self.services.get(&key).map(|o| &o.metadata),
+            SourceKind::Ingress => self.ingresses.get(&key).map(|o| &o.metadata),
             SourceKind::DnsEntry => (self.given.get(&key))
                 .filter(|e| self.config.is_entry_source(e))
-                .map(SourceObject::DnsEntry),
-            _ => None,
+                .map(|o| &o.metadata),
+            kind if kind.group() == "gateway.networking.k8s.io" => (self.gateways.get(&key))
+                .filter(|g| gateway_kind(&g.api_version) == kind)
+                .map(|o| &o.metadata),
+            kind => (self.istio_gateways.get(&key))
+                .filter(|g| istio_kind(&g.api_version) == kind)
+                .map(|o| &o.metadata),
         }
     }
 
@@ -103,12 +109,48 @@ impl Planner {
     fn run_source(&mut self, source: SourceKey) {
         let before = self.produced.remove(&source).unwrap_or_default();
         let key: Key = source.key();
-        let exists = self.source(&source).is_some();
+        let exists = self.source_meta(&source).is_some();
         let mut after = Vec::new();
         if !exists {
             self.active.remove(&source);
         }
-        let object = self.source(&source);
+        // What an Istio Gateway's targets may come from.
+        let (ingresses, services): (Vec<&Ingress>, Vec<&Service>) = match source.kind() {
+            kind if exists && kind.group() == "networking.istio.io" => (
+                self.ingresses.values().collect(),
+                self.services.values().collect(),
+            ),
+            _ => (Vec::new(), Vec::new()),
+        };
+        let bound = |index: &BTreeMap<SourceKey, BTreeSet<Key>>| -> Vec<Key> {
+            index.get(&source).into_iter().flatten().cloned().collect()
+        };
+        let object = match source.kind() {
+            _ if !exists => None,
+            SourceKind::Service => self.services.get(&key).map(SourceObject::Service),
+            SourceKind::Ingress => self.ingresses.get(&key).map(SourceObject::Ingress),
+            SourceKind::DnsEntry => self.given.get(&key).map(SourceObject::DnsEntry),
+            kind if kind.group() == "gateway.networking.k8s.io" => {
+                let bound = bound(&self.routes_of);
+                let routes = bound
+                    .iter()
+                    .filter_map(|k| self.http_routes.get(k))
+                    .collect();
+                self.gateways
+                    .get(&key)
+                    .map(|g| SourceObject::GatewayApi(g, routes))
+            }
+            _ => {
+                let bound = bound(&self.virtual_services_of);
+                let vs = bound.iter().filter_map(|k| self.virtual_services.get(k));
+                let objects = IstioObjects {
+                    ingresses: &ingresses,
+                    services: &services,
+                };
+                (self.istio_gateways.get(&key))
+                    .map(|g| SourceObject::Istio(g, vs.collect(), objects))
+            }
+        };
         if let Some(object) = object {
             let kind = source.kind();
             let overlay = self
