@@ -401,12 +401,7 @@ fn assert_object_problem(file: &str, kind: &str, name: &str, message: Message<'_
 /// A source object whose annotations are wrong: its Warning, and no entry of its own.
 fn assert_source_problem(file: &str, kind: &str, name: &str, message: Message<'_>) {
     let plan = assert_object_problem(file, kind, name, message);
-    let suffix = if kind == "Service" {
-        "service"
-    } else {
-        "ingress"
-    };
-    let prefix = format!("{name}-{suffix}-");
+    let prefix = format!("{name}-{}-", kind.to_lowercase());
     assert!(
         !entries(&plan)
             .iter()
@@ -737,4 +732,107 @@ fn gardener_examples_plan_without_failure() {
         GARDENER_EXAMPLES,
     ]);
     ok(&["plan", GARDENER_EXAMPLES]);
+}
+
+#[test]
+fn a_gateway_that_does_not_declare_a_name() {
+    assert_source_problem(
+        "gateway-undeclared.yaml",
+        "Gateway",
+        "no-hosts",
+        Message::Exact(
+            "annotated dns names x.example.com not declared by gateway.spec.listeners[].hostname",
+        ),
+    );
+}
+
+#[test]
+fn an_istio_ingress_reference_with_two_slashes() {
+    assert_source_problem(
+        "istio-ingress-slashes.yaml",
+        "Gateway",
+        "slashes",
+        Message::Exact("invalid annotation dns.gardener.cloud/ingress: a/b/c"),
+    );
+}
+
+#[test]
+fn an_istio_ingress_reference_to_a_missing_ingress() {
+    assert_source_problem(
+        "istio-ingress-missing.yaml",
+        "Gateway",
+        "no-ingress",
+        Message::Exact("ingresses.networking.k8s.io \"missing\" not found"),
+    );
+}
+
+#[test]
+fn a_dnsannotation_for_a_kind_that_is_no_source() {
+    let plan = assert_object_problem(
+        "dnsannotation-configmap.yaml",
+        "DNSAnnotation",
+        "configmap",
+        Message::StartsWith("resourceRef v1 ConfigMap is no source of DNS names"),
+    );
+    let annotation = &plan["annotations"][0];
+    assert_eq!(annotation["status"]["active"], false, "{annotation:#}");
+    assert_eq!(dns_names(&plan).len(), OTHER_NAMES.len());
+}
+
+/// The documented outcomes of odd but valid source objects (`tests/data/sources-edge-cases.yaml`).
+#[test]
+fn source_edge_cases() {
+    let plan = plan_json(&[&data("sources-edge-cases.yaml")]);
+    let warnings: Vec<&Value> = events(&plan)
+        .iter()
+        .filter(|e| e["type"] == "Warning")
+        .collect();
+    assert!(warnings.is_empty(), "{warnings:#?}");
+    // The HTTPRoute without a Gateway and the malformed VirtualService name nothing.
+    let mut names = dns_names(&plan);
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "annotated.example.com",
+            "gw.example.com",
+            "lonely.example.com"
+        ]
+    );
+    // An address of another type gives no target; one without a type is an IP address.
+    let gw = entry_for(&plan, "gw.example.com");
+    assert_eq!(gw["spec"]["targets"], serde_json::json!(["192.0.2.50"]));
+    assert_eq!(
+        gw["metadata"]["ownerReferences"][0]["apiVersion"],
+        "gateway.networking.k8s.io/v1beta1"
+    );
+    // The Istio Gateway's `*` host is skipped and `default/lonely.example.com` is
+    // `lonely.example.com` (DECISIONS D4); no Service matches its selector, so no targets.
+    let lonely = entry_for(&plan, "lonely.example.com");
+    assert!(lonely["spec"].get("targets").is_none(), "{lonely:#}");
+    assert_eq!(lonely["status"]["state"], "Invalid");
+    assert_eq!(lonely["status"]["message"], "no target or text specified");
+    // The older DNSAnnotation is used; the other conflicts; one for a missing object is idle.
+    let annotations: Vec<String> = (plan["annotations"].as_array().expect("annotations"))
+        .iter()
+        .map(|a| {
+            format!(
+                "{} {} {}",
+                a["metadata"]["name"].as_str().unwrap_or_default(),
+                a["status"]["active"],
+                a["status"]
+                    .get("message")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+            )
+        })
+        .collect();
+    assert_eq!(
+        annotations,
+        [
+            "first true ",
+            "missing false ",
+            "second false conflicting DNSAnnotation for the same resource reference: default/first",
+        ]
+    );
 }
