@@ -18,6 +18,7 @@ mod entries;
 mod plan_props;
 mod planner;
 mod props;
+mod source_props;
 mod sources;
 
 /// The configuration of the reconciler fixture F1 (spec entries-providers §9): class `gardendns`
