@@ -117,6 +117,48 @@ mod tests {
     }
 
     #[test]
+    fn replicates_into_another_cluster() {
+        // DE-03: the owners annotation carries the source cluster id; class and labels are
+        // written.
+        let source = base();
+        let config = SourceConfig {
+            source_cluster_id: "source-cluster-id".to_owned(),
+            target_cluster_id: "target-cluster-id".to_owned(),
+            target_class: crate::Class::of_annotation(Some("target-dns-class")),
+            target_labels: [("gardener.cloud/shoot-id", "source-cluster-id")]
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect(),
+            ..config()
+        };
+        let input = dnsentry_input(&source, &config).unwrap();
+        let out = reconcile(
+            SourceKind::DnsEntry,
+            &source.metadata,
+            Some(&input),
+            vec![],
+            &config,
+        );
+        let target = &out.entries[0].0;
+        assert_eq!(
+            target
+                .metadata
+                .labels
+                .get("gardener.cloud/shoot-id")
+                .map(String::as_str),
+            Some("source-cluster-id")
+        );
+        assert_eq!(target.metadata.annotation(CLASS), Some("target-dns-class"));
+        assert_eq!(
+            target
+                .metadata
+                .annotation("resources.gardener.cloud/owners"),
+            Some("source-cluster-id:dns.gardener.cloud/DNSEntry/test/foo")
+        );
+        assert!(target.metadata.owner_references.is_empty());
+    }
+
+    #[test]
     fn copies_the_additional_fields() {
         // DE-05
         let source = entry(json!({
