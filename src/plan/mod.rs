@@ -241,17 +241,33 @@ pub(super) fn entry_ref(entry: &DnsEntry) -> ObjectRef {
 }
 
 /// The id under which an entry's ownership is kept: `namespace/name`, or for an entry still to
-/// be created, `namespace/generateName[dnsName]`.
+/// be created, `namespace/generateName[dnsName]`. The entries of an Istio Gateway end in
+/// `@networking.istio.io`, as their `generateName` (`<name>-gateway-`) is the one a Gateway API
+/// Gateway of the same name gives its entries.
 pub fn entry_id(entry: &DnsEntry) -> String {
     let meta = &entry.metadata;
     match (&meta.name, &meta.generate_name) {
         (Some(name), _) => format!("{}/{name}", meta.namespace_or_default()),
-        (None, prefix) => format!(
-            "{}/{}[{}]",
-            meta.namespace_or_default(),
-            prefix.as_deref().unwrap_or(""),
-            entry.spec.dns_name
-        ),
+        (None, prefix) => {
+            let istio = "networking.istio.io";
+            let by_reference = (meta.owner_references.first()).map(|o| {
+                o.api_version
+                    .split_once('/')
+                    .is_some_and(|(g, _)| g == istio)
+            });
+            let of_istio = by_reference.unwrap_or_else(|| {
+                crate::sources::annotated_owners(entry)
+                    .next()
+                    .is_some_and(|o| o.group == istio)
+            });
+            format!(
+                "{}/{}[{}]{}",
+                meta.namespace_or_default(),
+                prefix.as_deref().unwrap_or(""),
+                entry.spec.dns_name,
+                if of_istio { "@networking.istio.io" } else { "" }
+            )
+        }
     }
 }
 

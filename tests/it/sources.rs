@@ -339,3 +339,52 @@ fn an_annotation_of_a_missing_object_or_a_kind_that_is_no_source() {
         [format!("DNSAnnotation test/configmap Invalid {message}")]
     );
 }
+
+#[test]
+fn a_gateway_api_and_an_istio_gateway_of_one_name_keep_their_entries_apart() {
+    // Both give their entries the generateName `web-gateway-`; asking for the same host, each
+    // still has an entry of its own, and one of them is refused the name (D13).
+    let mut w = world(
+        "
+apiVersion: dns.gardener.cloud/v1alpha1
+kind: DNSProvider
+metadata: {name: local, namespace: test}
+spec:
+  type: local
+  providerConfig: {zones: [{dnsName: example.com}]}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: web, namespace: test, annotations: {dns.gardener.cloud/dnsnames: '*'}}
+spec: {listeners: [{name: l, hostname: web.example.com}]}
+status: {addresses: [{type: IPAddress, value: 192.0.2.1}]}
+---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata:
+  name: web
+  namespace: test
+  annotations: {dns.gardener.cloud/dnsnames: '*', dns.gardener.cloud/targets: 192.0.2.2}
+spec: {selector: {istio: ingressgateway}, servers: [{hosts: [web.example.com]}]}
+",
+    );
+    let config = Config::default();
+    let p = plan(&w, &config);
+    assert_eq!(p.entries.len(), 2);
+    let ids: std::collections::BTreeSet<String> =
+        p.entries.iter().map(shoot_dns::plan::entry_id).collect();
+    assert_eq!(ids.len(), 2, "{ids:?}");
+    let states: Vec<Option<String>> = p
+        .entries
+        .iter()
+        .map(|e| e.status.as_ref().and_then(|s| s.state.clone()))
+        .collect();
+    assert!(states.contains(&Some("Pending".to_owned())), "{states:?}");
+    assert!(states.contains(&Some("Error".to_owned())), "{states:?}");
+    // Applied and planned again, each keeps what it had.
+    let first = Plan::compute(&w, &config);
+    shoot_dns::memory::apply(&mut w, &config, first);
+    let again = plan(&w, &config);
+    assert!(again.changes.is_empty(), "{:?}", again.changes);
+    assert_eq!(again.entries.len(), 2);
+}
