@@ -81,6 +81,7 @@ pub mod class;
 pub mod config;
 pub mod entry;
 pub mod events;
+pub mod extension;
 pub mod manifest;
 pub mod name;
 pub mod plan;

@@ -1,0 +1,23 @@
+//! The shoot-dns-service extension (spec shoot-dns-service): its provider config (`DNSConfig`),
+//! shoot admission (mutation and validation), and the DNSProviders it deploys into the shoot's
+//! namespace in the seed.
+//!
+//! Everything here is computed from objects given as values: the Shoot, its Secrets and
+//! WorkloadIdentities, the `<shoot>-external` DNSRecord, and the extension controller's
+//! settings. Nothing is read from a cluster or the environment.
+
+pub mod config;
+pub mod field;
+pub mod shoot;
+
+pub use config::{DnsConfig, DnsConfigProvider, DnsProviderReplication, SelectionLists};
+pub use shoot::{
+    CredentialsRef, DnsRecord, NamedResourceReference, Shoot, ShootDns, ShootDnsProvider,
+    WorkloadIdentity,
+};
+
+/// The extension's type, as in `spec.extensions[].type`.
+pub const EXTENSION_TYPE: &str = "shoot-dns-service";
+
+/// The API version of [`DnsConfig`].
+pub const CONFIG_API_VERSION: &str = "service.dns.extensions.gardener.cloud/v1alpha1";
