@@ -62,12 +62,27 @@ pub struct ObjectProblem {
 /// # Ok::<(), shoot_dns::manifest::ManifestError>(())
 /// ```
 pub fn load_str(world: &mut World, source_name: &str, text: &str) -> Result<(), ManifestError> {
+    for (i, value) in documents_str(source_name, text)?.into_iter().enumerate() {
+        add_value(world, source_name, i + 1, value);
+    }
+    Ok(())
+}
+
+/// The documents of a manifest text, as JSON values (one per YAML document, or the one JSON
+/// value), with the same syntax errors as [`load_str`].
+///
+/// ```
+/// let docs = shoot_dns::manifest::documents_str("m.yaml", "a: 1\n---\nb: 2\n")?;
+/// assert_eq!(docs.len(), 2);
+/// assert_eq!(docs[1]["b"], 2);
+/// # Ok::<(), shoot_dns::manifest::ManifestError>(())
+/// ```
+pub fn documents_str(source_name: &str, text: &str) -> Result<Vec<Value>, ManifestError> {
     let trimmed = text.trim_start_matches('\u{feff}').trim_start();
     if (trimmed.starts_with('{') || trimmed.starts_with('['))
         && let Ok(value) = serde_json::from_str::<Value>(text.trim_start_matches('\u{feff}'))
     {
-        add_value(world, source_name, 1, value);
-        return Ok(());
+        return Ok(vec![value]);
     }
     if let Some(line) = too_deep(text) {
         return Err(ManifestError {
@@ -81,6 +96,7 @@ pub fn load_str(world: &mut World, source_name: &str, text: &str) -> Result<(), 
             message: format!("nesting deeper than {MAX_NESTING} levels of [ and {{"),
         });
     }
+    let mut documents = Vec::new();
     for (i, document) in serde_yaml_ng::Deserializer::from_str(text).enumerate() {
         let value = Value::deserialize(document).map_err(|e| ManifestError {
             source_name: source_name.to_owned(),
@@ -88,9 +104,9 @@ pub fn load_str(world: &mut World, source_name: &str, text: &str) -> Result<(), 
             line: e.location().map(|l| l.line()),
             message: yaml_message(&e),
         })?;
-        add_value(world, source_name, i + 1, value);
+        documents.push(value);
     }
-    Ok(())
+    Ok(documents)
 }
 
 /// The deepest nesting of `[` and `{` that input may have. Real manifests stay far below; the
