@@ -7,13 +7,25 @@
 //! settings. Nothing is read from a cluster or the environment.
 
 pub mod config;
+pub mod decode;
 pub mod field;
+pub mod mutate;
 pub mod shoot;
+pub mod validate;
+
+#[cfg(test)]
+mod tests;
 
 pub use config::{DnsConfig, DnsConfigProvider, DnsProviderReplication, SelectionLists};
+pub use decode::DecodeError;
+pub use mutate::{MutateError, mutate_shoot};
 pub use shoot::{
     CredentialsRef, DnsRecord, NamedResourceReference, Shoot, ShootDns, ShootDnsProvider,
     WorkloadIdentity,
+};
+pub use validate::{
+    CredentialChecks, ObjectGetter, ProjectObjects, SecretCheckError, ShootValidationError,
+    ValidationOptions, validate_dns_config, validate_shoot,
 };
 
 /// The extension's type, as in `spec.extensions[].type`.

@@ -1,0 +1,10 @@
+//! Tests of admission: decoding, validation and mutation of a Shoot's shoot-dns-service
+//! config, against the conformance cases of spec shoot-dns-service §6.
+
+mod decode;
+mod fake;
+mod mutate;
+mod props;
+mod validate;
+mod validate_rules;
+mod validator;
