@@ -10,6 +10,7 @@ pub mod config;
 pub mod decode;
 pub mod field;
 pub mod mutate;
+pub mod providers;
 pub mod shoot;
 pub mod validate;
 
