@@ -82,6 +82,8 @@ pub mod config;
 pub mod entry;
 pub mod events;
 pub mod extension;
+mod go_json;
+mod go_url;
 pub mod manifest;
 pub mod name;
 pub mod plan;

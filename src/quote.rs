@@ -38,7 +38,7 @@ pub(crate) fn go_quote(s: &str) -> String {
 
 /// Go's `strconv.IsPrint`, closely enough for messages: no control characters, no spaces other
 /// than U+0020, no invisible format characters.
-fn is_go_printable(c: char) -> bool {
+pub(crate) fn is_go_printable(c: char) -> bool {
     !(c.is_control()
         || (c.is_whitespace() && c != ' ')
         || matches!(c, '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{feff}'))

@@ -12,13 +12,23 @@ use shoot_dns::{DnsName, World};
 /// Loads every path into `world`. A file that cannot be read or parsed stops everything: the
 /// message names the file, the document and the line.
 pub fn load_paths(world: &mut World, paths: &[PathBuf]) -> Result<(), String> {
+    for (name, text) in read_texts(paths)? {
+        shoot_dns::manifest::load_str(world, &name, &text).map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+/// The text of every manifest at `paths` (files, directories, `-`), each with the name that
+/// messages use.
+pub fn read_texts(paths: &[PathBuf]) -> Result<Vec<(String, String)>, String> {
+    let mut texts = Vec::new();
     for path in paths {
         if path.as_os_str() == "-" {
             let mut text = String::new();
             std::io::stdin()
                 .read_to_string(&mut text)
                 .map_err(|e| format!("-: cannot read standard input: {e}"))?;
-            shoot_dns::manifest::load_str(world, "-", &text).map_err(|e| e.to_string())?;
+            texts.push(("-".to_owned(), text));
             continue;
         }
         let mut files = Vec::new();
@@ -26,11 +36,10 @@ pub fn load_paths(world: &mut World, paths: &[PathBuf]) -> Result<(), String> {
         for file in files {
             let text = std::fs::read_to_string(&file)
                 .map_err(|e| format!("{}: cannot read: {e}", file.display()))?;
-            shoot_dns::manifest::load_str(world, &file.display().to_string(), &text)
-                .map_err(|e| e.to_string())?;
+            texts.push((file.display().to_string(), text));
         }
     }
-    Ok(())
+    Ok(texts)
 }
 
 /// The manifest files at `path`: the file itself, or every `*.yaml`, `*.yml` and `*.json`

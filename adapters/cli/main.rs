@@ -6,6 +6,7 @@
 mod apply;
 mod input;
 mod output;
+mod shoot;
 mod state;
 
 use std::path::PathBuf;
@@ -30,6 +31,70 @@ enum Command {
     Plan(PlanArgs),
     /// The same, then execute the changes and write the new state.
     Apply(PlanArgs),
+    /// The shoot-dns-service extension: admission and the DNSProviders it deploys.
+    #[command(subcommand)]
+    Shoot(ShootCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum ShootCommand {
+    /// Admission validation of a Shoot's shoot-dns-service configuration: exit 0 and no output
+    /// when valid, else exit 1 and the field errors.
+    Validate(ValidateArgs),
+    /// The Shoot after the admission mutator (providers synced from spec.dns), as YAML.
+    Mutate(ShootArgs),
+    /// The DNSProviders the extension deploys in the shoot's namespace in the seed, as YAML.
+    Providers(ProvidersArgs),
+}
+
+#[derive(Debug, Args)]
+struct ShootArgs {
+    /// A manifest file holding the Shoot (core.gardener.cloud/v1beta1).
+    #[arg(value_name = "SHOOT")]
+    shoot: PathBuf,
+    /// More manifests: Secrets, WorkloadIdentities, the `<shoot>-external` DNSRecord, existing
+    /// DNSProviders of the seed namespace.
+    #[arg(short = 'f', long = "file", value_name = "PATH")]
+    files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct ValidateArgs {
+    #[command(flatten)]
+    shoot: ShootArgs,
+    /// The Shoot before the update (secrets are checked only when the DNSConfig changed).
+    #[arg(long, value_name = "FILE")]
+    old: Option<PathBuf>,
+    /// Output format of the errors: one `<field>: <message>` line each, or a JSON list.
+    #[arg(short, long, value_enum, default_value_t = ErrorFormat::Text)]
+    output: ErrorFormat,
+    /// Skip the check of Secret contents (Gardener's DISABLE_SECRET_VALIDATION=true).
+    #[arg(long)]
+    disable_secret_validation: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ErrorFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+struct ProvidersArgs {
+    #[command(flatten)]
+    shoot: ShootArgs,
+    /// Entries quota of the `external` provider (0: none).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    default_external_provider_entries_quota: i64,
+    /// Highest quota a shoot may annotate (0: the default quota).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    default_external_provider_entries_quota_max: i64,
+    /// Replicate shoot DNSProviders into the seed when the DNSConfig does not say.
+    #[arg(long)]
+    replicate_dns_providers: bool,
+    /// The shoot's namespace in the seed [default: shoot--<project>--<name>].
+    #[arg(long, value_name = "NS")]
+    seed_namespace: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -87,11 +152,29 @@ fn parse_ttl(value: &str) -> Result<Ttl, String> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let (args, apply) = match &cli.command {
-        Command::Plan(args) => (args, false),
-        Command::Apply(args) => (args, true),
+    let result = match &cli.command {
+        Command::Plan(args) => run(args, false),
+        Command::Apply(args) => run(args, true),
+        Command::Shoot(ShootCommand::Validate(args)) => shoot::validate(
+            &args.shoot.shoot,
+            &args.shoot.files,
+            args.old.as_deref(),
+            args.output == ErrorFormat::Json,
+            args.disable_secret_validation,
+        ),
+        Command::Shoot(ShootCommand::Mutate(args)) => shoot::mutate(&args.shoot),
+        Command::Shoot(ShootCommand::Providers(args)) => shoot::providers(
+            &args.shoot.shoot,
+            &args.shoot.files,
+            &shoot::ProviderOptions {
+                quota: args.default_external_provider_entries_quota,
+                quota_max: args.default_external_provider_entries_quota_max,
+                replicate: args.replicate_dns_providers,
+                seed_namespace: args.seed_namespace.clone(),
+            },
+        ),
     };
-    match run(args, apply) {
+    match result {
         Ok(code) => code,
         Err(message) => {
             eprintln!("shoot-dns: {message}");

@@ -125,7 +125,7 @@ impl FieldError {
             )
             | (_, None) => kind.to_owned(),
             (_, Some(Value::String(s))) => format!("{kind}: {}", crate::quote::go_quote(s)),
-            (_, Some(Value::Null)) => format!("{kind}: <nil>"),
+            (_, Some(Value::Null)) => format!("{kind}: null"),
             (_, Some(value)) => format!("{kind}: {value}"),
         };
         if !self.detail.is_empty() {
@@ -187,6 +187,13 @@ mod tests {
             "too small",
         );
         assert_eq!(e.to_string(), "p.n: Invalid value: 3: too small");
+        let e = FieldError::new(
+            FieldErrorType::Invalid,
+            "p.t",
+            Some(Value::Null),
+            "should be string",
+        );
+        assert_eq!(e.to_string(), "p.t: Invalid value: null: should be string");
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! WorkloadIdentities, the `<shoot>-external` DNSRecord, and the extension controller's
 //! settings. Nothing is read from a cluster or the environment.
 
+pub mod checks;
 pub mod config;
 pub mod decode;
 pub mod field;
@@ -13,6 +14,8 @@ pub mod mutate;
 pub mod providers;
 pub mod shoot;
 pub mod validate;
+
+pub mod workload_identity;
 
 #[cfg(test)]
 mod tests;

@@ -1,10 +1,12 @@
 //! DNSProviders: which hosted zones and domains a provider serves (spec entries-providers §3.1,
 //! §7).
 
+mod credentials;
 mod index;
 mod selection;
 mod state;
 
+pub use credentials::{CredentialsError, PropertyProblem, validate_credentials};
 pub use index::{ProviderCandidate, ProviderIndex};
 pub use selection::{HostedZone, SelectionError, ZoneSelection, select};
 pub use state::{

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use base64::Engine as _;
 use serde::Deserialize;
 
+use super::credentials::validate_credentials;
 use super::selection::{HostedZone, ZoneSelection, select};
 use crate::api::{DnsProvider, DnsProviderStatus, Secret, SelectionStatus};
 use crate::ttl::Ttl;
@@ -233,9 +234,11 @@ pub fn evaluate(
             );
             return fail(state, ProviderPhase::Error, message);
         }
-        (Some(reference), Some(secret)) => match secret_properties(secret)
-            .and_then(|p| validate_properties(&provider_type, &p).map(|()| p))
-        {
+        (Some(reference), Some(secret)) => match secret_properties(secret).and_then(|p| {
+            validate_credentials(&provider_type, &p, provider.spec.provider_config.as_ref())
+                .map_err(|e| e.to_string())
+                .map(|()| p)
+        }) {
             Ok(properties) => properties,
             Err(e) => {
                 let message = format!(
@@ -299,22 +302,6 @@ pub fn secret_properties(secret: &Secret) -> Result<BTreeMap<String, String>, St
     Ok(properties)
 }
 
-/// The checks of a provider type's credentials that need no network. Types whose rules are not
-/// modelled yet accept any properties.
-fn validate_properties(
-    provider_type: &str,
-    properties: &BTreeMap<String, String>,
-) -> Result<(), String> {
-    if provider_type == "local"
-        && let Some(value) = properties.get("bad_key")
-    {
-        return Err(format!(
-            "'bad_key' is not allowed in local provider properties: {value}"
-        ));
-    }
-    Ok(())
-}
-
 /// The hosted zones of the provider's account, without asking any server (CONTRACT "Zones"):
 /// a `local` provider's configured zones, an `rfc2136` provider's `Zone`, else one zone per
 /// included domain.
@@ -354,7 +341,7 @@ fn account_zones(
         "rfc2136" => match properties.get("Zone") {
             Some(name) => Ok((vec![zone(name.clone(), name, false)?], None)),
             None => Err(
-                "validation failed for provider type rfc2136: property \"Zone\" is required"
+                "validation failed for provider type rfc2136: property \"Zone\" is required but not provided"
                     .to_owned(),
             ),
         },
@@ -390,6 +377,11 @@ mod tests {
             json!({"metadata": {"name": "creds", "namespace": "ns"}, "data": data}),
         )
         .unwrap()
+    }
+
+    /// `AWS_ACCESS_KEY_ID: AKIA`, `AWS_SECRET_ACCESS_KEY: secret`.
+    fn aws_secret() -> Secret {
+        secret(json!({"AWS_ACCESS_KEY_ID": "QUtJQQ==", "AWS_SECRET_ACCESS_KEY": "c2VjcmV0"}))
     }
 
     fn ttl() -> Ttl {
@@ -460,8 +452,43 @@ mod tests {
             None,
             ttl(),
         );
+        assert_eq!(
+            (state.phase, state.message.as_str()),
+            (
+                ProviderPhase::Error,
+                "secret ns/creds validation failed: validation failed for provider type aws-route53: \
+                 at least one of the disjunct property sets must be fully provided: \
+                 [AWS_ACCESS_KEY_ID (aliases [accessKeyID]), AWS_SECRET_ACCESS_KEY (aliases [secretAccessKey])] \
+                 or [AWS_USE_CREDENTIALS_CHAIN] or [token, config, workloadidentity.security.gardener.cloud/provider]"
+            )
+        );
+        let state = evaluate(&aws, Some(&aws_secret()), None, ttl());
         assert_eq!(state.phase, ProviderPhase::Ready);
         assert_eq!(state.selection.zones[0].id, "example.com");
+        let with_config = provider(
+            json!({"type": "aws-route53", "secretRef": {"name": "creds"}, "providerConfig": {"batchSize": 0}, "domains": {"include": ["example.com"]}}),
+        );
+        assert_eq!(
+            evaluate(&with_config, Some(&aws_secret()), None, ttl()).message,
+            "secret ns/creds validation failed: invalid batch size 0, must be between 1 and 50"
+        );
+        let rfc2136 = provider(json!({"type": "rfc2136", "secretRef": {"name": "creds"}}));
+        let state = evaluate(
+            &rfc2136,
+            Some(&secret(
+                json!({"Server": "MTAuMC4wLjE=", "Zone": "RXhhbXBsZS5jb20=", "TSIGKeyName": "a2V5Lg==", "TSIGSecret": "c2VjcmV0"}),
+            )),
+            None,
+            ttl(),
+        );
+        assert_eq!(
+            (state.phase, state.message.as_str()),
+            (
+                ProviderPhase::Error,
+                "secret ns/creds validation failed: validation failed for property Zone with value \"Example.com\": \
+                 zone must be given in canonical form: 'example.com.' instead of 'Example.com'"
+            )
+        );
         let local = provider(json!({"type": "local", "secretRef": {"name": "creds"}}));
         let state = evaluate(
             &local,
@@ -522,7 +549,7 @@ mod tests {
             provider_type: "aws-route53".into(),
             private: false,
         }];
-        let state = evaluate(&p, Some(&secret(json!({}))), Some(&zones), ttl());
+        let state = evaluate(&p, Some(&aws_secret()), Some(&zones), ttl());
         assert_eq!(state.phase, ProviderPhase::Ready);
         assert_eq!(state.selection.zones[0].id, "Z1");
     }

@@ -18,6 +18,8 @@ mod entries;
 mod plan_props;
 mod planner;
 mod props;
+#[cfg(feature = "cli")]
+mod shoot;
 mod source_props;
 mod sources;
 

@@ -4,7 +4,7 @@
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 
-use super::fake::{FakeChecks, FakeObjects};
+use super::fake::FakeObjects;
 use crate::extension::Shoot;
 use crate::extension::decode::{decode_config, decode_config_strict};
 use crate::extension::mutate::mutate_shoot;
@@ -254,7 +254,7 @@ proptest! {
                 &config,
                 Some(&resources),
                 Some(&objects),
-                &FakeChecks,
+                &crate::extension::checks::GardenerChecks::default(),
                 &ValidationOptions::default(),
             );
         }
@@ -263,11 +263,11 @@ proptest! {
             "resources": resources,
         }}))
         .expect("a Shoot");
-        let result = validate_shoot(&new, Some(&new), &objects(), &FakeChecks, &ValidationOptions::default());
+        let result = validate_shoot(&new, Some(&new), &objects(), &crate::extension::checks::GardenerChecks::default(), &ValidationOptions::default());
         if let Err(error) = result {
             prop_assert!(!error.to_string().is_empty());
         }
-        let _ = validate_shoot(&new, None, &objects(), &FakeChecks, &ValidationOptions::default());
+        let _ = validate_shoot(&new, None, &objects(), &crate::extension::checks::GardenerChecks::default(), &ValidationOptions::default());
     }
 
     #[test]

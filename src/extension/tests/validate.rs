@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::fake::{FakeChecks, FakeObjects, path};
+use super::fake::{FakeObjects, path};
 use crate::extension::DnsConfig;
 use crate::extension::field::{FieldError, FieldErrorType};
 use crate::extension::shoot::NamedResourceReference;
@@ -86,7 +86,7 @@ pub(super) fn run(
         config,
         resources,
         objects,
-        &FakeChecks,
+        &crate::extension::checks::GardenerChecks::default(),
         &ValidationOptions::default(),
     )
 }
@@ -99,7 +99,13 @@ pub(super) fn run_without_secret_checks(
     let options = ValidationOptions {
         disable_secret_validation: true,
     };
-    validate_dns_config(config, resources, objects, &FakeChecks, &options)
+    validate_dns_config(
+        config,
+        resources,
+        objects,
+        &crate::extension::checks::GardenerChecks::default(),
+        &options,
+    )
 }
 
 pub(super) fn invalid(field: String, value: &str, detail: &str) -> FieldError {

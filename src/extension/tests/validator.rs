@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::fake::{FakeChecks, FakeObjects, path};
+use super::fake::{FakeObjects, path};
 use crate::extension::Shoot;
 use crate::extension::field::FieldError;
 use crate::extension::validate::{ShootValidationError, ValidationOptions, validate_shoot};
@@ -93,15 +93,16 @@ const A3_ERROR: &str = "spec.extensions.[@.type='shoot-dns-service'].providerCon
     Invalid value: \"my-secret-bad\": validation of secret data or provider config failed: \
     validation failed for provider type aws-route53: property \"badKey\" is not allowed";
 
+/// Validates with Gardener's own credential checks, configured as the spec's admission cases
+/// are (two allowed GCP token URLs).
 fn validate(new: &Shoot, old: Option<&Shoot>, objects: &FakeObjects) -> Result<(), String> {
-    validate_shoot(
-        new,
-        old,
-        objects,
-        &FakeChecks,
-        &ValidationOptions::default(),
-    )
-    .map_err(|e| e.to_string())
+    let mut checks = crate::extension::checks::GardenerChecks::default();
+    checks.workload_identity.gcp_allowed_token_urls = vec![
+        "https://sts.googleapis.com/v1/token".to_owned(),
+        "https://sts.googleapis.com/v1/token/new".to_owned(),
+    ];
+    validate_shoot(new, old, objects, &checks, &ValidationOptions::default())
+        .map_err(|e| e.to_string())
 }
 
 #[test]
@@ -196,7 +197,7 @@ fn a_provider_config_that_is_not_an_object_is_denied() {
         &shoot(json!("not even decodable")),
         None,
         &objects(),
-        &FakeChecks,
+        &crate::extension::checks::GardenerChecks::default(),
         &ValidationOptions::default(),
     );
     let error = result.unwrap_err();
@@ -251,7 +252,7 @@ fn an_unchanged_config_is_still_checked_without_objects() {
         &shoot(broken.clone()),
         Some(&shoot(broken)),
         &objects(),
-        &FakeChecks,
+        &crate::extension::checks::GardenerChecks::default(),
         &ValidationOptions::default(),
     )
     .unwrap_err();
@@ -281,11 +282,24 @@ fn secret_switch_applies_to_the_shoot_validator() {
     };
     let objects = objects();
     assert_eq!(
-        validate_shoot(&shoot(bad()), None, &objects, &FakeChecks, &options),
+        validate_shoot(
+            &shoot(bad()),
+            None,
+            &objects,
+            &crate::extension::checks::GardenerChecks::default(),
+            &options
+        ),
         Ok(())
     );
     assert!(
-        validate_shoot(&shoot(bad_wi()), None, &objects, &FakeChecks, &options).is_err(),
+        validate_shoot(
+            &shoot(bad_wi()),
+            None,
+            &objects,
+            &crate::extension::checks::GardenerChecks::default(),
+            &options
+        )
+        .is_err(),
         "WorkloadIdentities are still checked"
     );
 }
