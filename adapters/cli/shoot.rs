@@ -183,14 +183,23 @@ fn default_seed_namespace(shoot: &Shoot) -> String {
 }
 
 /// `shoot providers`: the DNSProviders the extension deploys in the seed namespace, as YAML
-/// documents; the providers it deletes and any error go to standard error (exit 1 on an error).
+/// documents, for the Shoot as admission leaves it (mutated); the providers it deletes and any
+/// error go to standard error (exit 1 on an error).
 pub fn providers(
     shoot: &Path,
     extra: &[PathBuf],
     options: &ProviderOptions,
 ) -> Result<ExitCode, String> {
     use shoot_dns::extension::providers::{ControllerSettings, SeedNamespace, seed_providers};
-    let input = read_shoot(shoot)?;
+    let mut input = read_shoot(shoot)?;
+    // The extension sees the Shoot as admission left it: the mutator runs first.
+    if let Some(mutated) = shoot_dns::extension::mutate::mutate_shoot(&input.value)
+        .map_err(|e| format!("{}: {e}", shoot.display()))?
+    {
+        input.shoot = serde_json::from_value(mutated.clone())
+            .map_err(|e| format!("{}: not a valid Shoot after mutation: {e}", shoot.display()))?;
+        input.value = mutated;
+    }
     let objects = read_objects(extra)?;
     let seed = options
         .seed_namespace

@@ -101,7 +101,7 @@ fn the_invalid_shoot_is_refused_with_field_errors() {
         "validate",
         "-o",
         "json",
-        "examples/shoot/invalid-shoot.yaml",
+        "examples/shoot/invalid.yaml",
         "-f",
         "examples/shoot/secrets.yaml",
     ]);
@@ -147,7 +147,7 @@ fn the_invalid_shoot_is_refused_with_field_errors() {
     // Without -o json: one `<field>: <message>` line per error.
     let (code, text, _) = shoot(&[
         "validate",
-        "examples/shoot/invalid-shoot.yaml",
+        "examples/shoot/invalid.yaml",
         "-f",
         "examples/shoot/secrets.yaml",
     ]);
@@ -161,7 +161,7 @@ fn the_invalid_shoot_is_refused_with_field_errors() {
     let (_, text, _) = shoot(&[
         "validate",
         "--disable-secret-validation",
-        "examples/shoot/invalid-shoot.yaml",
+        "examples/shoot/invalid.yaml",
         "-f",
         "examples/shoot/secrets.yaml",
     ]);
@@ -235,4 +235,29 @@ fn a_file_without_a_shoot_is_a_clear_error() {
     let (code, _, stderr) = shoot(&["validate", "examples/shoot/secrets.yaml"]);
     assert_eq!(code, Some(1));
     assert!(stderr.contains("no Shoot"), "{stderr}");
+}
+
+#[test]
+fn providers_of_the_shoot_as_written_are_those_of_the_admitted_shoot() {
+    // The extension reads the Shoot after the mutator: the additional provider comes from
+    // spec.dns.providers even though the DNSConfig lists none.
+    let (code, stdout, stderr) = shoot(&[
+        "providers",
+        "examples/shoot/shoot.yaml",
+        "-f",
+        "examples/shoot/seed.yaml",
+    ]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.contains("name: external"), "{stdout}");
+    assert!(
+        stdout.contains("name: google-clouddns-shoot-dns-service-clouddns-credentials"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("- my-own-domain.example.org"), "{stdout}");
+}
+
+#[test]
+fn the_shoot_as_written_is_valid() {
+    let (code, stdout, stderr) = shoot(&["validate", "examples/shoot/shoot.yaml"]);
+    assert_eq!((code, stdout.as_str()), (Some(0), ""), "{stderr}");
 }
