@@ -1,0 +1,374 @@
+//! The `rfc2136` adapter (spec entries-providers §6.2, DECISIONS D14, D16): reads a zone from
+//! its authoritative server with a signed AXFR, and changes it with RFC 2136 UPDATE messages
+//! signed with TSIG, over TCP.
+//!
+//! The messages are built by pure functions ([`wire`]); this module only sends them. The time
+//! used for signing is a parameter. The TSIG secret never appears in any message or error.
+
+pub mod wire;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::time::Duration;
+
+use base64::Engine;
+use hickory_proto::op::{Message, MessageType, OpCode, Query, ResponseCode};
+use hickory_proto::rr::rdata::tsig::TsigAlgorithm;
+use hickory_proto::rr::TSigner;
+use hickory_proto::rr::{DNSClass, Name, RecordType as WireType};
+
+use crate::zones::{Change, ZoneRecords};
+
+/// How long a connection, a read or a write may take.
+const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The TSIG fudge: how far the server's clock may be from ours, in seconds.
+const FUDGE: u16 = 300;
+
+/// One zone on its server, with the key that may read and change it.
+pub struct ZoneServer {
+    server: String,
+    zone: Name,
+    signer: TSigner,
+}
+
+impl fmt::Debug for ZoneServer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ZoneServer")
+            .field("server", &self.server)
+            .field("zone", &self.zone.to_ascii())
+            .field("key", &self.signer.signer_name().to_ascii())
+            .finish_non_exhaustive()
+    }
+}
+
+impl ZoneServer {
+    /// From the properties of an rfc2136 provider's Secret (`Server`, `Zone`, `TSIGKeyName`,
+    /// `TSIGSecret`, `TSIGSecretAlgorithm`), already checked by
+    /// [`crate::provider::validate_credentials`]. A `Server` without a port gets `:53`; a bare
+    /// IPv6 address becomes `[addr]:53` (DECISIONS D16).
+    pub fn from_properties(properties: &BTreeMap<String, String>) -> Result<Self, String> {
+        let get = |key: &str| {
+            properties
+                .get(key)
+                .map(|v| v.trim())
+                .filter(|v| !v.is_empty())
+                .ok_or_else(|| format!("the Secret has no {key}"))
+        };
+        let server = server_address(get("Server")?);
+        let zone = Name::from_ascii(get("Zone")?).map_err(|e| format!("invalid Zone: {e}"))?;
+        let key_name =
+            Name::from_ascii(get("TSIGKeyName")?).map_err(|e| format!("invalid TSIGKeyName: {e}"))?;
+        let secret = base64::engine::general_purpose::STANDARD
+            .decode(get("TSIGSecret")?)
+            .map_err(|_| "TSIGSecret is not valid base64".to_owned())?;
+        let algorithm = match properties
+            .get("TSIGSecretAlgorithm")
+            .map(|a| a.trim().trim_end_matches('.'))
+            .filter(|a| !a.is_empty())
+            .unwrap_or("hmac-sha256")
+        {
+            "hmac-sha256" => TsigAlgorithm::HmacSha256,
+            "hmac-sha384" => TsigAlgorithm::HmacSha384,
+            "hmac-sha512" => TsigAlgorithm::HmacSha512,
+            other => {
+                return Err(format!(
+                    "TSIG algorithm {other} is not supported by this build (use hmac-sha256, hmac-sha384 or hmac-sha512)"
+                ));
+            }
+        };
+        let signer = TSigner::new(secret, algorithm, key_name, FUDGE)
+            .map_err(|e| format!("the TSIG key cannot be used: {e}"))?;
+        Ok(Self {
+            server,
+            zone,
+            signer,
+        })
+    }
+
+    /// `host:port` of the server.
+    pub fn server(&self) -> &str {
+        &self.server
+    }
+
+    /// Reads the zone with a signed AXFR.
+    pub fn read_zone(&self, now: u64) -> Result<ZoneRecords, String> {
+        let mut query = Message::new(message_id(now, 0), MessageType::Query, OpCode::Query);
+        let mut question = Query::new();
+        question
+            .set_name(self.zone.clone())
+            .set_query_class(DNSClass::IN)
+            .set_query_type(WireType::AXFR);
+        query.add_query(question);
+        let verifier = query
+            .finalize(&self.signer, now)
+            .map_err(|e| format!("cannot sign the zone transfer request: {e}"))?;
+        let mut verifier = verifier.ok_or("no TSIG verifier for the zone transfer")?;
+        let bytes = query.to_vec().map_err(|e| e.to_string())?;
+        let mut stream = self.connect()?;
+        send(&mut stream, &bytes).map_err(|e| self.io_error("zone transfer", &e))?;
+        let mut records = Vec::new();
+        let mut soas = 0;
+        while soas < 2 {
+            let answer = receive(&mut stream).map_err(|e| self.io_error("zone transfer", &e))?;
+            let response = Message::from_vec(&answer)
+                .map_err(|e| format!("zone transfer of {}: bad answer: {e}", self.zone))?;
+            if response.metadata.response_code != ResponseCode::NoError {
+                return Err(self.refused("zone transfer", &response));
+            }
+            if response.signature().is_some() {
+                verifier
+                    .verify(&answer)
+                    .map_err(|e| format!("zone transfer of {}: {e}", self.zone))?;
+            }
+            if response.answers.is_empty() {
+                return Err(format!("zone transfer of {}: empty answer", self.zone));
+            }
+            for record in response.answers {
+                if record.record_type() == WireType::SOA {
+                    soas += 1;
+                }
+                records.push(record);
+            }
+        }
+        Ok(wire::zone_records(&records))
+    }
+
+    /// Makes `changes` (all of this zone, in plan order) with as few UPDATE messages as the
+    /// batches allow; a batch whose prerequisites fail is sent again change by change, so only
+    /// the changes that meet a concurrent change fail. One outcome per change, in order;
+    /// `progress` is called after each message with the outcomes so far.
+    pub fn write(
+        &self,
+        changes: &[&Change],
+        now: u64,
+        progress: &mut dyn FnMut(&[Option<Result<(), String>>]),
+    ) -> Vec<Result<(), String>> {
+        let mut outcomes: Vec<Option<Result<(), String>>> = vec![None; changes.len()];
+        let position = |change: &Change| {
+            changes
+                .iter()
+                .position(|c| std::ptr::eq(*c, change))
+                .unwrap_or(0)
+        };
+        let mut counter = 0u16;
+        for batch in wire::batches(changes) {
+            counter = counter.wrapping_add(1);
+            let result = self.send_update(&batch, message_id(now, counter), now);
+            match result {
+                Err(Refusal::Prerequisite(_)) if batch.len() > 1 => {
+                    for change in batch {
+                        counter = counter.wrapping_add(1);
+                        let single = self
+                            .send_update(&[change], message_id(now, counter), now)
+                            .map_err(|e| e.to_string());
+                        outcomes[position(change)] = Some(single);
+                        progress(&outcomes);
+                    }
+                }
+                result => {
+                    let result = result.map_err(|e| e.to_string());
+                    for change in batch {
+                        outcomes[position(change)] = Some(result.clone());
+                    }
+                    progress(&outcomes);
+                }
+            }
+        }
+        outcomes
+            .into_iter()
+            .map(|o| o.unwrap_or_else(|| Err("not sent".to_owned())))
+            .collect()
+    }
+
+    fn send_update(&self, batch: &[&Change], id: u16, now: u64) -> Result<(), Refusal> {
+        let mut message = wire::update_message(&self.zone, batch, id).map_err(Refusal::Other)?;
+        let verifier = message
+            .finalize(&self.signer, now)
+            .map_err(|e| Refusal::Other(format!("cannot sign the update: {e}")))?;
+        let bytes = message.to_vec().map_err(|e| Refusal::Other(e.to_string()))?;
+        let mut stream = self.connect().map_err(Refusal::Other)?;
+        send(&mut stream, &bytes).map_err(|e| Refusal::Other(self.io_error("update", &e)))?;
+        let answer =
+            receive(&mut stream).map_err(|e| Refusal::Other(self.io_error("update", &e)))?;
+        let response = Message::from_vec(&answer)
+            .map_err(|e| Refusal::Other(format!("update of {}: bad answer: {e}", self.zone)))?;
+        match response.metadata.response_code {
+            ResponseCode::NoError => {
+                if let (Some(mut verifier), Some(_)) = (verifier, response.signature()) {
+                    verifier
+                        .verify(&answer)
+                        .map_err(|e| Refusal::Other(format!("update of {}: {e}", self.zone)))?;
+                }
+                Ok(())
+            }
+            ResponseCode::YXRRSet | ResponseCode::NXRRSet | ResponseCode::YXDomain
+            | ResponseCode::NXDomain => Err(Refusal::Prerequisite(self.refused(
+                "update",
+                &response,
+            ))),
+            _ => Err(Refusal::Other(self.refused("update", &response))),
+        }
+    }
+
+    fn connect(&self) -> Result<TcpStream, String> {
+        let addresses: Vec<SocketAddr> = self
+            .server
+            .to_socket_addrs()
+            .map_err(|e| format!("DNS server {}: {e}", self.server))?
+            .collect();
+        let mut last = None;
+        for address in addresses {
+            match TcpStream::connect_timeout(&address, TIMEOUT) {
+                Ok(stream) => {
+                    let _ = stream.set_read_timeout(Some(TIMEOUT));
+                    let _ = stream.set_write_timeout(Some(TIMEOUT));
+                    return Ok(stream);
+                }
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(match last {
+            Some(e) => format!("DNS server {}: {e}", self.server),
+            None => format!("DNS server {}: no address", self.server),
+        })
+    }
+
+    fn io_error(&self, what: &str, error: &std::io::Error) -> String {
+        format!("{what} of {} at {}: {error}", self.zone, self.server)
+    }
+
+    fn refused(&self, what: &str, response: &Message) -> String {
+        let tsig = response
+            .signature()
+            .and_then(|s| s.data.error.as_ref().map(|e| format!(" (TSIG {e:?})")))
+            .unwrap_or_default();
+        format!(
+            "DNS server {} refused the {what} of zone {}: {}{tsig}",
+            self.server,
+            self.zone,
+            response_code_name(response.metadata.response_code)
+        )
+    }
+}
+
+/// Why an UPDATE was not made.
+enum Refusal {
+    /// A prerequisite failed: the zone changed since it was read.
+    Prerequisite(String),
+    /// Anything else.
+    Other(String),
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Prerequisite(m) => write!(
+                f,
+                "{m}: the record set changed since the zone was read (run apply again)"
+            ),
+            Self::Other(m) => f.write_str(m),
+        }
+    }
+}
+
+fn response_code_name(code: ResponseCode) -> String {
+    match code {
+        ResponseCode::FormErr => "FORMERR".into(),
+        ResponseCode::ServFail => "SERVFAIL".into(),
+        ResponseCode::NXDomain => "NXDOMAIN".into(),
+        ResponseCode::NotImp => "NOTIMP".into(),
+        ResponseCode::Refused => "REFUSED".into(),
+        ResponseCode::YXDomain => "YXDOMAIN".into(),
+        ResponseCode::YXRRSet => "YXRRSET".into(),
+        ResponseCode::NXRRSet => "NXRRSET".into(),
+        ResponseCode::NotAuth => "NOTAUTH".into(),
+        ResponseCode::NotZone => "NOTZONE".into(),
+        other => format!("{other:?}").to_uppercase(),
+    }
+}
+
+/// A message id from the time and a counter (ids only need to differ between open requests).
+fn message_id(now: u64, counter: u16) -> u16 {
+    ((now as u16).wrapping_mul(31)).wrapping_add(counter)
+}
+
+/// `host:port`; `:53` when no port is given, `[addr]:53` for a bare IPv6 address.
+fn server_address(server: &str) -> String {
+    if server.parse::<std::net::Ipv6Addr>().is_ok() {
+        return format!("[{server}]:53");
+    }
+    if server.starts_with('[') || server.contains(':') {
+        server.to_owned()
+    } else {
+        format!("{server}:53")
+    }
+}
+
+fn send(stream: &mut TcpStream, bytes: &[u8]) -> std::io::Result<()> {
+    let length = u16::try_from(bytes.len())
+        .map_err(|_| std::io::Error::other("message longer than 65535 bytes"))?;
+    let mut framed = Vec::with_capacity(bytes.len() + 2);
+    framed.extend_from_slice(&length.to_be_bytes());
+    framed.extend_from_slice(bytes);
+    stream.write_all(&framed)
+}
+
+fn receive(stream: &mut TcpStream) -> std::io::Result<Vec<u8>> {
+    let mut length = [0u8; 2];
+    stream.read_exact(&mut length)?;
+    let mut bytes = vec![0u8; usize::from(u16::from_be_bytes(length))];
+    stream.read_exact(&mut bytes)?;
+    Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn properties(algorithm: &str) -> BTreeMap<String, String> {
+        [
+            ("Server", "127.0.0.1:5353"),
+            ("Zone", "example.com."),
+            ("TSIGKeyName", "shoot-dns."),
+            ("TSIGSecret", "c2VjcmV0LXNlY3JldC1zZWNyZXQ="),
+            ("TSIGSecretAlgorithm", algorithm),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
+    }
+
+    #[test]
+    fn reads_its_properties_and_hides_the_secret() {
+        let server = ZoneServer::from_properties(&properties("hmac-sha256")).unwrap();
+        assert_eq!(server.server(), "127.0.0.1:5353");
+        let shown = format!("{server:?}");
+        assert!(!shown.contains("c2Vj"), "{shown}");
+        assert!(ZoneServer::from_properties(&properties("hmac-sha512.")).is_ok());
+        let error = ZoneServer::from_properties(&properties("hmac-sha1")).unwrap_err();
+        assert!(error.contains("hmac-sha1"), "{error}");
+    }
+
+    #[test]
+    fn server_addresses_get_a_port() {
+        assert_eq!(server_address("ns.example.com"), "ns.example.com:53");
+        assert_eq!(server_address("10.0.0.1:5353"), "10.0.0.1:5353");
+        assert_eq!(server_address("2001:db8::1"), "[2001:db8::1]:53");
+        assert_eq!(server_address("[2001:db8::1]:54"), "[2001:db8::1]:54");
+    }
+
+    #[test]
+    fn a_closed_port_is_a_clear_error() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        drop(listener);
+        let mut p = properties("hmac-sha256");
+        p.insert("Server".into(), format!("127.0.0.1:{port}"));
+        let server = ZoneServer::from_properties(&p).unwrap();
+        let error = server.read_zone(1_700_000_000).unwrap_err();
+        assert!(error.contains(&format!("127.0.0.1:{port}")), "{error}");
+    }
+}
