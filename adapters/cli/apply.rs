@@ -1,6 +1,8 @@
-//! `shoot-dns apply`: execute a plan's changes on the in-memory zones and keep the state.
+//! `shoot-dns apply`: execute a plan's changes (in-memory zones; with the feature `rfc2136`, DNS
+//! servers too) and keep the state.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use shoot_dns::{Config, Plan, World};
 
@@ -8,15 +10,52 @@ use crate::state::{EntryState, State};
 
 /// Executes `plan` (computed from `world`) and returns the plan after the changes, with each
 /// change's outcome, and the new state. `world.observed` is updated to what the zones hold.
-pub fn execute(world: &mut World, config: &Config, plan: Plan) -> (Plan, State) {
-    let after = shoot_dns::memory::apply(world, config, plan);
+///
+/// Before anything is sent to a DNS server, the state is written with the record sets about
+/// to be created (`pending`), so that an `apply` killed at any moment leaves a state the next
+/// `apply` converges from.
+pub fn execute(
+    world: &mut World,
+    config: &Config,
+    plan: Plan,
+    state_path: Option<&Path>,
+    now: u64,
+) -> Result<(Plan, State), String> {
+    #[cfg(feature = "rfc2136")]
+    let (executed, server_zones) = {
+        let pending = crate::rfc2136::pending(&plan);
+        if let (false, Some(path)) = (pending.is_empty(), state_path) {
+            let mut ahead = snapshot(world, &plan, &[]);
+            ahead.pending = pending;
+            ahead.write(path)?;
+        }
+        let zones = crate::rfc2136::zone_ids(world, &plan.providers);
+        (crate::rfc2136::execute(world, &plan, now), zones)
+    };
+    #[cfg(not(feature = "rfc2136"))]
+    let (executed, server_zones): (BTreeMap<usize, Result<(), String>>, Vec<String>) = {
+        let _ = (state_path, now);
+        (BTreeMap::new(), Vec::new())
+    };
+    let after = shoot_dns::memory::apply_with(world, config, plan, &executed);
+    let state = snapshot(world, &after, &server_zones);
+    Ok((after, state))
+}
+
+/// The state of `world` with the statuses of `plan`; the zones of DNS servers (`server_zones`)
+/// are not kept, the servers hold them.
+fn snapshot(world: &World, plan: &Plan, server_zones: &[String]) -> State {
     let mut state = State {
         version: crate::state::VERSION,
         ..State::default()
     };
-    state.set_zones(&world.observed.zones);
+    let zones: BTreeMap<_, _> = (world.observed.zones.iter())
+        .filter(|(id, _)| !server_zones.contains(id))
+        .map(|(id, records)| (id.clone(), records.clone()))
+        .collect();
+    state.set_zones(&zones);
     state.generated = world.observed.generated.clone();
-    let statuses: BTreeMap<String, _> = after
+    let statuses: BTreeMap<String, _> = plan
         .entries
         .iter()
         .map(|e| (shoot_dns::plan::entry_id(e), e.status.clone()))
@@ -31,5 +70,5 @@ pub fn execute(world: &mut World, config: &Config, plan: Plan) -> (Plan, State) 
             },
         );
     }
-    (after, state)
+    state
 }

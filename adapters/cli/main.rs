@@ -6,6 +6,8 @@
 mod apply;
 mod input;
 mod output;
+#[cfg(feature = "rfc2136")]
+mod rfc2136;
 mod shoot;
 mod state;
 
@@ -218,8 +220,10 @@ fn run(args: &PlanArgs, apply: bool) -> Result<ExitCode, String> {
         (None, true) => Some(PathBuf::from("shoot-dns.state.json")),
         (None, false) => None,
     };
+    let mut pending = Vec::new();
     if let Some(path) = &state_path {
         let state = state::State::read(path)?;
+        pending = state.pending.clone();
         // The statuses of the last apply, for entries whose manifests carry none.
         for entry in &mut world.entries {
             let id = shoot_dns::plan::entry_id(entry);
@@ -235,6 +239,15 @@ fn run(args: &PlanArgs, apply: bool) -> Result<ExitCode, String> {
             .map(|(id, entry)| (id, entry.owned))
             .collect();
     }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    #[cfg(feature = "rfc2136")]
+    for problem in rfc2136::read_zones(&mut world, &pending, now) {
+        eprintln!("shoot-dns: {problem}");
+    }
+    #[cfg(not(feature = "rfc2136"))]
+    let _ = &pending;
     let mut plan = Plan::compute(&world, &config);
     if !plan.lookups.is_empty() {
         world.observed.resolved = input::resolve(&plan.lookups);
@@ -242,7 +255,7 @@ fn run(args: &PlanArgs, apply: bool) -> Result<ExitCode, String> {
     }
     let mut code = ExitCode::SUCCESS;
     if apply {
-        let (after, state) = apply::execute(&mut world, &config, plan);
+        let (after, state) = apply::execute(&mut world, &config, plan, state_path.as_deref(), now)?;
         if let Some(path) = &state_path {
             state.write(path)?;
         }

@@ -28,6 +28,25 @@ pub struct State {
     /// The entries generated from sources (in a cluster, objects of their own).
     #[serde(default)]
     pub generated: Vec<DnsEntry>,
+    /// Record sets an `apply` was about to write to a DNS server when this state was written:
+    /// if that `apply` was killed, the next one owns those the zone holds exactly as intended.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pending: Vec<PendingRecord>,
+}
+
+/// A record set about to be written for an entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PendingRecord {
+    /// The entry id.
+    pub entry: String,
+    /// `namespace/name` of the provider.
+    pub provider: String,
+    /// The zone id.
+    pub zone: String,
+    /// The record set.
+    #[serde(flatten)]
+    pub record: StoredRecord,
 }
 
 /// What the state keeps of one entry.

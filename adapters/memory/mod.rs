@@ -93,7 +93,20 @@ impl MemoryZones {
 /// assert!(Plan::compute(&world, &config).changes.is_empty());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn apply(world: &mut World, config: &Config, mut plan: Plan) -> Plan {
+pub fn apply(world: &mut World, config: &Config, plan: Plan) -> Plan {
+    apply_with(world, config, plan, &BTreeMap::new())
+}
+
+/// [`apply`], with the outcomes of changes that another adapter already executed, by their
+/// position in `plan.changes` (changes of other providers than `local` ones). A change that
+/// succeeded there is made in `world.observed.zones` too, so the plan after the changes sees
+/// it.
+pub fn apply_with(
+    world: &mut World,
+    config: &Config,
+    mut plan: Plan,
+    executed: &BTreeMap<usize, Result<(), String>>,
+) -> Plan {
     let mut zones = MemoryZones::new(world.observed.zones.clone());
     let key = |p: &crate::api::DnsProvider| p.metadata.key();
     let local: BTreeMap<String, Result<LocalConfig, String>> = plan
@@ -110,10 +123,17 @@ pub fn apply(world: &mut World, config: &Config, mut plan: Plan) -> Plan {
     let mut owned = plan.owned.clone();
     // Record sets whose delete failed: whoever was to take them over next must not.
     let mut undeleted = std::collections::BTreeSet::new();
-    for change in &mut plan.changes {
+    for (position, change) in plan.changes.iter_mut().enumerate() {
         let blocked = change.action != Action::Delete
             && undeleted.contains(&(change.zone.clone(), change.key()));
         let outcome = match local.get(&change.provider) {
+            _ if executed.contains_key(&position) => {
+                let outcome = executed[&position].clone();
+                if outcome.is_ok() {
+                    change.apply_to(zones.zones.entry(change.zone.clone()).or_default());
+                }
+                outcome
+            }
             _ if blocked => Err("the record set is still there: deleting it failed".to_owned()),
             Some(Ok(config)) => zones.execute(change, config),
             Some(Err(e)) => Err(e.clone()),

@@ -15,8 +15,8 @@ use std::time::Duration;
 
 use base64::Engine;
 use hickory_proto::op::{Message, MessageType, OpCode, Query, ResponseCode};
-use hickory_proto::rr::rdata::tsig::TsigAlgorithm;
 use hickory_proto::rr::TSigner;
+use hickory_proto::rr::rdata::tsig::TsigAlgorithm;
 use hickory_proto::rr::{DNSClass, Name, RecordType as WireType};
 
 use crate::zones::{Change, ZoneRecords};
@@ -59,8 +59,8 @@ impl ZoneServer {
         };
         let server = server_address(get("Server")?);
         let zone = Name::from_ascii(get("Zone")?).map_err(|e| format!("invalid Zone: {e}"))?;
-        let key_name =
-            Name::from_ascii(get("TSIGKeyName")?).map_err(|e| format!("invalid TSIGKeyName: {e}"))?;
+        let key_name = Name::from_ascii(get("TSIGKeyName")?)
+            .map_err(|e| format!("invalid TSIGKeyName: {e}"))?;
         let secret = base64::engine::general_purpose::STANDARD
             .decode(get("TSIGSecret")?)
             .map_err(|_| "TSIGSecret is not valid base64".to_owned())?;
@@ -138,14 +138,9 @@ impl ZoneServer {
 
     /// Makes `changes` (all of this zone, in plan order) with as few UPDATE messages as the
     /// batches allow; a batch whose prerequisites fail is sent again change by change, so only
-    /// the changes that meet a concurrent change fail. One outcome per change, in order;
-    /// `progress` is called after each message with the outcomes so far.
-    pub fn write(
-        &self,
-        changes: &[&Change],
-        now: u64,
-        progress: &mut dyn FnMut(&[Option<Result<(), String>>]),
-    ) -> Vec<Result<(), String>> {
+    /// the changes that meet a concurrent change fail. One outcome per change, in order, and
+    /// the number of messages sent.
+    pub fn write(&self, changes: &[&Change], now: u64) -> Written {
         let mut outcomes: Vec<Option<Result<(), String>>> = vec![None; changes.len()];
         let position = |change: &Change| {
             changes
@@ -153,19 +148,18 @@ impl ZoneServer {
                 .position(|c| std::ptr::eq(*c, change))
                 .unwrap_or(0)
         };
-        let mut counter = 0u16;
+        let mut messages = 0usize;
         for batch in wire::batches(changes) {
-            counter = counter.wrapping_add(1);
-            let result = self.send_update(&batch, message_id(now, counter), now);
+            messages += 1;
+            let result = self.send_update(&batch, message_id(now, messages), now);
             match result {
                 Err(Refusal::Prerequisite(_)) if batch.len() > 1 => {
                     for change in batch {
-                        counter = counter.wrapping_add(1);
+                        messages += 1;
                         let single = self
-                            .send_update(&[change], message_id(now, counter), now)
+                            .send_update(&[change], message_id(now, messages), now)
                             .map_err(|e| e.to_string());
                         outcomes[position(change)] = Some(single);
-                        progress(&outcomes);
                     }
                 }
                 result => {
@@ -173,14 +167,14 @@ impl ZoneServer {
                     for change in batch {
                         outcomes[position(change)] = Some(result.clone());
                     }
-                    progress(&outcomes);
                 }
             }
         }
-        outcomes
+        let outcomes = outcomes
             .into_iter()
             .map(|o| o.unwrap_or_else(|| Err("not sent".to_owned())))
-            .collect()
+            .collect();
+        Written { outcomes, messages }
     }
 
     fn send_update(&self, batch: &[&Change], id: u16, now: u64) -> Result<(), Refusal> {
@@ -188,7 +182,9 @@ impl ZoneServer {
         let verifier = message
             .finalize(&self.signer, now)
             .map_err(|e| Refusal::Other(format!("cannot sign the update: {e}")))?;
-        let bytes = message.to_vec().map_err(|e| Refusal::Other(e.to_string()))?;
+        let bytes = message
+            .to_vec()
+            .map_err(|e| Refusal::Other(e.to_string()))?;
         let mut stream = self.connect().map_err(Refusal::Other)?;
         send(&mut stream, &bytes).map_err(|e| Refusal::Other(self.io_error("update", &e)))?;
         let answer =
@@ -204,11 +200,12 @@ impl ZoneServer {
                 }
                 Ok(())
             }
-            ResponseCode::YXRRSet | ResponseCode::NXRRSet | ResponseCode::YXDomain
-            | ResponseCode::NXDomain => Err(Refusal::Prerequisite(self.refused(
-                "update",
-                &response,
-            ))),
+            ResponseCode::YXRRSet
+            | ResponseCode::NXRRSet
+            | ResponseCode::YXDomain
+            | ResponseCode::NXDomain => {
+                Err(Refusal::Prerequisite(self.refused("update", &response)))
+            }
             _ => Err(Refusal::Other(self.refused("update", &response))),
         }
     }
@@ -254,6 +251,15 @@ impl ZoneServer {
     }
 }
 
+/// What [`ZoneServer::write`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    /// One outcome per change, in the order given.
+    pub outcomes: Vec<Result<(), String>>,
+    /// The number of UPDATE messages sent.
+    pub messages: usize,
+}
+
 /// Why an UPDATE was not made.
 enum Refusal {
     /// A prerequisite failed: the zone changed since it was read.
@@ -291,8 +297,8 @@ fn response_code_name(code: ResponseCode) -> String {
 }
 
 /// A message id from the time and a counter (ids only need to differ between open requests).
-fn message_id(now: u64, counter: u16) -> u16 {
-    ((now as u16).wrapping_mul(31)).wrapping_add(counter)
+fn message_id(now: u64, counter: usize) -> u16 {
+    ((now as u16).wrapping_mul(31)).wrapping_add(counter as u16)
 }
 
 /// `host:port`; `:53` when no port is given, `[addr]:53` for a bare IPv6 address.

@@ -44,9 +44,11 @@ pub fn resource_records(name: &Name, set: &RecordSet) -> Result<Vec<Record>, Str
                 RecordType::A => RData::A(A(value
                     .parse::<Ipv4Addr>()
                     .map_err(|_| format!("not an IPv4 address: {value}"))?)),
-                RecordType::AAAA => RData::AAAA(AAAA(value
-                    .parse::<Ipv6Addr>()
-                    .map_err(|_| format!("not an IPv6 address: {value}"))?)),
+                RecordType::AAAA => RData::AAAA(AAAA(
+                    value
+                        .parse::<Ipv6Addr>()
+                        .map_err(|_| format!("not an IPv6 address: {value}"))?,
+                )),
                 RecordType::CNAME => RData::CNAME(CNAME(wire_name(value)?)),
                 RecordType::NS => RData::NS(NS(wire_name(value)?)),
                 RecordType::TXT => RData::TXT(TXT::new(split_text(&unquote(value)))),
@@ -112,7 +114,10 @@ pub fn update_message(zone: &Name, changes: &[&Change], id: u16) -> Result<Messa
                 message.add_pre_requisite(empty(&name, record_type, DNSClass::NONE));
             }
             Action::Update | Action::Delete => {
-                let old = change.old.as_ref().ok_or("a change without its old values")?;
+                let old = change
+                    .old
+                    .as_ref()
+                    .ok_or("a change without its old values")?;
                 let old = RecordSet {
                     record_type: change.record_type,
                     ttl: 0,

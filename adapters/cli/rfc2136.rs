@@ -1,0 +1,179 @@
+//! `plan` and `apply` with `rfc2136` providers: their zones are read from the server before
+//! planning, and their changes are sent as signed UPDATEs (feature `rfc2136`).
+
+use std::collections::BTreeMap;
+
+use shoot_dns::api::DnsProvider;
+use shoot_dns::rfc2136::ZoneServer;
+use shoot_dns::zones::{Action, Change};
+use shoot_dns::{Plan, World};
+
+use crate::state::PendingRecord;
+
+/// The zone server of each `rfc2136` provider of `providers` (by `namespace/name`), or why it
+/// cannot be used.
+fn servers(
+    world: &World,
+    providers: &[DnsProvider],
+) -> BTreeMap<String, Result<ZoneServer, String>> {
+    let mut out = BTreeMap::new();
+    for provider in providers
+        .iter()
+        .filter(|p| p.spec.provider_type == "rfc2136")
+    {
+        let key = provider.metadata.key();
+        let namespace = provider.metadata.namespace_or_default();
+        let server = provider
+            .spec
+            .secret_ref
+            .as_ref()
+            .ok_or_else(|| "no secret reference specified".to_owned())
+            .and_then(|r| {
+                world
+                    .secrets
+                    .iter()
+                    .rev()
+                    .find(|s| {
+                        s.metadata.namespace_or_default() == namespace
+                            && s.metadata.name_or_empty() == r.name
+                    })
+                    .ok_or_else(|| format!("secret {namespace}/{} not found", r.name))
+            })
+            .and_then(shoot_dns::provider::secret_properties)
+            .and_then(|p| ZoneServer::from_properties(&p));
+        out.insert(key, server);
+    }
+    out
+}
+
+/// Reads the zone of every `rfc2136` provider into `world.observed.zones`, and turns each write
+/// a killed `apply` left pending into ownership when the zone holds exactly what was to be
+/// written. Returns the problems (a zone that cannot be read plans as it was last seen).
+pub fn read_zones(world: &mut World, pending: &[PendingRecord], now: u64) -> Vec<String> {
+    let mut problems = Vec::new();
+    let providers: Vec<DnsProvider> = world.providers.clone();
+    for (key, server) in servers(world, &providers) {
+        let zone_id = providers
+            .iter()
+            .find(|p| p.metadata.key() == key)
+            .and_then(|p| zone_id(world, p));
+        let (Ok(server), Some(zone_id)) = (server, zone_id) else {
+            continue;
+        };
+        match server.read_zone(now) {
+            Ok(records) => {
+                world.observed.zones.insert(zone_id, records);
+            }
+            Err(e) => problems.push(format!("DNSProvider {key}: {e}")),
+        }
+    }
+    for record in pending {
+        let held = world
+            .observed
+            .zones
+            .get(&record.zone)
+            .and_then(|z| z.get(&record.record.key));
+        let written = held.is_some_and(|set| {
+            let mut values = set.values.clone();
+            values.sort();
+            let mut intended = record.record.values.clone();
+            intended.sort();
+            values == intended
+        });
+        if written {
+            let ownership = world
+                .observed
+                .owned
+                .entry(record.entry.clone())
+                .or_insert_with(|| shoot_dns::zones::Ownership {
+                    provider: record.provider.clone(),
+                    zone: record.zone.clone(),
+                    ..Default::default()
+                });
+            if ownership.zone == record.zone {
+                ownership.keys.insert(record.record.key.clone());
+            }
+        }
+    }
+    problems
+}
+
+/// The zone id of an `rfc2136` provider: its Secret's `Zone`.
+fn zone_id(world: &World, provider: &DnsProvider) -> Option<String> {
+    let namespace = provider.metadata.namespace_or_default();
+    let name = &provider.spec.secret_ref.as_ref()?.name;
+    let secret = world.secrets.iter().rev().find(|s| {
+        s.metadata.namespace_or_default() == namespace && s.metadata.name_or_empty() == name
+    })?;
+    shoot_dns::provider::secret_properties(secret)
+        .ok()?
+        .get("Zone")
+        .map(|z| z.trim().to_owned())
+}
+
+/// The zone ids of the `rfc2136` providers among `providers`.
+pub fn zone_ids(world: &World, providers: &[DnsProvider]) -> Vec<String> {
+    (providers.iter())
+        .filter(|p| p.spec.provider_type == "rfc2136")
+        .filter_map(|p| zone_id(world, p))
+        .collect()
+}
+
+/// The creates of `rfc2136` zones in `plan`: what a killed `apply` may have written.
+pub fn pending(plan: &Plan) -> Vec<PendingRecord> {
+    let rfc: Vec<String> = (plan.providers.iter())
+        .filter(|p| p.spec.provider_type == "rfc2136")
+        .map(|p| p.metadata.key())
+        .collect();
+    plan.changes
+        .iter()
+        .filter(|c| c.action == Action::Create && rfc.contains(&c.provider))
+        .filter_map(|c| {
+            let set = c.new_set.as_ref()?;
+            Some(PendingRecord {
+                entry: c.entry.clone(),
+                provider: c.provider.clone(),
+                zone: c.zone.clone(),
+                record: crate::state::StoredRecord {
+                    key: c.key(),
+                    ttl: set.ttl,
+                    values: set.values.clone(),
+                    routing_policy: set.routing_policy.clone(),
+                },
+            })
+        })
+        .collect()
+}
+
+/// Sends the changes of `rfc2136` providers; the outcome of each by its position in
+/// `plan.changes`.
+pub fn execute(world: &World, plan: &Plan, now: u64) -> BTreeMap<usize, Result<(), String>> {
+    let servers = servers(world, &plan.providers);
+    let mut by_zone: BTreeMap<(String, String), Vec<(usize, &Change)>> = BTreeMap::new();
+    for (position, change) in plan.changes.iter().enumerate() {
+        if servers.contains_key(&change.provider) {
+            by_zone
+                .entry((change.provider.clone(), change.zone.clone()))
+                .or_default()
+                .push((position, change));
+        }
+    }
+    let mut outcomes = BTreeMap::new();
+    for ((provider, _), changes) in by_zone {
+        match &servers[&provider] {
+            Err(e) => {
+                for (position, _) in changes {
+                    outcomes.insert(position, Err(e.clone()));
+                }
+            }
+            Ok(server) => {
+                let list: Vec<&Change> = changes.iter().map(|(_, c)| *c).collect();
+                let written = server.write(&list, now);
+                for ((position, _), result) in changes.iter().zip(written.outcomes) {
+                    outcomes.insert(*position, result);
+                }
+            }
+        }
+    }
+    outcomes
+}
