@@ -23,13 +23,13 @@ pub fn execute(
 ) -> Result<(Plan, State), String> {
     #[cfg(feature = "rfc2136")]
     let (executed, server_zones) = {
+        let zones = crate::rfc2136::zone_ids(world, &plan.providers);
         let pending = crate::rfc2136::pending(&plan);
         if let (false, Some(path)) = (pending.is_empty(), state_path) {
-            let mut ahead = snapshot(world, &plan, &[]);
+            let mut ahead = snapshot(world, &plan, &zones);
             ahead.pending = pending;
             ahead.write(path)?;
         }
-        let zones = crate::rfc2136::zone_ids(world, &plan.providers);
         (crate::rfc2136::execute(world, &plan, now), zones)
     };
     #[cfg(not(feature = "rfc2136"))]
