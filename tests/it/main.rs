@@ -8,16 +8,24 @@
 //! - [`apply`]: `shoot-dns apply` and its state file.
 //! - [`plan_props`]: property tests of plans against naive references (idempotence, order,
 //!   foreign records, provider choice).
+//! - `bind`: a BIND 9 of a test's own (skipped with a loud line when `named` is missing), and
+//!   `rfc2136` (feature `rfc2136`): `shoot-dns apply` against it.
 
 // The binary exists only with the `cli` feature (on by default).
 #[cfg(feature = "cli")]
 mod apply;
+// Without `rfc2136`, only the harness's own tests use it.
+#[cfg(feature = "cli")]
+#[cfg_attr(not(feature = "rfc2136"), allow(dead_code))]
+mod bind;
 #[cfg(feature = "cli")]
 mod cli;
 mod entries;
 mod plan_props;
 mod planner;
 mod props;
+#[cfg(all(feature = "cli", feature = "rfc2136"))]
+mod rfc2136;
 #[cfg(feature = "cli")]
 mod shoot;
 mod source_props;
