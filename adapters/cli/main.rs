@@ -243,7 +243,17 @@ fn run(args: &PlanArgs, apply: bool) -> Result<ExitCode, String> {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
     #[cfg(feature = "rfc2136")]
-    for problem in rfc2136::read_zones(&mut world, &pending, now) {
+    for problem in rfc2136::read_zones(&mut world, &pending, now, &|world: &World| {
+        // The names a plan of the world wants or owns.
+        let plan = Plan::compute(world, &config);
+        let wanted = plan.entries.iter().map(|e| e.spec.dns_name.clone());
+        let owned = (world.observed.owned.values().flat_map(|o| o.keys.iter()))
+            .map(|k| k.owner.dns_name.to_string());
+        let mut names: Vec<String> = wanted.chain(owned).collect();
+        names.sort();
+        names.dedup();
+        names
+    }) {
         eprintln!("shoot-dns: {problem}");
     }
     #[cfg(not(feature = "rfc2136"))]

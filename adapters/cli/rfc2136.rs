@@ -49,7 +49,12 @@ fn servers(
 /// Reads the zone of every `rfc2136` provider into `world.observed.zones`, and turns each write
 /// a killed `apply` left pending into ownership when the zone holds exactly what was to be
 /// written. Returns the problems (a zone that cannot be read plans as it was last seen).
-pub fn read_zones(world: &mut World, pending: &[PendingRecord], now: u64) -> Vec<String> {
+pub fn read_zones(
+    world: &mut World,
+    pending: &[PendingRecord],
+    now: u64,
+    names: &dyn Fn(&World) -> Vec<String>,
+) -> Vec<String> {
     let mut problems = Vec::new();
     let providers: Vec<DnsProvider> = world.providers.clone();
     for (key, server) in servers(world, &providers) {
@@ -63,6 +68,15 @@ pub fn read_zones(world: &mut World, pending: &[PendingRecord], now: u64) -> Vec
         match server.read_zone(now) {
             Ok(records) => {
                 world.observed.zones.insert(zone_id, records);
+            }
+            // A server that refuses transfers is asked for the names the plan needs.
+            Err(e) if e.contains("refused the zone transfer") => {
+                match server.read_names(&names(world), now) {
+                    Ok(records) => {
+                        world.observed.zones.insert(zone_id, records);
+                    }
+                    Err(e) => problems.push(format!("DNSProvider {key}: {e}")),
+                }
             }
             Err(e) => problems.push(format!("DNSProvider {key}: {e}")),
         }

@@ -736,11 +736,11 @@ fn a_server_that_is_down_fails() {
     );
 }
 
-/// A server that accepts updates but refuses transfers: `apply` cannot read the zone, and still
-/// never changes a record set it does not own (the adapter sends its creates with the
-/// prerequisite "the record set does not exist", which BIND answers with YXRRSET).
+/// A server that accepts updates but refuses transfers: `apply` asks it, with signed queries,
+/// for the names the plan needs, so it still sees foreign records (the colliding entries are
+/// `Error`, nothing foreign is touched) and writes the rest.
 #[test]
-fn a_zone_that_cannot_be_read_keeps_foreign_records() {
+fn a_zone_that_cannot_be_transferred_is_read_by_queries() {
     let Some(bind) = Bind::start_refusing_transfers() else {
         return;
     };
@@ -748,15 +748,45 @@ fn a_zone_that_cannot_be_read_keeps_foreign_records() {
         "update add www.example.com. 300 A 198.51.100.2
          update add txt.example.com. 300 TXT \"foreign\"",
     );
-    // Both entries of ONE_ENTRY want what is foreign: every change fails.
-    assert_fails(
-        &bind,
-        "notransfer",
-        &Credentials::of(&bind),
-        &["REFUSED", "transfer", "YXRRSET"],
+    let work = Work::new("notransfer", &Credentials::of(&bind));
+    let entries = format!(
+        "{ONE_ENTRY}---
+apiVersion: dns.gardener.cloud/v1alpha1
+kind: DNSEntry
+metadata:
+  name: fresh
+  namespace: default
+  annotations: {{dns.gardener.cloud/class: garden}}
+spec: {{dnsName: fresh.ZONE, targets: [192.0.2.5]}}
+"
     );
+    work.set_entries(&entries.replace("ZONE", "example.com"));
+    let plan = work.apply(0);
+    assert_eq!(
+        change_lines(&plan).len(),
+        1,
+        "only the fresh name is written: {:?}",
+        change_lines(&plan)
+    );
+    let states = entry_states(&plan);
+    for (name, state, message) in &states {
+        if name.starts_with("fresh.") {
+            assert_eq!(state, "Ready", "{states:?}");
+        } else {
+            assert_eq!(state, "Error", "{states:?}");
+            assert!(message.contains("exists and is not owned"), "{message}");
+        }
+    }
     assert_eq!(bind.dig("www.example.com", "A"), ["198.51.100.2"]);
     assert_eq!(bind.dig("txt.example.com", "TXT"), ["\"foreign\""]);
+    assert_eq!(bind.dig("fresh.example.com", "A"), ["192.0.2.5"]);
+    // Read by queries again, the next apply has nothing to do.
+    let again = work.apply(0);
+    assert!(
+        change_lines(&again).is_empty(),
+        "{:?}",
+        change_lines(&again)
+    );
 }
 
 #[test]
