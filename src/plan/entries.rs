@@ -47,11 +47,12 @@ pub(super) struct Want {
 /// provider, zone and records (Gardener leaves those as they are on such outcomes).
 pub(super) fn held(
     entry: &DnsEntry,
+    previous: Option<&DnsEntryStatus>,
     owned: Option<&Ownership>,
     state: &str,
     message: String,
 ) -> DnsEntryStatus {
-    let previous = entry.status.clone().unwrap_or_default();
+    let previous = previous.cloned().unwrap_or_default();
     DnsEntryStatus {
         state: Some(state.to_owned()),
         message: Some(message),
@@ -72,10 +73,11 @@ pub(super) fn full_ignore(entry: &DnsEntry) -> Option<String> {
     }
 }
 
-/// Decides what one entry (of our class) asks for. Host names it waits to have resolved are
-/// added to `lookups`.
+/// Decides what one entry (of our class) asks for, given the status it shows (`previous`).
+/// Host names it waits to have resolved are added to `lookups`.
 pub(super) fn decide(
     entry: &DnsEntry,
+    previous: Option<&DnsEntryStatus>,
     owned: Option<&Ownership>,
     providers: &Providers,
     observed: &Observed,
@@ -89,6 +91,7 @@ pub(super) fn decide(
     if let Some(reported) = full_ignore(entry) {
         let status = held(
             entry,
+            previous,
             owned,
             "Ignored",
             format!("entry is ignored due to annotation: {reported}"),
@@ -104,7 +107,7 @@ pub(super) fn decide(
     }
     if let Some(v @ ("true" | "reconcile")) = meta.annotation(IGNORE) {
         let message = format!("entry is ignored due to annotation: {IGNORE}={v}");
-        return Decision::Hold(Box::new(held(entry, owned, "Ignored", message)));
+        return Decision::Hold(Box::new(held(entry, previous, owned, "Ignored", message)));
     }
     let valid = match validate(&entry.spec, has_records) {
         Ok(valid) => valid,
@@ -113,17 +116,24 @@ pub(super) fn decide(
                 FailureState::Invalid => "Invalid",
                 FailureState::Error => "Error",
             };
-            return Decision::Hold(Box::new(held(entry, owned, state, error.to_string())));
+            return Decision::Hold(Box::new(held(
+                entry,
+                previous,
+                owned,
+                state,
+                error.to_string(),
+            )));
         }
     };
     let current = owned
         .map(|o| o.provider.as_str())
-        .or(entry.status.as_ref().and_then(|s| s.provider.as_deref()));
+        .or(previous.and_then(|s| s.provider.as_deref()));
     let Some(candidate) = providers.index.choose(&valid.dns_name, current) else {
         // DECISIONS D11
         let state = if has_records { "Stale" } else { "Error" };
         let mut status = held(
             entry,
+            previous,
             owned,
             state,
             "No responsible provider found".to_owned(),
@@ -139,7 +149,7 @@ pub(super) fn decide(
             "failed to get provider state for provider {}",
             candidate.key
         );
-        return Decision::Hold(Box::new(held(entry, owned, "Error", message)));
+        return Decision::Hold(Box::new(held(entry, previous, owned, "Error", message)));
     };
     if !provider.is_ready() {
         let message = format!(
@@ -152,7 +162,7 @@ pub(super) fn decide(
                 &provider.message
             }
         );
-        return Decision::Hold(Box::new(held(entry, owned, "Stale", message)));
+        return Decision::Hold(Box::new(held(entry, previous, owned, "Stale", message)));
     }
     let Some(zone) = zone_for(provider, &valid.dns_name) else {
         let name = provider.key.rsplit('/').next().unwrap_or(&provider.key);
@@ -160,7 +170,7 @@ pub(super) fn decide(
             "no matching zone found for DNS name {:?} in provider {name:?}",
             valid.dns_name.as_str()
         );
-        return Decision::Hold(Box::new(held(entry, owned, "Error", message)));
+        return Decision::Hold(Box::new(held(entry, previous, owned, "Error", message)));
     };
     let input = RecordInput {
         provider_type: &provider.provider_type,
@@ -172,7 +182,13 @@ pub(super) fn decide(
     let desired = match desired(&valid, &input) {
         Ok(desired) => desired,
         Err(error) => {
-            return Decision::Hold(Box::new(held(entry, owned, "Invalid", error.to_string())));
+            return Decision::Hold(Box::new(held(
+                entry,
+                previous,
+                owned,
+                "Invalid",
+                error.to_string(),
+            )));
         }
     };
     if !desired.lookups.is_empty() {
@@ -182,7 +198,7 @@ pub(super) fn decide(
             hosts.join(", ")
         );
         lookups.extend(desired.lookups.iter().cloned());
-        return Decision::Hold(Box::new(held(entry, owned, "Pending", message)));
+        return Decision::Hold(Box::new(held(entry, previous, owned, "Pending", message)));
     }
     let supports_policy = provider
         .local
@@ -196,7 +212,7 @@ pub(super) fn decide(
             supports_policy,
         ) {
             let message = format!("failed to execute DNS change requests: {error}");
-            return Decision::Hold(Box::new(held(entry, owned, "Error", message)));
+            return Decision::Hold(Box::new(held(entry, previous, owned, "Error", message)));
         }
     }
     let has_targets = !desired.status_targets.is_empty();

@@ -131,13 +131,13 @@ impl Plan {
             config,
             &mut plan.events,
         );
-        entries.sort_by(|(a, _), (b, _)| entry_order(a).cmp(&entry_order(b)));
+        entries.sort_by(|(a, _, _), (b, _, _)| entry_order(a).cmp(&entry_order(b)));
         let (providers, listed) = providers::providers(world, config, &mut plan.events);
         plan.providers = listed;
 
         let mut positions = Vec::with_capacity(entries.len());
         let mut items = Vec::with_capacity(entries.len());
-        for (position, (entry, _)) in entries.iter().enumerate() {
+        for (position, (entry, _, previous)) in entries.iter().enumerate() {
             if !config.plans(entry) {
                 continue;
             }
@@ -146,6 +146,7 @@ impl Plan {
             let owned = owned_as_planned(world.observed.owned.get(&id), keep);
             let decision = entries::decide(
                 entry,
+                previous.as_deref(),
                 owned.as_deref(),
                 &providers,
                 &world.observed,
@@ -168,11 +169,11 @@ impl Plan {
         let orphans = orphans(&world.observed.owned, &items);
         let outcome = changes::plan_zones(&mut items, &orphans, &world.observed, &providers.quotas);
         for (position, item) in positions.into_iter().zip(items) {
-            let (entry, source) = &mut entries[position];
+            let (entry, source, previous) = &mut entries[position];
             if let Some(status) = item.status {
                 // As the controller does (§3.0.7, dedup recorder): a state and message already
                 // reported are not reported again.
-                let previous = entry.status.as_ref();
+                let previous = previous.as_deref();
                 let unchanged = previous
                     .is_some_and(|p| p.state == status.state && p.message == status.message);
                 if !unchanged {
@@ -182,7 +183,16 @@ impl Plan {
                 entry.status = Some(status);
             }
         }
-        plan.entries = entries.into_iter().map(|(e, _)| e).collect();
+        // Entries the plan gave no status (other classes, DNSEntry sources) show theirs.
+        plan.entries = entries
+            .into_iter()
+            .map(|(mut e, _, previous)| {
+                if e.status.is_none() {
+                    e.status = previous.map(std::borrow::Cow::into_owned);
+                }
+                e
+            })
+            .collect();
         sources::mirror_replicated(&mut plan.entries);
         report_deleting_providers(&mut plan, &world.observed);
         plan.records = records_after(&world.observed, &outcome, &providers);

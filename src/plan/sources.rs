@@ -1,11 +1,12 @@
 //! The source step of a plan: Services and Ingresses to the DNSEntries they ask for.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use crate::annotations::{CLASS, MergedAnnotations};
 use crate::api::{
-    DNS_API_VERSION, DnsAnnotation, DnsEntry, GatewayApiGateway, HttpRoute, IstioGateway,
-    ObjectMeta, ObjectRef, VirtualService,
+    DNS_API_VERSION, DnsAnnotation, DnsEntry, DnsEntryStatus, GatewayApiGateway, HttpRoute,
+    IstioGateway, ObjectMeta, ObjectRef, VirtualService,
 };
 use crate::config::Config;
 use crate::events::Event;
@@ -13,6 +14,10 @@ use crate::sources::{
     self, EntryChange, IstioObjects, SourceError, SourceInput, SourceKind, SourceOutcome,
 };
 use crate::world::World;
+
+/// An entry of the plan, the source object it belongs to, and the status it showed (kept apart
+/// from the entry, which gets the status the plan computes).
+pub(super) type Planned<'a> = (DnsEntry, Option<ObjectRef>, Option<Cow<'a, DnsEntryStatus>>);
 
 /// An annotated object: apiVersion, kind, namespace, name.
 pub(super) type Target = (String, String, String, String);
@@ -92,14 +97,14 @@ pub(super) fn virtual_services_by_gateway<'a>(
     bound
 }
 
-/// Every DNSEntry of the world, given or generated, with the source object it belongs to; and
-/// the events of the sources.
-pub(super) fn entries(
-    world: &World,
+/// Every DNSEntry of the world, given or generated, with the source object it belongs to and
+/// the status it shows; and the events of the sources.
+pub(super) fn entries<'a>(
+    world: &'a World,
     config: &Config,
     events: &mut Vec<Event>,
     reconciled: &mut BTreeMap<Target, Option<bool>>,
-) -> Vec<(DnsEntry, Option<ObjectRef>)> {
+) -> Vec<Planned<'a>> {
     let plan_events = events;
     let overlays = overlays(world, config);
     let given = latest(
@@ -130,7 +135,7 @@ pub(super) fn entries(
     let owner_index = owner_index(&given);
     let mut claimed = vec![false; given.len()];
     // (entry, the source it belongs to)
-    let mut entries: Vec<(DnsEntry, Option<ObjectRef>)> = Vec::with_capacity(given.len());
+    let mut entries: Vec<Planned<'_>> = Vec::with_capacity(given.len());
 
     let services = latest(
         &world.services,
@@ -238,19 +243,25 @@ pub(super) fn entries(
             ),
             active,
         );
-        entries.extend(
-            outcome
-                .entries
-                .into_iter()
-                .map(|(e, _)| (e, Some(source_ref.clone()))),
-        );
+        entries.extend(outcome.entries.into_iter().map(|(mut e, _)| {
+            let previous = e.status.take().map(Cow::Owned);
+            (e, Some(source_ref.clone()), previous)
+        }));
     }
     for (i, (entry, claimed)) in given.iter().zip(&claimed).enumerate() {
         if *claimed {
             continue;
         }
         if i < given_count {
-            entries.push(((*entry).clone(), None));
+            // The status it shows is kept apart (and not copied): the plan gives it a new one.
+            let copy = DnsEntry {
+                api_version: entry.api_version.clone(),
+                kind: entry.kind.clone(),
+                metadata: entry.metadata.clone(),
+                spec: entry.spec.clone(),
+                status: None,
+            };
+            entries.push((copy, None, entry.status.as_ref().map(Cow::Borrowed)));
         } else {
             // Its source is gone, or no longer asks for names: the entry goes (and, with it,
             // the ownership of its records, which the zone step then deletes).

@@ -328,6 +328,7 @@ impl Planner {
             let mut lookups = BTreeSet::new();
             let decision = entries::decide(
                 &slot.entry,
+                slot.entry.status.as_ref(),
                 owned.as_deref(),
                 &self.evaluated,
                 &self.observed,
