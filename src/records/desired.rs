@@ -147,8 +147,7 @@ pub fn desired(entry: &ValidEntry, input: &RecordInput<'_>) -> Result<Desired, R
     if input.provider_type == AWS_ROUTE53 {
         targets = super::aws::map_targets(targets, input.ip_stack);
     }
-    let mut seen = BTreeSet::new();
-    targets.retain(|t| seen.insert(t.clone()));
+    dedup_in_order(&mut targets);
 
     let set_identifier = entry
         .routing_policy
@@ -184,6 +183,23 @@ pub fn desired(entry: &ValidEntry, input: &RecordInput<'_>) -> Result<Desired, R
         ttl,
         status_routing_policy,
     })
+}
+
+/// Keeps the first of equal targets, in order (a few targets are compared directly, many through
+/// a set).
+fn dedup_in_order(targets: &mut Vec<(RecordType, String)>) {
+    if targets.len() <= 16 {
+        let mut kept: Vec<(RecordType, String)> = Vec::with_capacity(targets.len());
+        for target in targets.drain(..) {
+            if !kept.contains(&target) {
+                kept.push(target);
+            }
+        }
+        *targets = kept;
+    } else {
+        let mut seen = BTreeSet::new();
+        targets.retain(|t| seen.insert(t.clone()));
+    }
 }
 
 /// The type a target gives without resolution.
