@@ -20,7 +20,7 @@
 //! own annotations, the object's own value winning ([`MergedAnnotations`]). An empty value counts
 //! as absent for every key but `dnsnames`.
 
-mod routing_policy;
+pub(crate) mod routing_policy;
 
 use std::collections::BTreeMap;
 

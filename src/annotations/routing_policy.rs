@@ -396,8 +396,9 @@ fn end_top(c: u8) -> Result<(), String> {
     }
 }
 
-/// Go's `checkValid`: the first syntax error of the whole input, if any.
-fn check_valid(data: &[u8]) -> Result<(), String> {
+/// Go's `checkValid`: the first syntax error of the whole input, if any (also the scanner of
+/// [`crate::go_json`]).
+pub(crate) fn check_valid(data: &[u8]) -> Result<(), String> {
     let mut scanner = Scanner::new();
     for &c in data {
         scanner.step(c)?;
