@@ -22,25 +22,7 @@ fn servers(
         .filter(|p| p.spec.provider_type == "rfc2136")
     {
         let key = provider.metadata.key();
-        let namespace = provider.metadata.namespace_or_default();
-        let server = provider
-            .spec
-            .secret_ref
-            .as_ref()
-            .ok_or_else(|| "no secret reference specified".to_owned())
-            .and_then(|r| {
-                world
-                    .secrets
-                    .iter()
-                    .rev()
-                    .find(|s| {
-                        s.metadata.namespace_or_default() == namespace
-                            && s.metadata.name_or_empty() == r.name
-                    })
-                    .ok_or_else(|| format!("secret {namespace}/{} not found", r.name))
-            })
-            .and_then(shoot_dns::provider::secret_properties)
-            .and_then(|p| ZoneServer::from_properties(&p));
+        let server = properties(world, provider).and_then(|p| ZoneServer::from_properties(&p));
         out.insert(key, server);
     }
     out
@@ -112,14 +94,24 @@ pub fn read_zones(
     problems
 }
 
+/// The properties of the Secret a provider's `secretRef` names (of a Secret given twice, the
+/// last one, as in the plan).
+fn properties(world: &World, provider: &DnsProvider) -> Result<BTreeMap<String, String>, String> {
+    let namespace = provider.metadata.namespace_or_default();
+    let reference = (provider.spec.secret_ref.as_ref())
+        .ok_or_else(|| "no secret reference specified".to_owned())?;
+    let secret = (world.secrets.iter().rev())
+        .find(|s| {
+            s.metadata.namespace_or_default() == namespace
+                && s.metadata.name_or_empty() == reference.name
+        })
+        .ok_or_else(|| format!("secret {namespace}/{} not found", reference.name))?;
+    shoot_dns::provider::secret_properties(secret)
+}
+
 /// The zone id of an `rfc2136` provider: its Secret's `Zone`.
 fn zone_id(world: &World, provider: &DnsProvider) -> Option<String> {
-    let namespace = provider.metadata.namespace_or_default();
-    let name = &provider.spec.secret_ref.as_ref()?.name;
-    let secret = world.secrets.iter().rev().find(|s| {
-        s.metadata.namespace_or_default() == namespace && s.metadata.name_or_empty() == name
-    })?;
-    shoot_dns::provider::secret_properties(secret)
+    properties(world, provider)
         .ok()?
         .get("Zone")
         .map(|z| z.trim().to_owned())
