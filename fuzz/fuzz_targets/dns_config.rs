@@ -64,8 +64,15 @@ fuzz_target!(|data: &[u8]| {
         let _ = validate_dns_config(config, None, None, &checks, &options);
     }
     // The value as a provider config, and as the shoot's own DNS providers.
-    let dns_providers = if value.is_array() { value.clone() } else { json!([]) };
-    for raw in [shoot(value.clone(), json!([])), shoot(json!({}), dns_providers)] {
+    let dns_providers = if value.is_array() {
+        value.clone()
+    } else {
+        json!([])
+    };
+    for raw in [
+        shoot(value.clone(), json!([])),
+        shoot(json!({}), dns_providers),
+    ] {
         if let Ok(typed) = serde_json::from_value::<Shoot>(raw.clone()) {
             let _ = validate_shoot(&typed, None, &objects(), &checks, &options);
         }

@@ -9,84 +9,16 @@
 
 #![no_main]
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use libfuzzer_sys::fuzz_target;
-use shoot_dns::api::{DnsEntry, DnsEntrySpec, DnsProvider, DnsProviderSpec, ObjectMeta, Selection};
+use shoot_dns::api::DnsEntry;
 use shoot_dns::plan::Planner;
-use shoot_dns::records::{RecordName, RecordSet, RecordType};
 use shoot_dns::world::{Object, ObjectKind};
-use shoot_dns::zones::RecordKey;
 use shoot_dns::{Config, Plan, World};
 
-const LABELS: [&str; 4] = ["a", "b", "c", "www"];
-const DOMAINS: [&str; 3] = ["example.com", "sub.example.com", "example.org"];
+#[path = "ops/mod.rs"]
+mod ops;
 
-fn meta(name: String) -> ObjectMeta {
-    ObjectMeta {
-        name: Some(name),
-        namespace: Some("default".into()),
-        ..ObjectMeta::default()
-    }
-}
-
-fn provider(i: u8, domain: &str, fail_delete: bool) -> DnsProvider {
-    DnsProvider {
-        api_version: "dns.gardener.cloud/v1alpha1".into(),
-        kind: "DNSProvider".into(),
-        metadata: meta(format!("p{i}")),
-        spec: DnsProviderSpec {
-            provider_type: "local".into(),
-            provider_config: Some(serde_json::json!({
-                "zones": [{"dnsName": domain}],
-                "failDeleteEntry": fail_delete,
-            })),
-            domains: Some(Selection {
-                include: vec![domain.into()],
-                exclude: vec![],
-            }),
-            ..DnsProviderSpec::default()
-        },
-        status: None,
-    }
-}
-
-fn entry(i: u8, label: &str, domain: &str, target: u8, ttl: Option<i64>, text: bool) -> DnsEntry {
-    let dns_name = format!("{label}.{domain}");
-    let spec = if text {
-        DnsEntrySpec {
-            dns_name,
-            text: Some(vec![format!("v{target}")]),
-            ttl,
-            ..DnsEntrySpec::default()
-        }
-    } else {
-        let target = if target % 3 == 0 {
-            format!("h{target}.example.net")
-        } else {
-            format!("10.0.0.{target}")
-        };
-        DnsEntrySpec {
-            dns_name,
-            targets: Some(vec![target]),
-            ttl,
-            ..DnsEntrySpec::default()
-        }
-    };
-    DnsEntry {
-        api_version: "dns.gardener.cloud/v1alpha1".into(),
-        kind: "DNSEntry".into(),
-        metadata: meta(format!("e{i}")),
-        spec,
-        status: None,
-    }
-}
-
-fn upsert<T>(list: &mut Vec<T>, item: T, name: impl Fn(&T) -> Option<&String>) {
-    let key = name(&item).cloned();
-    list.retain(|x| name(x) != key.as_ref());
-    list.push(item);
-}
+use ops::{DOMAINS, LABELS, check_ownership, entry, foreign, provider, upsert};
 
 fn same(planner: &Plan, whole: &Plan) {
     assert_eq!(planner.entries, whole.entries, "entries");
@@ -99,31 +31,7 @@ fn same(planner: &Plan, whole: &Plan) {
 fuzz_target!(|data: &[u8]| {
     let config = Config::default();
     let mut world = World::default();
-    // A foreign record set in each zone: no entry owns it, so nothing may touch it.
-    let foreign: BTreeMap<String, (RecordKey, RecordSet)> = DOMAINS
-        .iter()
-        .map(|d| {
-            let key = RecordKey {
-                owner: RecordName::new(format!("a.{d}").parse().unwrap(), ""),
-                record_type: RecordType::TXT,
-            };
-            let set = RecordSet {
-                record_type: RecordType::TXT,
-                ttl: 60,
-                values: vec!["foreign".into()],
-                routing_policy: None,
-            };
-            (format!("local:{d}"), (key, set))
-        })
-        .collect();
-    for (zone, (key, set)) in &foreign {
-        world
-            .observed
-            .zones
-            .entry(zone.clone())
-            .or_default()
-            .insert(key.clone(), set.clone());
-    }
+    let foreign = foreign(&mut world);
     let mut planner = Planner::from_world(&world, config.clone());
     for op in data.chunks(4).take(40) {
         let [kind, a, b, c] = [
@@ -153,21 +61,32 @@ fuzz_target!(|data: &[u8]| {
                     .filter(|e| e.metadata.name.as_deref() == Some(&name))
                     .cloned()
                     .collect();
-                world.entries.retain(|e| e.metadata.name.as_deref() != Some(&name));
+                world
+                    .entries
+                    .retain(|e| e.metadata.name.as_deref() != Some(&name));
                 for e in gone {
                     planner.handle_deleted(&Object::DnsEntry(e));
                 }
             }
             3 => {
                 let p = provider(a % 3, DOMAINS[usize::from(b) % DOMAINS.len()], c % 4 == 0);
-                upsert(&mut world.providers, p.clone(), |p| p.metadata.name.as_ref());
+                upsert(&mut world.providers, p.clone(), |p| {
+                    p.metadata.name.as_ref()
+                });
                 planner.handle_applied(Object::DnsProvider(p));
             }
             4 => {
                 let name = format!("p{}", a % 3);
-                world.providers.retain(|p| p.metadata.name.as_deref() != Some(&name));
+                world
+                    .providers
+                    .retain(|p| p.metadata.name.as_deref() != Some(&name));
                 // A relist of the providers: the one left out is deleted.
-                let listed = world.providers.iter().cloned().map(Object::DnsProvider).collect();
+                let listed = world
+                    .providers
+                    .iter()
+                    .cloned()
+                    .map(Object::DnsProvider)
+                    .collect();
                 planner.handle_relisted(ObjectKind::DnsProvider, listed);
             }
             _ => {
@@ -178,22 +97,7 @@ fuzz_target!(|data: &[u8]| {
         same(&plan, &Plan::compute(&world, &config));
         let after = shoot_dns::memory::apply(&mut world, &config, plan);
         planner.handle_observed(&world.observed);
-        for (zone, (key, set)) in &foreign {
-            assert_eq!(
-                world.observed.zones.get(zone).and_then(|z| z.get(key)),
-                Some(set),
-                "foreign record in {zone} touched"
-            );
-        }
-        let mut seen: BTreeSet<(&str, &RecordKey)> = BTreeSet::new();
-        for ownership in world.observed.owned.values() {
-            for key in &ownership.keys {
-                assert!(
-                    seen.insert((ownership.zone.as_str(), key)),
-                    "{key:?} owned twice"
-                );
-            }
-        }
+        check_ownership(&world, &foreign);
         let again = planner.plan();
         same(&again, &Plan::compute(&world, &config));
         if after
