@@ -104,7 +104,8 @@ fn examples() -> String {
     text_of(&Path::new(CRATE_ROOT).join("examples/manifests"))
 }
 
-fn list(value: &Value) -> &Vec<Value> {
+/// A JSON list of a plan (`null` is empty).
+pub(crate) fn list(value: &Value) -> &Vec<Value> {
     static EMPTY: Vec<Value> = Vec::new();
     match value {
         Value::Null => &EMPTY,

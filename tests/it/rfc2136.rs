@@ -6,6 +6,7 @@
 //! installed. The provider and its Secret are `tests/data/rfc2136/provider.yaml`, filled in
 //! with the BIND's port and key.
 
+use crate::apply::list;
 use std::fs::File;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -166,16 +167,6 @@ impl Work {
         let text = std::fs::read_to_string(&self.state).expect("the state file exists");
         serde_json::from_str(&text)
             .unwrap_or_else(|e| panic!("the state file is not JSON: {e}\n{text}"))
-    }
-}
-
-fn list(value: &Value) -> &Vec<Value> {
-    static EMPTY: Vec<Value> = Vec::new();
-    match value {
-        Value::Null => &EMPTY,
-        other => other
-            .as_array()
-            .unwrap_or_else(|| panic!("not a list: {other}")),
     }
 }
 
