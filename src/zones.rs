@@ -60,6 +60,17 @@ pub struct Observed {
     pub generated: Vec<DnsEntry>,
 }
 
+/// The id under which an entry keeps record sets it left behind in `zone` and that no provider
+/// may delete yet (and the record sets of a delete that failed): `<id>#<zone>`, never suffixed twice.
+pub fn leftover_id(id: &str, zone: &str) -> String {
+    let suffix = format!("#{zone}");
+    if id.ends_with(&suffix) {
+        id.to_owned()
+    } else {
+        format!("{id}{suffix}")
+    }
+}
+
 /// What a change does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -157,7 +157,7 @@ pub fn apply_with(
                 }
                 if change.action == Action::Delete {
                     undeleted.insert((change.zone.clone(), change.key()));
-                    let id = format!("{}#{}", change.entry, change.zone);
+                    let id = crate::zones::leftover_id(&change.entry, &change.zone);
                     let leftover = owned.entry(id).or_insert_with(|| Ownership {
                         provider: change.provider.clone(),
                         zone: change.zone.clone(),

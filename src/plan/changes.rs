@@ -6,10 +6,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::api::DnsEntryStatus;
 use crate::records::RecordType;
 use crate::zones::{
-    Action, Change, Content, Observed, Ownership, RecordKey, ZoneRecords, sort_changes,
+    Action, Change, Content, Observed, Ownership, RecordKey, ZoneRecords, leftover_id, sort_changes,
 };
 
 use super::entries::Decision;
+use super::providers::Providers;
 
 /// One entry as the zone step sees it.
 #[derive(Debug)]
@@ -46,14 +47,14 @@ pub(super) fn plan_zones(
     items: &mut [Item<'_>],
     orphans: &[(&String, &Ownership)],
     observed: &Observed,
-    quotas: &BTreeMap<String, i64>,
+    providers: &Providers,
 ) -> ZoneOutcome {
     claim_names(items);
-    enforce_quotas(items, quotas);
+    enforce_quotas(items, &providers.quotas);
     // Entries whose records would collide with records they do not own give up their wish,
     // which may keep records others counted on being freed: repeat until nothing changes.
     let freed = loop {
-        let freed = freed_keys(items, orphans);
+        let freed = freed_keys(items, orphans, providers);
         let mut changed = false;
         for item in items.iter_mut() {
             let Decision::Want(want) = &item.decision else {
@@ -103,49 +104,66 @@ pub(super) fn plan_zones(
         }
     };
 
-    let mut outcome = ZoneOutcome::default();
     let empty = ZoneRecords::new();
+    // Deletes the owned record sets that `keep` does not keep, each through a provider that
+    // covers it; returns those that no provider may delete.
     let delete_owned = |id: &str,
                         owned: &Ownership,
                         keep: &dyn Fn(&RecordKey) -> bool,
                         changes: &mut Vec<Change>| {
         let zone = observed.zones.get(&owned.zone).unwrap_or(&empty);
+        let mut stuck = BTreeSet::new();
         for key in owned.keys.iter().filter(|k| !keep(k)) {
-            if let Some(old) = zone.get(key) {
-                changes.push(change(
+            let Some(old) = zone.get(key) else { continue };
+            match providers.deleter(owned, &key.owner.dns_name) {
+                Some(provider) => changes.push(change(
                     id,
-                    &owned.provider,
+                    provider,
                     &owned.zone,
                     Action::Delete,
                     key,
                     Some(old),
                     None,
-                ));
+                )),
+                None => {
+                    stuck.insert(key.clone());
+                }
             }
         }
+        stuck
     };
+    let ZoneOutcome {
+        mut changes,
+        owned: mut kept,
+    } = ZoneOutcome::default();
     for (id, owned) in orphans {
-        delete_owned(id, owned, &|_| false, &mut outcome.changes);
+        let stuck = delete_owned(id, owned, &|_| false, &mut changes);
+        keep_owned(&mut kept, (*id).clone(), owned, stuck);
     }
     for item in items.iter_mut() {
-        let before = outcome.changes.len();
+        let before = changes.len();
         match &item.decision {
             Decision::Hold(_) => {
                 if let Some(owned) = &item.owned {
-                    outcome.owned.insert(item.id.clone(), (**owned).clone());
+                    keep_owned(&mut kept, item.id.clone(), owned, owned.keys.clone());
                 }
             }
             Decision::Release(_) => {}
             Decision::Delete => {
+                let mut state = ("Ready", "dns entry active");
                 if let Some(owned) = &item.owned {
-                    delete_owned(&item.id, owned, &|_| false, &mut outcome.changes);
+                    // The entry step let the deletion go on only if every record set can
+                    // be deleted; should one not be, it stays owned and the entry Stale.
+                    let stuck = delete_owned(&item.id, owned, &|_| false, &mut changes);
+                    if !stuck.is_empty() {
+                        state = ("Stale", "No responsible provider found");
+                    }
+                    keep_owned(&mut kept, item.id.clone(), owned, stuck);
                 }
-                let status = if outcome.changes.len() > before {
-                    hold_status(item, "Pending", PENDING.to_owned())
-                } else {
-                    hold_status(item, "Ready", "dns entry active".to_owned())
-                };
-                item.status = Some(status);
+                if changes.len() > before && state.0 == "Ready" {
+                    state = ("Pending", PENDING);
+                }
+                item.status = Some(hold_status(item, state.0, state.1.to_owned()));
             }
             Decision::Want(want) => {
                 let wanted = |key: &RecordKey| {
@@ -154,7 +172,10 @@ pub(super) fn plan_zones(
                         && want.desired.sets.contains_key(&key.record_type)
                 };
                 if let Some(owned) = &item.owned {
-                    delete_owned(&item.id, owned, &wanted, &mut outcome.changes);
+                    // Record sets the entry leaves behind where no provider may delete them
+                    // stay owned, apart from the entry's new ones, until one may.
+                    let stuck = delete_owned(&item.id, owned, &wanted, &mut changes);
+                    keep_owned(&mut kept, leftover_id(&item.id, &owned.zone), owned, stuck);
                 }
                 let zone = observed.zones.get(&want.zone).unwrap_or(&empty);
                 let mut keys = BTreeSet::new();
@@ -173,7 +194,7 @@ pub(super) fn plan_zones(
                     match zone.get(&key) {
                         Some(old) if mine && !freed_here => {
                             if !set.matches(old) {
-                                outcome.changes.push(change(
+                                changes.push(change(
                                     &item.id,
                                     &want.provider,
                                     &want.zone,
@@ -184,7 +205,7 @@ pub(super) fn plan_zones(
                                 ));
                             }
                         }
-                        _ => outcome.changes.push(change(
+                        _ => changes.push(change(
                             &item.id,
                             &want.provider,
                             &want.zone,
@@ -202,8 +223,8 @@ pub(super) fn plan_zones(
                     keys,
                     keep_on_delete: false,
                 };
-                outcome.owned.insert(item.id.clone(), ownership);
-                let pending = outcome.changes.len() > before;
+                kept.insert(item.id.clone(), ownership);
+                let pending = changes.len() > before;
                 let Decision::Want(want) = std::mem::replace(&mut item.decision, Decision::Delete)
                 else {
                     unreachable!()
@@ -217,8 +238,28 @@ pub(super) fn plan_zones(
             }
         }
     }
-    sort_changes(&mut outcome.changes);
-    outcome
+    sort_changes(&mut changes);
+    ZoneOutcome {
+        changes,
+        owned: kept,
+    }
+}
+
+/// Adds `keys` to what `id` owns in `like`'s provider and zone.
+fn keep_owned(
+    owned: &mut BTreeMap<String, Ownership>,
+    id: String,
+    like: &Ownership,
+    keys: BTreeSet<RecordKey>,
+) {
+    if keys.is_empty() {
+        return;
+    }
+    let kept = owned.entry(id).or_insert_with(|| Ownership {
+        keys: BTreeSet::new(),
+        ..like.clone()
+    });
+    kept.keys.extend(keys);
 }
 
 /// The first key at the same owner (name and set identifier) as `key`, of any type.
@@ -337,10 +378,15 @@ fn enforce_quotas(items: &mut [Item<'_>], quotas: &BTreeMap<String, i64>) {
 fn freed_keys(
     items: &[Item<'_>],
     orphans: &[(&String, &Ownership)],
+    providers: &Providers,
 ) -> BTreeMap<String, BTreeSet<RecordKey>> {
     let mut freed: BTreeMap<String, BTreeSet<RecordKey>> = BTreeMap::new();
     let mut free = |owned: &Ownership, keep: &dyn Fn(&RecordKey) -> bool| {
-        let mut gone = owned.keys.iter().filter(|k| !keep(k)).peekable();
+        let deletable = |k: &&RecordKey| providers.deleter(owned, &k.owner.dns_name).is_some();
+        let mut gone = (owned.keys.iter())
+            .filter(|k| !keep(k))
+            .filter(deletable)
+            .peekable();
         if gone.peek().is_some() {
             freed
                 .entry(owned.zone.clone())

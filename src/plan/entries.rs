@@ -103,6 +103,11 @@ pub(super) fn decide(
         };
     }
     if meta.is_deleting() {
+        if let Some(owned) = owned
+            && let Some(status) = blocked_deletion(entry, previous, owned, providers, observed)
+        {
+            return Decision::Hold(Box::new(status));
+        }
         return Decision::Delete;
     }
     if let Some(v @ ("true" | "reconcile")) = meta.annotation(IGNORE) {
@@ -152,19 +157,10 @@ pub(super) fn decide(
         return Decision::Hold(Box::new(held(entry, previous, owned, "Error", message)));
     };
     if !provider.is_ready() {
-        let message = format!(
-            "provider {} has status {}: {}",
-            provider.key,
-            provider.phase.as_str(),
-            if provider.message.is_empty() {
-                "unknown error"
-            } else {
-                &provider.message
-            }
-        );
+        let message = not_ready(provider);
         return Decision::Hold(Box::new(held(entry, previous, owned, "Stale", message)));
     }
-    let Some(zone) = zone_for(provider, &valid.dns_name) else {
+    let Some(zone) = provider.zone_for(&valid.dns_name).map(|z| z.id.clone()) else {
         let name = provider.key.rsplit('/').next().unwrap_or(&provider.key);
         let message = format!(
             "no matching zone found for DNS name {:?} in provider {name:?}",
@@ -237,15 +233,50 @@ pub(super) fn decide(
     }))
 }
 
-/// The zone of `provider` with the longest domain that holds `name` (§3.3; the first on a tie).
-fn zone_for(provider: &ProviderState, name: &DnsName) -> Option<String> {
-    let mut best: Option<&crate::provider::HostedZone> = None;
-    for zone in &provider.selection.zones {
-        if name.is_subdomain_of(&zone.domain)
-            && best.is_none_or(|b| zone.domain.as_str().len() > b.domain.as_str().len())
-        {
-            best = Some(zone);
-        }
+/// Why a deleted entry keeps its records: one that the zone holds may be deleted by no
+/// provider that covers its name and zone (spec entries-providers §4.4). It stays `Stale` and
+/// keeps them, and its finalizer, until a provider covers them again.
+fn blocked_deletion(
+    entry: &DnsEntry,
+    previous: Option<&DnsEntryStatus>,
+    owned: &Ownership,
+    providers: &Providers,
+    observed: &Observed,
+) -> Option<DnsEntryStatus> {
+    let zone = observed.zones.get(&owned.zone);
+    let stuck = (owned.keys.iter())
+        .filter(|key| zone.is_some_and(|z| z.contains_key(*key)))
+        .map(|key| &key.owner.dns_name)
+        .find(|name| providers.deleter(owned, name).is_none())?;
+    let responsible = providers.index.choose(stuck, Some(&owned.provider));
+    let message = match responsible.and_then(|c| providers.states.get(&c.key)) {
+        None => "No responsible provider found".to_owned(),
+        Some(provider) if !provider.is_ready() => not_ready(provider),
+        Some(provider) => format!(
+            "No responsible provider found for {:?} in zone {}: provider {} serves it in zone {}",
+            stuck.as_str(),
+            owned.zone,
+            provider.key,
+            provider.zone_for(stuck).map_or("(none)", |z| z.id.as_str()),
+        ),
+    };
+    let mut status = held(entry, previous, Some(owned), "Stale", message);
+    if responsible.is_none() {
+        status.provider = None;
     }
-    best.map(|z| z.id.clone())
+    Some(status)
+}
+
+/// The message of an entry whose provider is not Ready (spec entries-providers §3.5).
+fn not_ready(provider: &ProviderState) -> String {
+    format!(
+        "provider {} has status {}: {}",
+        provider.key,
+        provider.phase.as_str(),
+        if provider.message.is_empty() {
+            "unknown error"
+        } else {
+            &provider.message
+        }
+    )
 }

@@ -167,7 +167,7 @@ impl Plan {
             });
         }
         let orphans = orphans(&world.observed.owned, &items);
-        let outcome = changes::plan_zones(&mut items, &orphans, &world.observed, &providers.quotas);
+        let outcome = changes::plan_zones(&mut items, &orphans, &world.observed, &providers);
         for (position, item) in positions.into_iter().zip(items) {
             let (entry, source, previous) = &mut entries[position];
             if let Some(status) = item.status {

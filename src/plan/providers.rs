@@ -3,12 +3,14 @@
 
 use std::collections::BTreeMap;
 
+use crate::DnsName;
 use crate::annotations::CLASS;
 use crate::api::{DNS_API_VERSION, DnsProvider, ObjectRef, Secret};
 use crate::config::Config;
 use crate::events::Event;
 use crate::provider::{ProviderCandidate, ProviderIndex, ProviderState, evaluate};
 use crate::world::World;
+use crate::zones::Ownership;
 
 use super::sources::{key, latest};
 
@@ -87,6 +89,22 @@ impl Providers {
         self.quotas.remove(key);
         self.index.remove(key);
         self.states.remove(key);
+    }
+
+    /// The provider through which an owned record set of `name` may be deleted: the one that
+    /// wrote it if that one still covers the name and zone, else the provider now responsible
+    /// for the name if it covers the zone; `None` if no provider may touch it (spec
+    /// entries-providers §4.4, DECISIONS D11 and D14).
+    pub(super) fn deleter<'p>(&'p self, owned: &Ownership, name: &DnsName) -> Option<&'p str> {
+        let covers =
+            |key: &str| (self.states.get(key)).is_some_and(|state| state.covers(name, &owned.zone));
+        if let Some((key, _)) = self.states.get_key_value(owned.provider.as_str())
+            && covers(key)
+        {
+            return Some(key);
+        }
+        let chosen = self.index.choose(name, Some(&owned.provider))?;
+        covers(&chosen.key).then_some(chosen.key.as_str())
     }
 }
 

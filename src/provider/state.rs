@@ -10,6 +10,7 @@ use serde::Deserialize;
 use super::credentials::validate_credentials;
 use super::selection::{HostedZone, ZoneSelection, select};
 use crate::api::{DnsProvider, DnsProviderStatus, Secret, SelectionStatus};
+use crate::name::DnsName;
 use crate::ttl::Ttl;
 
 /// The provider types Gardener's controller registers.
@@ -162,6 +163,42 @@ impl ProviderState {
     /// Whether the provider is ready.
     pub fn is_ready(&self) -> bool {
         self.phase == ProviderPhase::Ready
+    }
+
+    /// Whether `name` lies in the provider's domains: its longest matching included domain is
+    /// longer than every matching excluded one (an exclude of the same length wins, as in
+    /// [`crate::provider::ProviderIndex`]).
+    pub fn serves(&self, name: &DnsName) -> bool {
+        let longest = |domains: &std::collections::BTreeSet<DnsName>| {
+            (domains.iter())
+                .filter(|d| name.is_subdomain_of(d))
+                .map(|d| d.as_str().len())
+                .max()
+        };
+        let s = &self.selection;
+        longest(&s.domains_included)
+            .is_some_and(|i| longest(&s.domains_excluded).is_none_or(|e| i > e))
+    }
+
+    /// The zone of the provider with the longest domain that holds `name` (spec §3.3; the
+    /// first on a tie).
+    pub fn zone_for(&self, name: &DnsName) -> Option<&HostedZone> {
+        let mut best: Option<&HostedZone> = None;
+        for zone in &self.selection.zones {
+            if name.is_subdomain_of(&zone.domain)
+                && best.is_none_or(|b| zone.domain.as_str().len() > b.domain.as_str().len())
+            {
+                best = Some(zone);
+            }
+        }
+        best
+    }
+
+    /// Whether the provider may change the records of `name` in `zone`: it is Ready, it serves
+    /// the name, and `zone` is the zone it picks for the name. No change is ever made through a
+    /// provider for a name it does not cover (DECISIONS D14).
+    pub fn covers(&self, name: &DnsName, zone: &str) -> bool {
+        self.is_ready() && self.serves(name) && self.zone_for(name).is_some_and(|z| z.id == zone)
     }
 }
 

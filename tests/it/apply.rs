@@ -500,6 +500,41 @@ fn a_failed_delete_exits_3_and_stays_owned() {
     );
 }
 
+/// A delete that keeps failing run after run keeps the record set under one leftover id
+/// (`<entry>#<zone>`), which does not grow by a suffix per run; a provider that is gone plans
+/// no delete at all, and the state keeps the record set owned.
+#[test]
+fn repeated_failed_deletes_keep_one_leftover_id() {
+    let dir = TempDir::new("leftover");
+    let state = text_of(&dir.path("s.json"));
+    let world = dir.write("m.yaml", &failing_world(true, true));
+    json_run(&dir, "apply", &state, &[&world], 0);
+    let world = dir.write("m.yaml", &failing_world(true, false));
+    for _ in 0..3 {
+        json_run(&dir, "apply", &state, &[&world], 3);
+        let ids: Vec<String> = (read_state(&state)["entries"].as_object().unwrap().keys())
+            .cloned()
+            .collect();
+        assert_eq!(ids, ["ns/a", "ns/b#local:example.com"]);
+    }
+    // Without its provider, nothing can delete the leftover: nothing is planned, it stays.
+    let entry_only = failing_world(true, false);
+    let entry_only = entry_only.split("---\n").nth(1).unwrap();
+    let world = dir.write("m.yaml", entry_only);
+    for _ in 0..2 {
+        let after = json_run(&dir, "apply", &state, &[&world], 0);
+        assert!(
+            list(&after["changes"]).is_empty(),
+            "{:?}",
+            change_lines(&after)
+        );
+        assert_eq!(
+            state_holds(&read_state(&state), "b.example.com"),
+            (true, true)
+        );
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // --zones
 // ---------------------------------------------------------------------------------------------

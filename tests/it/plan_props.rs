@@ -85,6 +85,7 @@ pub(crate) struct Entry {
     targets: Targets,
     ttl: Option<i64>,
     set_identifier: Option<String>,
+    deleting: bool,
 }
 
 impl Entry {
@@ -102,10 +103,14 @@ impl Entry {
             spec["routingPolicy"] =
                 json!({"type": "weighted", "setIdentifier": set, "parameters": {"weight": "1"}});
         }
+        let mut metadata = json!({"name": self.name, "namespace": "test", "generation": 1});
+        if self.deleting {
+            metadata["deletionTimestamp"] = json!("2024-01-01T00:00:00Z");
+        }
         json!({
             "apiVersion": "dns.gardener.cloud/v1alpha1",
             "kind": "DNSEntry",
-            "metadata": {"name": self.name, "namespace": "test", "generation": 1},
+            "metadata": metadata,
             "spec": spec,
         })
     }
@@ -182,6 +187,7 @@ fn entry_strategy(name: String) -> impl Strategy<Value = Entry> {
             targets,
             ttl,
             set_identifier,
+            deleting: false,
         })
 }
 
@@ -501,6 +507,113 @@ proptest! {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Changes stay inside their provider's domains and zones
+// ---------------------------------------------------------------------------------------------
+
+/// Whether the provider status of `plan` named `provider` covers `name` in `zone`: the name lies
+/// in an included domain longer than every matching excluded one, the zone is included, the
+/// name lies in the zone's domain, and in no included or excluded zone of the provider below
+/// it.
+fn provider_covers(plan: &Plan, provider: &str, zone: &str, name: &str) -> Result<(), String> {
+    let found = plan.providers.iter().find(|p| {
+        let meta = &p.metadata;
+        format!("{}/{}", meta.namespace_or_default(), meta.name_or_empty()) == provider
+    });
+    let status = found
+        .and_then(|p| p.status.as_ref())
+        .ok_or(format!("no provider {provider}"))?;
+    let longest = |domains: &[String]| {
+        (domains.iter())
+            .filter(|d| is_sub_or_eq(name, d))
+            .map(String::len)
+            .max()
+    };
+    let (included, excluded) = status
+        .domains
+        .as_ref()
+        .map_or((&[][..], &[][..]), |d| (&d.included[..], &d.excluded[..]));
+    let (inc, exc) = (longest(included), longest(excluded));
+    let serves = inc.is_some_and(|i| exc.is_none_or(|e| i > e));
+    if !serves {
+        return Err(format!(
+            "{name} is outside the domains of {provider}: {included:?} - {excluded:?}"
+        ));
+    }
+    let zones = status.zones.as_ref().ok_or("no zones")?;
+    if !zones.included.iter().any(|z| z == zone) {
+        return Err(format!("zone {zone} is not among {provider}'s {zones:?}"));
+    }
+    // `local` zone ids are `<account>:<domain>`.
+    let domain = |id: &str| id.split_once(':').map_or(id, |(_, d)| d).to_owned();
+    let own = domain(zone);
+    if !is_sub_or_eq(name, &own) {
+        return Err(format!("{name} is outside zone {zone}"));
+    }
+    let deeper = (zones.included.iter().chain(&zones.excluded))
+        .map(|z| domain(z))
+        .find(|d| d.len() > own.len() && is_sub_or_eq(name, d));
+    match deeper {
+        Some(d) => Err(format!("{name} lies in the deeper zone {d} of {provider}")),
+        None => Ok(()),
+    }
+}
+
+/// The same entries as in `previous`, some of them being deleted (which `mask` says, bit by
+/// bit), followed by `entries`' others.
+fn with_deletions(previous: &[Entry], entries: &[Entry], mask: u64) -> Vec<Entry> {
+    let mut out: Vec<Entry> = Vec::new();
+    for (i, entry) in previous.iter().enumerate() {
+        if mask >> (i % 64) & 1 == 1 {
+            out.push(Entry {
+                deleting: true,
+                ..entry.clone()
+            });
+        }
+    }
+    for entry in entries {
+        if !out.iter().any(|e| e.name == entry.name) {
+            out.push(entry.clone());
+        }
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(CASES * 2))]
+
+    /// Spec entries-providers §4.4, DECISIONS D11 and D14: whatever the providers' domain rules
+    /// become and whichever entries come, change or are deleted, every planned change names a
+    /// record inside the included domains and zones of the provider it is made through, and
+    /// outside the excluded ones. A deleted entry whose records no provider may delete keeps
+    /// them, and its ownership.
+    #[test]
+    fn every_change_lies_inside_its_providers_domains_and_zones(
+        steps in scenario(),
+        masks in prop::collection::vec(any::<u64>(), 3),
+    ) {
+        let mut observed = Observed::default();
+        let mut previous: Vec<Entry> = Vec::new();
+        for (i, (providers, entries)) in steps.iter().enumerate() {
+            let entries = with_deletions(&previous, entries, masks[i % 3]);
+            let (before, _) = apply(&documents(providers, &entries), &mut observed);
+            for change in &before.changes {
+                let covered =
+                    provider_covers(&before, &change.provider, &change.zone, change.name.as_str());
+                prop_assert!(covered.is_ok(), "step {}: {:?}: {:?}", i, covered, change_lines(&before));
+            }
+            for entry in before.entries.iter().filter(|e| e.metadata.deletion_timestamp.is_some()) {
+                let id = shoot_dns::plan::entry_id(entry);
+                let status = entry.status.as_ref().expect("a status");
+                if status.state.as_deref() == Some("Stale") {
+                    prop_assert!(before.owned.contains_key(&id), "step {}: {} Stale, owns nothing", i, id);
+                }
+            }
+            previous = entries.into_iter().filter(|e| !e.deleting).collect();
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Provider choice against a linear scan
 // ---------------------------------------------------------------------------------------------
 
@@ -568,6 +681,7 @@ fn choice_entries() -> impl Strategy<Value = Vec<Entry>> {
                 targets: Targets::A(vec![format!("10.0.0.{i}")]),
                 ttl: None,
                 set_identifier: None,
+                deleting: false,
             })
             .collect()
     })

@@ -106,7 +106,21 @@ fn same_plan(planner: &Plan, whole: &Plan, context: &str) -> Result<(), TestCase
         context
     );
     prop_assert_eq!(&planner.changes, &whole.changes, "changes: {}", context);
-    prop_assert_eq!(&planner.owned, &whole.owned, "owned: {}", context);
+    let differing: Vec<_> = (planner.owned.iter())
+        .filter(|(id, o)| whole.owned.get(*id) != Some(*o))
+        .map(|(id, o)| (id, Some(o), whole.owned.get(id)))
+        .chain(
+            (whole.owned.iter())
+                .filter(|(id, _)| !planner.owned.contains_key(*id))
+                .map(|(id, o)| (id, None, Some(o))),
+        )
+        .collect();
+    prop_assert!(
+        differing.is_empty(),
+        "owned: {}: (id, planner, whole): {:?}",
+        context,
+        differing
+    );
     prop_assert_eq!(&planner.records, &whole.records, "records: {}", context);
     prop_assert_eq!(&planner.lookups, &whole.lookups, "lookups: {}", context);
     Ok(())

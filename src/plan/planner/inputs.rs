@@ -209,6 +209,20 @@ impl Planner {
             None => self.observed.owned.remove(id),
         };
         if old.as_ref() != self.observed.owned.get(id) {
+            for key in old.iter().flat_map(|o| o.keys.iter()) {
+                let domain = super::steps::reversed(key.owner.dns_name.as_str());
+                super::steps::remove_from(&mut self.by_owned_domain, &domain, id);
+            }
+            for key in self
+                .observed
+                .owned
+                .get(id)
+                .iter()
+                .flat_map(|o| o.keys.iter())
+            {
+                let domain = super::steps::reversed(key.owner.dns_name.as_str());
+                (self.by_owned_domain.entry(domain).or_default()).insert(id.to_owned());
+            }
             self.dirty_entries.insert(id.to_owned());
         }
     }

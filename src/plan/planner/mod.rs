@@ -213,6 +213,8 @@ pub struct Planner {
 
     /// Entry ids by reversed name.
     by_domain: BTreeMap<String, BTreeSet<String>>,
+    /// Ids (entries and ownerships) by the reversed names of the record sets they own.
+    by_owned_domain: BTreeMap<String, BTreeSet<String>>,
     /// Entry ids by host name target.
     by_host: BTreeMap<DnsName, BTreeSet<String>>,
     /// Ids (entries and ownerships) by the names they want or own.
@@ -267,6 +269,7 @@ impl Planner {
             evaluated: Providers::default(),
             listed: BTreeMap::new(),
             by_domain: BTreeMap::new(),
+            by_owned_domain: BTreeMap::new(),
             by_host: BTreeMap::new(),
             name_users: BTreeMap::new(),
             names_of: BTreeMap::new(),

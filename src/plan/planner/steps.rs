@@ -308,10 +308,14 @@ impl Planner {
             .flat_map(|c| c.included.iter())
             .map(|d| reversed(d.as_str()))
             .collect::<BTreeSet<_>>();
+        // The entries below its domains, and those owning record sets below them (which may
+        // now be deleted through it, or no longer).
         for domain in domains {
-            let below = self.by_domain.range(domain.clone()..);
-            for (_, ids) in below.take_while(|(d, _)| d.starts_with(&domain)) {
-                self.dirty_entries.extend(ids.iter().cloned());
+            for index in [&self.by_domain, &self.by_owned_domain] {
+                let below = index.range(domain.clone()..);
+                for (_, ids) in below.take_while(|(d, _)| d.starts_with(&domain)) {
+                    self.dirty_entries.extend(ids.iter().cloned());
+                }
             }
         }
         if quota_before != self.evaluated.quotas.get(&text_key).copied() {
@@ -415,6 +419,18 @@ impl Planner {
             if !ids.insert(id.clone()) {
                 continue;
             }
+            // The record sets the id left behind are weighed with it (they may take its
+            // leftovers).
+            let prefix = format!("{id}#");
+            let below = |other: &&String| other.starts_with(&prefix);
+            let observed = (self.observed.owned.range(prefix.clone()..)).map(|(other, _)| other);
+            let planned = (self.outcomes.range(prefix.clone()..)).map(|(other, _)| other);
+            let leftovers: Vec<String> = (observed.take_while(below))
+                .chain(planned.take_while(below))
+                .filter(|other| !ids.contains(*other))
+                .cloned()
+                .collect();
+            queue.extend(leftovers);
             for name in self.names_of.get(&id).into_iter().flatten() {
                 if !names.contains(name) {
                     name_queue.push(name.clone());
@@ -465,7 +481,7 @@ impl Planner {
             .filter(|(_, owned)| !owned.keep_on_delete)
             .collect();
         let ZoneOutcome { changes, mut owned } =
-            changes::plan_zones(&mut items, &orphans, &self.observed, &self.evaluated.quotas);
+            changes::plan_zones(&mut items, &orphans, &self.observed, &self.evaluated);
         let statuses: Vec<(String, Option<crate::api::DnsEntryStatus>)> =
             items.into_iter().map(|i| (i.id, i.status)).collect();
         let mut by_id: BTreeMap<String, Vec<Change>> = BTreeMap::new();
@@ -484,6 +500,12 @@ impl Planner {
             if outcome != Outcome::default() {
                 self.outcomes.insert(id, outcome);
             }
+        }
+        // Record sets an entry left behind that no provider may delete yet, under an id of
+        // their own.
+        for (id, owned) in owned {
+            let outcome = self.outcomes.entry(id).or_default();
+            outcome.owned = Some(owned);
         }
         for (id, status) in statuses {
             self.set_status(&id, status);
@@ -596,7 +618,7 @@ pub(super) fn reversed(name: &str) -> String {
     out
 }
 
-fn remove_from<K, Q>(index: &mut BTreeMap<K, BTreeSet<String>>, key: &Q, id: &str)
+pub(super) fn remove_from<K, Q>(index: &mut BTreeMap<K, BTreeSet<String>>, key: &Q, id: &str)
 where
     K: Ord + std::borrow::Borrow<Q>,
     Q: Ord + ?Sized,
