@@ -70,11 +70,19 @@ pub enum TargetError {
         /// Why it is no host name.
         source: DnsNameError,
     },
-    /// A wildcard name, which cannot be a target.
-    #[error("{} is a wildcard name, which cannot be a target", go_quote(input))]
-    Wildcard {
+    /// A name whose last label is all digits: no IP address, and no host name either (RFC 1123
+    /// §2.1, RFC 3696 §2), e.g. `999.1.1.1` or `1.2.3.4.5.6`.
+    #[error(
+        "{} is neither an IP address nor a valid host name: its last label {} is all digits, \
+         which a top-level domain never is (RFC 1123 section 2.1)",
+        go_quote(input),
+        go_quote(label)
+    )]
+    NumericLastLabel {
         /// The text as given.
         input: String,
+        /// The last label.
+        label: String,
     },
 }
 
@@ -97,16 +105,21 @@ impl FromStr for Target {
                 input: input.to_owned(),
                 source,
             })?;
-        if name.is_wildcard() {
-            return Err(TargetError::Wildcard {
-                input: input.to_owned(),
-            });
-        }
         // `1.2.3.4.` or full-width digits normalise to an address: it is one.
         match name.as_str().parse::<IpAddr>() {
             Ok(IpAddr::V4(v4)) => Ok(Self::Ipv4(v4)),
             Ok(IpAddr::V6(v6)) => Ok(Self::Ipv6(v6)),
-            Err(_) => Ok(Self::Hostname(name)),
+            Err(_) => {
+                let last = name.as_str().rsplit('.').next().unwrap_or_default();
+                if last.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(TargetError::NumericLastLabel {
+                        input: input.to_owned(),
+                        label: last.to_owned(),
+                    });
+                }
+                // A wildcard name is a literal target as any other: Gardener writes the CNAME.
+                Ok(Self::Hostname(name))
+            }
         }
     }
 }
@@ -141,6 +154,10 @@ mod tests {
         assert_eq!(t("www.somewhere.com").record_type(), "CNAME");
         assert_eq!(t("1.2.3.4."), Target::Ipv4(Ipv4Addr::new(1, 2, 3, 4)));
         assert_eq!(t("１.２.３.４"), Target::Ipv4(Ipv4Addr::new(1, 2, 3, 4)));
+        // Gardener writes a CNAME to a wildcard name; so do we.
+        assert_eq!(t("*.Example.com").to_string(), "*.example.com");
+        assert_eq!(t("*.example.com").record_type(), "CNAME");
+        assert_eq!(t("a1.example.123x").record_type(), "CNAME");
     }
 
     #[test]
@@ -153,7 +170,26 @@ mod tests {
              letters, digits, '-' and '_')"
         );
         assert!("https://example.org".parse::<Target>().is_err());
-        assert!("*.example.com".parse::<Target>().is_err());
+        assert_eq!(
+            "999.1.1.1".parse::<Target>().unwrap_err().to_string(),
+            "\"999.1.1.1\" is neither an IP address nor a valid host name: its last label \"1\" \
+             is all digits, which a top-level domain never is (RFC 1123 section 2.1)"
+        );
+        for numeric in [
+            "1.2.3.4.5.6",
+            "256.0.0.1",
+            "example.123",
+            "1.2.3",
+            "0x1.2.3.4",
+        ] {
+            assert!(
+                matches!(
+                    numeric.parse::<Target>(),
+                    Err(TargetError::NumericLastLabel { .. })
+                ),
+                "{numeric}"
+            );
+        }
         assert!("".parse::<Target>().is_err());
         assert!(" 1.2.3.4".parse::<Target>().is_err());
     }

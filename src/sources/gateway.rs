@@ -1,4 +1,7 @@
-use super::{SourceConfig, SourceError, SourceInput, add_route_host, push_unique, select_names};
+use super::{
+    SourceConfig, SourceError, SourceInput, add_route_host, check_targets, push_unique,
+    select_names,
+};
 use crate::annotations::{CLASS, CommonAnnotations, DNSNAMES, DnsNames, MergedAnnotations};
 use crate::api::{GatewayApiGateway, GatewayApiGatewayStatus, HttpRoute};
 
@@ -112,6 +115,13 @@ pub fn gateway_input(
     let names = select_names(&declared_hosts(gateway, routes), &wanted, DECLARED_BY)?;
     let common = CommonAnnotations::parse(annotations)?;
     let targets = ip_first_addresses(&gateway.status);
+    check_targets(targets.iter().map(String::as_str), |value| {
+        let addresses = gateway.status.addresses.iter();
+        match addresses.enumerate().find(|(_, a)| a.value == value) {
+            Some((i, _)) => format!("status.addresses[{i}].value"),
+            None => "status.addresses".to_owned(),
+        }
+    })?;
     Ok(Some(SourceInput::new(names, targets, None, common)))
 }
 

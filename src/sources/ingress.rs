@@ -1,4 +1,7 @@
-use super::{SourceConfig, SourceError, SourceInput, push_unique, select_names};
+use super::{
+    SourceConfig, SourceError, SourceInput, check_targets, load_balancer_field, push_unique,
+    select_names,
+};
 use crate::annotations::{CLASS, CommonAnnotations, DNSNAMES, DnsNames, MergedAnnotations};
 use crate::api::{Ingress, LoadBalancerStatus};
 
@@ -41,7 +44,11 @@ pub fn ingress_input(
     }
     let names = select_names(&declared, &wanted, "ingress")?;
     let common = CommonAnnotations::parse(annotations)?;
-    let targets = ip_first_targets(&ingress.status.load_balancer);
+    let status = &ingress.status.load_balancer;
+    let targets = ip_first_targets(status);
+    check_targets(targets.iter().map(String::as_str), |value| {
+        load_balancer_field(status, value)
+    })?;
     let ip_stack = common.ip_stack.map(str::to_owned);
     Ok(Some(SourceInput::new(names, targets, ip_stack, common)))
 }

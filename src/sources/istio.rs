@@ -1,6 +1,9 @@
 use super::ingress::ip_first_targets;
 use super::service::service_targets;
-use super::{SourceConfig, SourceError, SourceInput, add_route_host, push_unique, select_names};
+use super::{
+    SourceConfig, SourceError, SourceInput, add_route_host, check_targets, load_balancer_field,
+    push_unique, select_names,
+};
 use crate::annotations::{
     CLASS, CommonAnnotations, DNSNAMES, DnsNames, INGRESS, MergedAnnotations,
     OPENSTACK_LOAD_BALANCER_ADDRESS, TARGETS, parse_ingress_ref, parse_targets,
@@ -174,8 +177,11 @@ fn gateway_targets(
     annotations: &MergedAnnotations<'_>,
 ) -> Result<Option<Vec<String>>, SourceError> {
     if let Some(value) = annotations.get(TARGETS) {
-        let targets = parse_targets(value).into_iter().map(str::to_owned);
-        return Ok(Some(targets.collect()));
+        let targets = parse_targets(value);
+        check_targets(targets.iter().copied(), |_| {
+            format!("metadata.annotations[{TARGETS}]")
+        })?;
+        return Ok(Some(targets.into_iter().map(str::to_owned).collect()));
     }
     if let Some(value) = annotations.get(INGRESS) {
         let (namespace, name) = parse_ingress_ref(value, gateway.metadata.namespace_or_default())
@@ -186,7 +192,16 @@ fn gateway_targets(
                 .ok_or_else(|| SourceError::IngressNotFound {
                     name: name.to_owned(),
                 })?;
-        return Ok(Some(ip_first_targets(&ingress.status.load_balancer)));
+        let status = &ingress.status.load_balancer;
+        let targets = ip_first_targets(status);
+        check_targets(targets.iter().map(String::as_str), |value| {
+            let field = load_balancer_field(status, value);
+            format!(
+                "{field} of Ingress {}/{name}",
+                ingress.metadata.namespace_or_default()
+            )
+        })?;
+        return Ok(Some(targets));
     }
     let selector = &gateway.spec.selector;
     if selector.is_empty() {
@@ -204,7 +219,22 @@ fn gateway_targets(
             .metadata
             .annotation(OPENSTACK_LOAD_BALANCER_ADDRESS)
             .filter(|a| !a.is_empty());
-        for target in service_targets(&service.status.load_balancer, address) {
+        let status = &service.status.load_balancer;
+        let found = service_targets(status, address);
+        check_targets(found.iter().map(String::as_str), |value| {
+            let meta = &service.metadata;
+            let field = if address == Some(value) {
+                format!("metadata.annotations[{OPENSTACK_LOAD_BALANCER_ADDRESS}]")
+            } else {
+                load_balancer_field(status, value)
+            };
+            format!(
+                "{field} of Service {}/{}",
+                meta.namespace_or_default(),
+                meta.name_or_empty()
+            )
+        })?;
+        for target in found {
             push_unique(&mut targets, &target);
         }
     }

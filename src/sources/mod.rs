@@ -240,6 +240,49 @@ pub enum SourceError {
         /// The Ingress's name.
         name: String,
     },
+    /// A target that looks like a host name but is none: its last label is all digits
+    /// (`999.1.1.1`, `1.2.3.4.5.6`). Gardener would write a CNAME to it.
+    #[error("{field}: {source}")]
+    Target {
+        /// Where the target comes from, e.g. `status.loadBalancer.ingress[0].ip`.
+        field: String,
+        /// Why it is no target.
+        source: crate::TargetError,
+    },
+}
+
+/// Refuses a target whose last label is all digits (DECISIONS D3: neither an address nor a host
+/// name); `field` says where a target came from. Other bad targets are left to the entry's
+/// validation, which makes it `Invalid` as Gardener does.
+pub(crate) fn check_targets<'t>(
+    targets: impl IntoIterator<Item = &'t str>,
+    field: impl Fn(&str) -> String,
+) -> Result<(), SourceError> {
+    for target in targets {
+        if let Err(source @ crate::TargetError::NumericLastLabel { .. }) =
+            target.parse::<crate::Target>()
+        {
+            return Err(SourceError::Target {
+                field: field(target),
+                source,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The field of a load balancer status that holds `value`:
+/// `status.loadBalancer.ingress[<i>].ip` or `.hostname`.
+pub(crate) fn load_balancer_field(status: &crate::api::LoadBalancerStatus, value: &str) -> String {
+    for (i, item) in status.ingress.iter().enumerate() {
+        if item.ip.as_deref() == Some(value) {
+            return format!("status.loadBalancer.ingress[{i}].ip");
+        }
+        if item.hostname.as_deref() == Some(value) {
+            return format!("status.loadBalancer.ingress[{i}].hostname");
+        }
+    }
+    "status.loadBalancer.ingress".to_owned()
 }
 
 /// The names of an object that declares `declared` (in order, without duplicates) and whose

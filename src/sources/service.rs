@@ -1,4 +1,6 @@
-use super::{SourceConfig, SourceError, SourceInput, push_unique};
+use super::{
+    SourceConfig, SourceError, SourceInput, check_targets, load_balancer_field, push_unique,
+};
 use crate::annotations::{
     AWS_IP_ADDRESS_TYPE, CLASS, CommonAnnotations, DNSNAMES, DnsNames, MergedAnnotations,
     OPENSTACK_LOAD_BALANCER_ADDRESS,
@@ -47,10 +49,16 @@ pub fn service_input(
         common.ip_stack.map(str::to_owned)
     };
     let names = names.listed.iter().map(|n| (*n).to_owned()).collect();
-    let targets = service_targets(
-        &service.status.load_balancer,
-        annotations.get(OPENSTACK_LOAD_BALANCER_ADDRESS),
-    );
+    let status = &service.status.load_balancer;
+    let openstack = annotations.get(OPENSTACK_LOAD_BALANCER_ADDRESS);
+    let targets = service_targets(status, openstack);
+    check_targets(targets.iter().map(String::as_str), |value| {
+        if openstack == Some(value) {
+            format!("metadata.annotations[{OPENSTACK_LOAD_BALANCER_ADDRESS}]")
+        } else {
+            load_balancer_field(status, value)
+        }
+    })?;
     Ok(Some(SourceInput::new(names, targets, ip_stack, common)))
 }
 

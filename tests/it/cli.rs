@@ -588,6 +588,53 @@ fn entry_target_not_a_host() {
     assert!(message.contains("\"not a host!\""), "{message}");
 }
 
+/// A target whose last label is all digits is neither an address nor a host name (RFC 1123
+/// §2.1): the DNSEntry is `Invalid`, with the value in its message.
+#[test]
+fn an_entry_target_whose_last_label_is_all_digits() {
+    let message = assert_invalid_entry(
+        "entry-numeric-target.yaml",
+        "numeric-target",
+        Message::Exact(
+            "validation failed: target 1: \"1.2.3.4.5.6\" is neither an IP address nor a valid \
+             host name: its last label \"6\" is all digits, which a top-level domain never is \
+             (RFC 1123 section 2.1)",
+        ),
+    );
+    assert!(message.contains("1.2.3.4.5.6"), "{message}");
+}
+
+/// A load balancer that reports `999.1.1.1` as its ip: a Warning on the Service naming the
+/// field and the value, no entry for it; the other objects plan.
+#[test]
+fn a_service_whose_load_balancer_ip_is_no_address() {
+    assert_source_problem(
+        "service-numeric-ip.yaml",
+        "Service",
+        "numeric-svc",
+        Message::Exact(
+            "status.loadBalancer.ingress[1].ip: \"999.1.1.1\" is neither an IP address nor a \
+             valid host name: its last label \"1\" is all digits, which a top-level domain never \
+             is (RFC 1123 section 2.1)",
+        ),
+    );
+}
+
+/// An Istio Gateway whose `dns.gardener.cloud/targets` holds `1.2.3.4.5.6`: a Warning naming
+/// the annotation and the value, no entry for it; the other objects plan.
+#[test]
+fn an_istio_targets_annotation_with_a_name_of_digits() {
+    assert_source_problem(
+        "istio-numeric-targets.yaml",
+        "Gateway",
+        "numeric-gw",
+        Message::StartsWith(
+            "metadata.annotations[dns.gardener.cloud/targets]: \"1.2.3.4.5.6\" is neither an IP \
+             address nor a valid host name",
+        ),
+    );
+}
+
 #[test]
 fn wildcard_dnsnames_on_a_service() {
     assert_source_problem(

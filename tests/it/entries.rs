@@ -860,6 +860,29 @@ fn a_deleted_entry_outside_every_provider_keeps_its_records_until_one_covers_the
     assert!(cluster.observed.owned.is_empty());
 }
 
+/// A wildcard name as a CNAME target is a literal name like any other: Gardener writes the
+/// CNAME, and so does shoot-dns.
+#[test]
+fn a_wildcard_cname_target_is_written() {
+    let mut cluster = Cluster::new();
+    let step = cluster.apply(&[
+        p1(),
+        entry("wild", "dnsName: w.example.com, targets: ['*.Example.com']"),
+    ]);
+    assert_eq!(
+        changes(&step.before),
+        ["create test/p1 test:example.com w.example.com CNAME - -> 360:*.example.com"]
+    );
+    assert_all_ok(&step.after);
+    assert_ready(
+        status(&step.after, "wild"),
+        "p1",
+        EXAMPLE,
+        360,
+        &["*.example.com"],
+    );
+}
+
 /// §4.6: a provider being deleted while entries are still assigned to it says so in its
 /// status; once they have moved away, nothing holds it.
 #[test]
