@@ -173,34 +173,42 @@ pub fn validate(spec: &DnsEntrySpec, has_records: bool) -> Result<ValidEntry, En
     if !raw_targets.is_empty() && !raw_text.is_empty() {
         return Err(EntryError::TargetsAndText);
     }
+    // The first failure in target order wins: a bad target, or one that repeats an earlier one.
     let mut targets: Vec<Target> = Vec::with_capacity(raw_targets.len());
+    let mut bad_target = None;
     for (i, raw) in raw_targets.iter().enumerate() {
         let index = i + 1;
         if raw.trim().is_empty() {
-            return Err(EntryError::EmptyTarget { index });
+            bad_target = Some(EntryError::EmptyTarget { index });
+            break;
         }
-        let target: Target = raw
-            .parse()
-            .map_err(|source| EntryError::InvalidTarget { index, source })?;
-        if targets.contains(&target) {
-            return Err(EntryError::DuplicateTarget {
-                index,
-                value: raw.clone(),
-            });
+        match raw.parse() {
+            Ok(target) => targets.push(target),
+            Err(source) => {
+                bad_target = Some(EntryError::InvalidTarget { index, source });
+                break;
+            }
         }
-        targets.push(target);
     }
-    for (i, value) in raw_text.iter().enumerate() {
-        let index = i + 1;
-        if value.trim().is_empty() {
-            return Err(EntryError::EmptyText { index });
-        }
-        if raw_text[..i].contains(value) {
-            return Err(EntryError::DuplicateText {
-                index,
-                value: value.clone(),
-            });
-        }
+    if let Some(i) = first_repeat(&targets) {
+        return Err(EntryError::DuplicateTarget {
+            index: i + 1,
+            value: raw_targets[i].clone(),
+        });
+    }
+    if let Some(error) = bad_target {
+        return Err(error);
+    }
+    let blank = raw_text.iter().position(|v| v.trim().is_empty());
+    let text_before_blank = &raw_text[..blank.unwrap_or(raw_text.len())];
+    if let Some(i) = first_repeat(text_before_blank) {
+        return Err(EntryError::DuplicateText {
+            index: i + 1,
+            value: raw_text[i].clone(),
+        });
+    }
+    if let Some(i) = blank {
+        return Err(EntryError::EmptyText { index: i + 1 });
     }
     if spec.reference.is_some() {
         return Err(EntryError::Reference);
@@ -242,6 +250,22 @@ pub fn validate(spec: &DnsEntrySpec, has_records: bool) -> Result<ValidEntry, En
         cname_lookup_interval: spec.cname_lookup_interval,
         routing_policy: spec.routing_policy.clone(),
     })
+}
+
+/// The position of the first item that equals an earlier one. A few items are compared pair by
+/// pair; many are sorted (n log n), so that an entry with a million targets costs no more than a
+/// sort of them.
+fn first_repeat<T: Ord>(items: &[T]) -> Option<usize> {
+    if items.len() <= 16 {
+        return (1..items.len()).find(|&i| items[..i].contains(&items[i]));
+    }
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    order.sort_by(|&a, &b| items[a].cmp(&items[b]).then(a.cmp(&b)));
+    // In each run of equal items the second position is the first repeat of that run.
+    (order.windows(2))
+        .filter(|pair| items[pair[0]] == items[pair[1]])
+        .map(|pair| pair[1])
+        .min()
 }
 
 #[cfg(test)]
@@ -316,6 +340,58 @@ mod tests {
             error(&spec(&[], &["foo", "foo"])),
             "validation failed: text 2 is a duplicate: foo"
         );
+    }
+
+    #[test]
+    fn the_first_failure_in_order_wins() {
+        assert_eq!(
+            error(&spec(&["1.1.1.1", "1.1.1.1", "bad host!"], &[])),
+            "validation failed: target 2 is a duplicate: 1.1.1.1"
+        );
+        assert!(error(&spec(&["1.1.1.1", "bad host!", "1.1.1.1"], &[])).contains("target 2:"));
+        assert_eq!(
+            error(&spec(&[], &["a", "", "a"])),
+            "validation failed: text 2 is empty"
+        );
+        assert_eq!(
+            error(&spec(&[], &["a", "b", "a", ""])),
+            "validation failed: text 3 is a duplicate: a"
+        );
+        // Many items take the sorted path, with the same answers.
+        let mut many: Vec<String> = (0..40).map(|i| format!("10.0.0.{i}")).collect();
+        many.push("10.0.0.7".to_owned());
+        many.push("10.0.0.3".to_owned());
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        assert_eq!(
+            error(&spec(&many, &[])),
+            "validation failed: target 41 is a duplicate: 10.0.0.7"
+        );
+    }
+
+    /// A million targets (the last repeating the first) are checked in n log n: the check
+    /// used to compare every pair, and never ended.
+    #[test]
+    fn a_million_targets_are_checked_without_comparing_every_pair() {
+        let mut targets: Vec<String> = (0..1_000_000u32)
+            .map(|i| std::net::Ipv4Addr::from(i + (10 << 24)).to_string())
+            .collect();
+        targets.push(targets[0].clone());
+        let spec = DnsEntrySpec {
+            dns_name: "www.example.com".into(),
+            targets: Some(targets),
+            ..Default::default()
+        };
+        assert_eq!(
+            validate(&spec, false).unwrap_err().to_string(),
+            "validation failed: target 1000001 is a duplicate: 10.0.0.0"
+        );
+        let text: Vec<String> = (0..1_000_000).map(|i| format!("v{i}")).collect();
+        let spec = DnsEntrySpec {
+            dns_name: "www.example.com".into(),
+            text: Some(text),
+            ..Default::default()
+        };
+        assert!(validate(&spec, false).is_ok());
     }
 
     #[test]

@@ -9,45 +9,100 @@ use serde::Deserialize;
 use shoot_dns::provider::HostedZone;
 use shoot_dns::{DnsName, World};
 
+/// The largest manifest input read, per file or standard input. A cluster's dump of 100,000
+/// Services is about 50 MiB; anything far larger is a mistake (`/dev/zero`, a wrong file).
+pub const MAX_INPUT_BYTES: u64 = 512 * 1024 * 1024;
+
 /// Loads every path into `world`. A file that cannot be read or parsed stops everything: the
-/// message names the file, the document and the line.
+/// message names the file, the document and the line. Bytes that are no UTF-8 make only the
+/// object of their document a problem.
 pub fn load_paths(world: &mut World, paths: &[PathBuf]) -> Result<(), String> {
-    for (name, text) in read_texts(paths)? {
-        shoot_dns::manifest::load_str(world, &name, &text).map_err(|e| e.to_string())?;
+    for (name, bytes) in read_inputs(paths)? {
+        shoot_dns::manifest::load_bytes(world, &name, &bytes).map_err(|e| e.to_string())?;
     }
     Ok(())
 }
 
 /// The text of every manifest at `paths` (files, directories, `-`), each with the name that
-/// messages use.
+/// messages use; text that is no UTF-8 is an error naming the line.
 pub fn read_texts(paths: &[PathBuf]) -> Result<Vec<(String, String)>, String> {
-    let mut texts = Vec::new();
+    (read_inputs(paths)?.into_iter())
+        .map(|(name, bytes)| match String::from_utf8(bytes) {
+            Ok(text) => Ok((name, text)),
+            Err(e) => {
+                let before = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+                let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
+                Err(format!("{name}: line {line}: not UTF-8 text"))
+            }
+        })
+        .collect()
+}
+
+/// The bytes of every manifest at `paths` (files, directories, `-`), each with the name that
+/// messages use.
+fn read_inputs(paths: &[PathBuf]) -> Result<Vec<(String, Vec<u8>)>, String> {
+    let mut inputs = Vec::new();
     for path in paths {
         if path.as_os_str() == "-" {
-            let mut text = String::new();
-            std::io::stdin()
-                .read_to_string(&mut text)
-                .map_err(|e| format!("-: cannot read standard input: {e}"))?;
-            texts.push(("-".to_owned(), text));
+            let bytes = read_bounded(std::io::stdin().lock(), "-")?;
+            inputs.push(("-".to_owned(), bytes));
             continue;
         }
         let mut files = Vec::new();
-        collect(path, &mut files, true)?;
+        collect(path, &mut files, true, &mut BTreeSet::new())?;
         for file in files {
-            let text = std::fs::read_to_string(&file)
-                .map_err(|e| format!("{}: cannot read: {e}", file.display()))?;
-            texts.push((file.display().to_string(), text));
+            let name = file.display().to_string();
+            let opened =
+                std::fs::File::open(&file).map_err(|e| format!("{name}: cannot read: {e}"))?;
+            inputs.push((name.clone(), read_bounded(opened, &name)?));
         }
     }
-    Ok(texts)
+    Ok(inputs)
 }
 
-/// The manifest files at `path`: the file itself, or every `*.yaml`, `*.yml` and `*.json`
-/// below a directory, in sorted order.
-fn collect(path: &Path, files: &mut Vec<PathBuf>, given: bool) -> Result<(), String> {
+/// The text of one file given by a flag (`--config`, `--zones`), read like the manifests: at
+/// most [`MAX_INPUT_BYTES`], UTF-8.
+pub fn read_file_text(path: &Path) -> Result<String, String> {
+    let name = path.display().to_string();
+    let opened = std::fs::File::open(path).map_err(|e| format!("{name}: cannot read: {e}"))?;
+    String::from_utf8(read_bounded(opened, &name)?)
+        .map_err(|e| format!("{name}: not UTF-8 text: {}", e.utf8_error()))
+}
+
+/// Reads at most [`MAX_INPUT_BYTES`] from `input`; more is an error.
+fn read_bounded(input: impl Read, name: &str) -> Result<Vec<u8>, String> {
+    let mut bytes = Vec::new();
+    input
+        .take(MAX_INPUT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("{name}: cannot read: {e}"))?;
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(format!(
+            "{name}: larger than {} MiB: not read (manifests that large are refused)",
+            MAX_INPUT_BYTES / (1024 * 1024)
+        ));
+    }
+    Ok(bytes)
+}
+
+/// The manifest files at `path`: the path itself when given (a file, or a pipe such as
+/// `<(kubectl get ...)`), or every regular `*.yaml`, `*.yml` and `*.json` file below a
+/// directory, in sorted order. Anything else with such a name inside a directory (a FIFO, a
+/// socket, a device) is skipped with a warning: reading it could block or never end. A
+/// directory reached twice (through a symbolic link) is read once.
+fn collect(
+    path: &Path,
+    files: &mut Vec<PathBuf>,
+    given: bool,
+    seen: &mut BTreeSet<PathBuf>,
+) -> Result<(), String> {
     let metadata =
         std::fs::metadata(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
     if metadata.is_dir() {
+        let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+        if !seen.insert(canonical) {
+            return Ok(());
+        }
         let mut children: Vec<PathBuf> = std::fs::read_dir(path)
             .map_err(|e| format!("{}: cannot read the directory: {e}", path.display()))?
             .map(|entry| entry.map(|e| e.path()))
@@ -55,12 +110,38 @@ fn collect(path: &Path, files: &mut Vec<PathBuf>, given: bool) -> Result<(), Str
             .map_err(|e| format!("{}: cannot read the directory: {e}", path.display()))?;
         children.sort();
         for child in children {
-            collect(&child, files, false)?;
+            collect(&child, files, false, seen)?;
         }
-    } else if given || is_manifest(path) {
+    } else if given || (is_manifest(path) && metadata.is_file()) {
         files.push(path.to_owned());
+    } else if is_manifest(path) {
+        eprintln!(
+            "shoot-dns: warning: {}: skipped: {}, not a regular file",
+            path.display(),
+            file_kind(&metadata)
+        );
     }
     Ok(())
+}
+
+/// What a file that is neither a regular file nor a directory is.
+fn file_kind(metadata: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        let kind = metadata.file_type();
+        if kind.is_fifo() {
+            return "a FIFO";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return "a device";
+        }
+    }
+    let _ = metadata;
+    "a special file"
 }
 
 fn is_manifest(path: &Path) -> bool {
@@ -95,8 +176,7 @@ struct ZoneItem {
 
 /// Reads the `--zones` file: hosted zones per provider (`namespace/name`).
 pub fn load_zones(path: &Path, world: &World) -> Result<BTreeMap<String, Vec<HostedZone>>, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    let text = read_file_text(path)?;
     let file: ZonesFile = serde_yaml_ng::from_str(&text)
         .map_err(|e| format!("{}: not a zones file: {e}", path.display()))?;
     let mut zones = BTreeMap::new();

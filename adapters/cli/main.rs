@@ -188,8 +188,8 @@ fn main() -> ExitCode {
 fn run(args: &PlanArgs, apply: bool) -> Result<ExitCode, String> {
     let mut raw = match &args.config {
         Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| format!("{}: cannot read the configuration: {e}", path.display()))?;
+            let text =
+                input::read_file_text(path).map_err(|e| format!("{e} (the configuration)"))?;
             serde_yaml_ng::from_str::<ManagerConfiguration>(&text)
                 .map_err(|e| format!("{}: not a DNSManagerConfiguration: {e}", path.display()))?
         }

@@ -3,52 +3,13 @@
 //!
 //! Every test works in a directory of its own under the system's temporary directory.
 
+use crate::tempdir::TempDir;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::Value;
 
 const CRATE_ROOT: &str = env!("CARGO_MANIFEST_DIR");
-
-/// A directory of its own under `std::env::temp_dir()`, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(label: &str) -> Self {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
-        let path = std::env::temp_dir().join(format!(
-            "shoot-dns-apply-{label}-{}-{}-{nanos}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::create_dir_all(&path).expect("a temporary directory");
-        Self(path)
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-
-    /// Writes `text` to `name` (creating parent directories) and returns its path as text.
-    fn write(&self, name: &str, text: &str) -> String {
-        let path = self.path(name);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).expect("a directory");
-        }
-        std::fs::write(&path, text).expect("a file written");
-        text_of(&path)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 fn text_of(path: &Path) -> String {
     path.display().to_string()
@@ -74,7 +35,7 @@ impl Run {
 fn run(dir: &TempDir, args: &[&str]) -> Run {
     let output = Command::new(env!("CARGO_BIN_EXE_shoot-dns"))
         .args(args)
-        .current_dir(&dir.0)
+        .current_dir(dir.root())
         .stdin(Stdio::null())
         .output()
         .expect("shoot-dns runs");
@@ -177,7 +138,7 @@ fn read_state(path: &str) -> Value {
 
 #[test]
 fn apply_examples_twice_then_plan() {
-    let dir = TempDir::new("twice");
+    let dir = TempDir::new("apply-twice");
     let state = text_of(&dir.path("s.json"));
     let first = json_run(&dir, "apply", &state, &[&examples()], 0);
     let lines = change_lines(&first);
@@ -227,7 +188,7 @@ fn apply_examples_twice_then_plan() {
 /// last status"), so an apply that changes nothing leaves the state file as it was.
 #[test]
 fn the_state_keeps_the_statuses_after_executing() {
-    let dir = TempDir::new("statuses");
+    let dir = TempDir::new("apply-statuses");
     let state = text_of(&dir.path("s.json"));
     json_run(&dir, "apply", &state, &[&examples()], 0);
     let saved = read_state(&state);
@@ -269,7 +230,7 @@ fn changed_examples(dir: &TempDir) -> String {
 
 #[test]
 fn apply_a_changed_input_updates_and_deletes_exactly() {
-    let dir = TempDir::new("changed");
+    let dir = TempDir::new("apply-changed");
     let state = text_of(&dir.path("s.json"));
     json_run(&dir, "apply", &state, &[&examples()], 0);
     let changed = changed_examples(&dir);
@@ -333,7 +294,7 @@ fn apply_a_changed_input_updates_and_deletes_exactly() {
 
 #[test]
 fn a_truncated_state_file_is_refused_and_left_alone() {
-    let dir = TempDir::new("truncated");
+    let dir = TempDir::new("apply-truncated");
     let state = text_of(&dir.path("s.json"));
     json_run(&dir, "apply", &state, &[&examples()], 0);
     let full = std::fs::read(&state).unwrap();
@@ -351,7 +312,7 @@ fn a_truncated_state_file_is_refused_and_left_alone() {
         assert_eq!(std::fs::read(&state).unwrap(), cut, "{command}");
     }
     // No temporary file is left beside it.
-    let left: Vec<_> = std::fs::read_dir(&dir.0)
+    let left: Vec<_> = std::fs::read_dir(dir.root())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
@@ -360,7 +321,7 @@ fn a_truncated_state_file_is_refused_and_left_alone() {
 
 #[test]
 fn a_state_file_of_another_version_is_refused() {
-    let dir = TempDir::new("version");
+    let dir = TempDir::new("apply-version");
     let state = text_of(&dir.path("s.json"));
     json_run(&dir, "apply", &state, &[&examples()], 0);
     let mut saved = read_state(&state);
@@ -377,7 +338,7 @@ fn a_state_file_of_another_version_is_refused() {
 
 #[test]
 fn a_state_file_in_a_missing_directory_fails() {
-    let dir = TempDir::new("missing");
+    let dir = TempDir::new("apply-missing");
     let state = text_of(&dir.path("no/such/dir/s.json"));
     let run = run(
         &dir,
@@ -390,7 +351,7 @@ fn a_state_file_in_a_missing_directory_fails() {
 
 #[test]
 fn apply_without_state_writes_the_default_state_file() {
-    let dir = TempDir::new("default");
+    let dir = TempDir::new("apply-default");
     let run = run(&dir, &["apply", "-o", "json", &examples()]);
     assert_eq!(run.code, Some(0), "{run:?}");
     let saved = read_state(&text_of(&dir.path("shoot-dns.state.json")));
@@ -456,7 +417,7 @@ fn state_holds(state: &Value, name: &str) -> (bool, bool) {
 
 #[test]
 fn a_failed_delete_exits_3_and_stays_owned() {
-    let dir = TempDir::new("faildelete");
+    let dir = TempDir::new("apply-faildelete");
     let state = text_of(&dir.path("s.json"));
     let world = dir.write("m.yaml", &failing_world(true, true));
     json_run(&dir, "apply", &state, &[&world], 0);
@@ -505,7 +466,7 @@ fn a_failed_delete_exits_3_and_stays_owned() {
 /// no delete at all, and the state keeps the record set owned.
 #[test]
 fn repeated_failed_deletes_keep_one_leftover_id() {
-    let dir = TempDir::new("leftover");
+    let dir = TempDir::new("apply-leftover");
     let state = text_of(&dir.path("s.json"));
     let world = dir.write("m.yaml", &failing_world(true, true));
     json_run(&dir, "apply", &state, &[&world], 0);
@@ -593,7 +554,7 @@ const ZONES: &str = "providers:
 
 #[test]
 fn zones_file_gives_hosted_zones_and_apply_fails_per_change_without_an_adapter() {
-    let dir = TempDir::new("zones");
+    let dir = TempDir::new("apply-zones");
     let state = text_of(&dir.path("s.json"));
     let zones = dir.write("zones.yaml", ZONES);
     let providers_only = dir.write("providers.yaml", AWS_WORLD);
@@ -679,7 +640,7 @@ fn zones_file_gives_hosted_zones_and_apply_fails_per_change_without_an_adapter()
 /// creates there later would then be overwritten).
 #[test]
 fn a_failed_create_is_not_owned() {
-    let dir = TempDir::new("failedcreate");
+    let dir = TempDir::new("apply-failedcreate");
     let state = text_of(&dir.path("s.json"));
     let zones = dir.write("zones.yaml", ZONES);
     let world = dir.write("world.yaml", &format!("{AWS_WORLD}{AWS_ENTRIES}"));

@@ -11,14 +11,14 @@ const CRATE_ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
 /// What one run of the binary gave.
 #[derive(Debug)]
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
+pub(crate) struct Run {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
 }
 
 /// Runs `shoot-dns` with `args` in the crate root, feeding `stdin` when given.
-fn run_with_stdin(args: &[&str], stdin: Option<&[u8]>) -> Run {
+pub(crate) fn run_with_stdin(args: &[&str], stdin: Option<&[u8]>) -> Run {
     let mut command = Command::new(env!("CARGO_BIN_EXE_shoot-dns"));
     command
         .args(args)

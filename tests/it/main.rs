@@ -6,6 +6,8 @@
 //! - [`entries`]: conformance of entries and providers through the public API (plan, execute
 //!   on in-memory zones, plan again).
 //! - [`apply`]: `shoot-dns apply` and its state file.
+//! - [`inputs`]: what the command line reads: special files, size limits, byte-order marks,
+//!   bytes that are no UTF-8, YAML tags, duplicate keys, brackets in strings.
 //! - [`plan_props`]: property tests of plans against naive references (idempotence, order,
 //!   foreign records, provider choice).
 //! - `bind`: a BIND 9 of a test's own (skipped with a loud line when `named` is missing), and
@@ -21,6 +23,8 @@ mod bind;
 #[cfg(feature = "cli")]
 mod cli;
 mod entries;
+#[cfg(feature = "cli")]
+mod inputs;
 mod plan_props;
 mod planner;
 mod props;
@@ -30,6 +34,8 @@ mod rfc2136;
 mod shoot;
 mod source_props;
 mod sources;
+#[cfg(feature = "cli")]
+mod tempdir;
 
 /// The configuration of the reconciler fixture F1 (spec entries-providers §9): class `gardendns`
 /// (the library default, so no class annotations are needed) and a default TTL of 360.

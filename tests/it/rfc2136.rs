@@ -14,7 +14,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::bind::{Bind, TempDir};
+use crate::bind::Bind;
+use crate::tempdir::TempDir;
 
 const CRATE_ROOT: &str = env!("CARGO_MANIFEST_DIR");
 

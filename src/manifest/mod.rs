@@ -4,12 +4,13 @@
 //! document that parses but is no valid object of its kind is a problem of that object alone
 //! ([`ObjectProblem`]); the others are read on.
 
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::api::{DNS_API_VERSION, ObjectMeta, ObjectRef};
 use crate::world::{Object, World};
+
+mod read;
 
 /// Input that is not syntactically valid YAML or JSON.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -62,8 +63,59 @@ pub struct ObjectProblem {
 /// # Ok::<(), shoot_dns::manifest::ManifestError>(())
 /// ```
 pub fn load_str(world: &mut World, source_name: &str, text: &str) -> Result<(), ManifestError> {
-    for (i, value) in documents_str(source_name, text)?.into_iter().enumerate() {
-        add_value(world, source_name, i + 1, value);
+    load_documents(world, source_name, text, None)
+}
+
+/// [`load_str`] for bytes that may not be UTF-8: a byte that is none is replaced (U+FFFD), and
+/// the object of the document that holds it becomes a problem naming its line and column; the
+/// other objects are read as usual.
+///
+/// ```
+/// let mut world = shoot_dns::World::default();
+/// let text = b"apiVersion: v1\nkind: Service\nmetadata: {name: a\xff}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: b}\n";
+/// shoot_dns::manifest::load_bytes(&mut world, "m.yaml", text)?;
+/// assert_eq!(world.services.len(), 1);
+/// assert!(world.problems[0].message.contains("line 3, column 19"));
+/// # Ok::<(), shoot_dns::manifest::ManifestError>(())
+/// ```
+pub fn load_bytes(world: &mut World, source_name: &str, bytes: &[u8]) -> Result<(), ManifestError> {
+    match read::invalid_utf8(bytes) {
+        None => load_str(
+            world,
+            source_name,
+            std::str::from_utf8(bytes).unwrap_or_default(),
+        ),
+        Some((line, column, byte)) => {
+            let text = String::from_utf8_lossy(bytes);
+            let document = read::document_of_line(&text, line);
+            let problem = format!(
+                "{source_name}: line {line}, column {column}: byte 0x{byte:02x} is not UTF-8 \
+                 (manifests are UTF-8 text)"
+            );
+            load_documents(world, source_name, &text, Some((document, problem)))
+        }
+    }
+}
+
+/// Reads the documents of `text` into `world`; `broken` names a document (1-based) that is
+/// a problem as a whole, and why.
+fn load_documents(
+    world: &mut World,
+    source_name: &str,
+    text: &str,
+    broken: Option<(usize, String)>,
+) -> Result<(), ManifestError> {
+    for (i, (value, mut problems)) in documents(source_name, text)?.into_iter().enumerate() {
+        if let Some((_, message)) = broken.as_ref().filter(|(d, _)| *d == i + 1) {
+            problems.insert(
+                0,
+                read::Problem {
+                    path: Vec::new(),
+                    message: message.clone(),
+                },
+            );
+        }
+        add_value(world, source_name, i + 1, value, problems);
     }
     Ok(())
 }
@@ -78,60 +130,48 @@ pub fn load_str(world: &mut World, source_name: &str, text: &str) -> Result<(), 
 /// # Ok::<(), shoot_dns::manifest::ManifestError>(())
 /// ```
 pub fn documents_str(source_name: &str, text: &str) -> Result<Vec<Value>, ManifestError> {
-    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
+    Ok(documents(source_name, text)?
+        .into_iter()
+        .map(|(value, _)| value)
+        .collect())
+}
+
+/// The documents of `text`, each with what makes it no object a cluster would hold.
+fn documents(
+    source_name: &str,
+    text: &str,
+) -> Result<Vec<(Value, Vec<read::Problem>)>, ManifestError> {
+    // A byte-order mark may open the stream; it is no content.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let trimmed = text.trim_start();
     if (trimmed.starts_with('{') || trimmed.starts_with('['))
-        && let Ok(value) = serde_json::from_str::<Value>(text.trim_start_matches('\u{feff}'))
+        && let Ok(value) = serde_json::from_str::<Value>(text)
     {
-        return Ok(vec![value]);
+        return Ok(vec![(value, Vec::new())]);
     }
-    if let Some(line) = too_deep(text) {
+    if let Some(line) = read::too_deep(text) {
         return Err(ManifestError {
             source_name: source_name.to_owned(),
-            document: 1 + text
-                .lines()
-                .take(line - 1)
-                .filter(|l| l.starts_with("---"))
-                .count(),
+            document: read::document_of_line(text, line),
             line: Some(line),
-            message: format!("nesting deeper than {MAX_NESTING} levels of [ and {{"),
+            message: format!(
+                "nesting deeper than {} levels of [ and {{",
+                read::MAX_NESTING
+            ),
         });
     }
     let mut documents = Vec::new();
     for (i, document) in serde_yaml_ng::Deserializer::from_str(text).enumerate() {
-        let value = Value::deserialize(document).map_err(|e| ManifestError {
+        let mut problems = Vec::new();
+        let value = read::document(document, &mut problems).map_err(|e| ManifestError {
             source_name: source_name.to_owned(),
             document: i + 1,
             line: e.location().map(|l| l.line()),
             message: yaml_message(&e),
         })?;
-        documents.push(value);
+        documents.push((value, problems));
     }
     Ok(documents)
-}
-
-/// The deepest nesting of `[` and `{` that input may have. Real manifests stay far below; the
-/// YAML parser's cost grows with the square of the depth, so deeper input is refused up front.
-const MAX_NESTING: usize = 256;
-
-/// The 1-based line where `text` nests deeper than [`MAX_NESTING`], if it does. Brackets in
-/// quoted strings count too, which only makes the limit a little stricter.
-fn too_deep(text: &str) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut line = 1;
-    for byte in text.bytes() {
-        match byte {
-            b'[' | b'{' => {
-                depth += 1;
-                if depth > MAX_NESTING {
-                    return Some(line);
-                }
-            }
-            b']' | b'}' => depth = depth.saturating_sub(1),
-            b'\n' => line += 1,
-            _ => {}
-        }
-    }
-    None
 }
 
 fn yaml_message(error: &serde_yaml_ng::Error) -> String {
@@ -143,13 +183,26 @@ fn yaml_message(error: &serde_yaml_ng::Error) -> String {
     }
 }
 
-fn add_value(world: &mut World, source_name: &str, document: usize, value: Value) {
+fn add_value(
+    world: &mut World,
+    source_name: &str,
+    document: usize,
+    value: Value,
+    problems: Vec<read::Problem>,
+) {
     match value {
         Value::Null => {}
-        Value::Object(_) => add_object(world, value),
-        Value::Array(items) => items
-            .into_iter()
-            .for_each(|item| add_value(world, source_name, document, item)),
+        Value::Object(_) => add_object(world, value, problems),
+        Value::Array(items) => {
+            let mut problems = problems;
+            for (i, item) in items.into_iter().enumerate() {
+                let (mine, rest) = problems
+                    .into_iter()
+                    .partition(|p| p.path.first() == Some(&read::Segment::Index(i)));
+                problems = rest;
+                add_value(world, source_name, document, item, below(mine, 1));
+            }
+        }
         other => world.problems.push(ObjectProblem {
             object: ObjectRef::default(),
             message: format!(
@@ -158,6 +211,17 @@ fn add_value(world: &mut World, source_name: &str, document: usize, value: Value
             ),
         }),
     }
+}
+
+/// The problems with the first `n` segments of their paths taken off.
+fn below(problems: Vec<read::Problem>, n: usize) -> Vec<read::Problem> {
+    problems
+        .into_iter()
+        .map(|mut p| {
+            p.path.drain(..n.min(p.path.len()));
+            p
+        })
+        .collect()
 }
 
 fn describe(value: &Value) -> &'static str {
@@ -182,7 +246,7 @@ fn identify(value: &Value) -> ObjectRef {
     }
 }
 
-fn add_object(world: &mut World, value: Value) {
+fn add_object(world: &mut World, value: Value, problems: Vec<read::Problem>) {
     let mut object = identify(&value);
     let problem = |object: ObjectRef, message: String| ObjectProblem { object, message };
     if object.kind.is_empty() || object.api_version.is_empty() {
@@ -199,9 +263,11 @@ fn add_object(world: &mut World, value: Value) {
     }
     if object.kind.ends_with("List") && value.get("items").is_some() {
         if let Some(Value::Array(items)) = value.get("items").cloned() {
-            items
-                .into_iter()
-                .for_each(|item| add_value(world, "List", 0, item));
+            let items_key = read::Segment::Key("items".to_owned());
+            let mine: Vec<read::Problem> = (problems.into_iter())
+                .filter(|p| p.path.first() == Some(&items_key))
+                .collect();
+            add_value(world, "List", 0, Value::Array(items), below(mine, 1));
         } else {
             world.problems.push(problem(
                 object,
@@ -256,6 +322,14 @@ fn add_object(world: &mut World, value: Value) {
             world.ignored.push(object);
             return;
         }
+    };
+    // A kind we read: what the YAML held that no cluster would accept makes it a problem.
+    let parsed = match problems.first() {
+        None => parsed,
+        Some(_) => Err((problems.iter())
+            .map(|p| p.located(0))
+            .collect::<Vec<_>>()
+            .join("; ")),
     };
     match parsed {
         Ok(parsed) => {
