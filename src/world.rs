@@ -4,8 +4,16 @@ use crate::api::{
     DnsAnnotation, DnsEntry, DnsProvider, GatewayApiGateway, HttpRoute, Ingress, IstioGateway,
     ObjectMeta, ObjectRef, Secret, Service, VirtualService,
 };
-use crate::manifest::ObjectProblem;
 use crate::zones::Observed;
+
+/// A document that is not a valid object of its kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectProblem {
+    /// The object, as far as it could be identified.
+    pub object: ObjectRef,
+    /// What is wrong, naming the field.
+    pub message: String,
+}
 
 /// One object the core reads.
 #[derive(Debug, Clone, PartialEq)]

@@ -8,6 +8,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::api::{DNS_API_VERSION, ObjectMeta, ObjectRef};
+pub use crate::world::ObjectProblem;
 use crate::world::{Object, World};
 
 mod read;
@@ -32,15 +33,6 @@ const GATEWAY_V1BETA1: &str = "gateway.networking.k8s.io/v1beta1";
 const ISTIO_V1: &str = "networking.istio.io/v1";
 const ISTIO_V1BETA1: &str = "networking.istio.io/v1beta1";
 const ISTIO_V1ALPHA3: &str = "networking.istio.io/v1alpha3";
-
-/// A document that is not a valid object of its kind.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ObjectProblem {
-    /// The object, as far as it could be identified.
-    pub object: ObjectRef,
-    /// What is wrong, naming the field.
-    pub message: String,
-}
 
 /// Parses `text` (from `source_name`) and adds its objects to `world`.
 ///

@@ -16,7 +16,6 @@ mod aws;
 mod desired;
 mod policy;
 mod resolve;
-mod route53_policy;
 mod status;
 mod unquote;
 

@@ -2,8 +2,8 @@
 //! `handler/aws/routingpolicy.go`): the parameter keys and the values that can be checked
 //! without asking AWS.
 
-use super::policy::{PolicyError, check_keys};
-use super::{Policy, RecordSet};
+use super::error::{PolicyError, check_keys};
+use crate::records::{Policy, RecordSet};
 
 /// Route 53 (`handler/aws/routingpolicy.go`, `addRoutingPolicy`).
 pub(super) fn check_aws(
@@ -201,10 +201,10 @@ fn underscores_ok(unsigned: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::super::tests::{WEIGHT_50, check};
     use super::*;
     use crate::records::AWS_ROUTE53;
     use crate::records::RecordType;
-    use crate::records::policy::tests::{WEIGHT_50, check};
 
     fn aws(policy_type: &str, params: &[(&str, &str)]) -> String {
         check(
