@@ -54,7 +54,6 @@ fn snapshot(world: &World, plan: &Plan, server_zones: &[String]) -> State {
         .map(|(id, records)| (id.clone(), records.clone()))
         .collect();
     state.set_zones(&zones);
-    state.generated = world.observed.generated.clone();
     let statuses: BTreeMap<String, _> = plan
         .entries
         .iter()
@@ -70,5 +69,20 @@ fn snapshot(world: &World, plan: &Plan, server_zones: &[String]) -> State {
             },
         );
     }
+    // A generated entry's status is kept once: with what it owns, when it owns something.
+    state.generated = (world.observed.generated.iter())
+        .map(|entry| {
+            let mut entry = entry.clone();
+            let id = shoot_dns::plan::entry_id(&entry);
+            if state
+                .entries
+                .get(&id)
+                .is_some_and(|e| e.status == entry.status)
+            {
+                entry.status = None;
+            }
+            entry
+        })
+        .collect();
     state
 }

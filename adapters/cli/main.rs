@@ -11,6 +11,12 @@ mod rfc2136;
 mod shoot;
 mod state;
 
+/// A plan of a big cluster makes millions of small allocations; mimalloc serves them about
+/// twice as fast as glibc's malloc (the README has the figures). The library leaves the choice
+/// of allocator to whoever embeds it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -210,29 +216,41 @@ fn run(args: &PlanArgs, apply: bool) -> Result<ExitCode, String> {
     let config = raw
         .resolve()
         .map_err(|e| format!("invalid configuration: {e}"))?;
-    let mut world = World::default();
-    input::load_paths(&mut world, &args.paths)?;
-    if let Some(path) = &args.zones {
-        world.observed.hosted_zones = input::load_zones(path, &world)?;
-    }
     let state_path = match (&args.state, apply) {
         (Some(path), _) => Some(path.clone()),
         (None, true) => Some(PathBuf::from("shoot-dns.state.json")),
         (None, false) => None,
     };
+    // The manifests and the state are read side by side: for a big cluster each takes a
+    // good part of a second.
+    let (world, state) = std::thread::scope(|scope| {
+        let state = (state_path.as_deref()).map(|path| scope.spawn(|| state::State::read(path)));
+        let mut world = World::default();
+        let loaded = input::load_paths(&mut world, &args.paths).map(|()| world);
+        let state = state.map(|reading| {
+            reading
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        });
+        (loaded, state.transpose())
+    });
+    let mut world = world?;
+    let state = state?;
+    if let Some(path) = &args.zones {
+        world.observed.hosted_zones = input::load_zones(path, &world)?;
+    }
     let mut pending = Vec::new();
-    if let Some(path) = &state_path {
-        let state = state::State::read(path)?;
-        pending = state.pending.clone();
+    if let Some(mut state) = state {
+        pending = std::mem::take(&mut state.pending);
         // The statuses of the last apply, for entries whose manifests carry none.
         for entry in &mut world.entries {
             let id = shoot_dns::plan::entry_id(entry);
             if entry.status.is_none() {
-                entry.status = state.entries.get(&id).and_then(|e| e.status.clone());
+                entry.status = state.entries.get_mut(&id).and_then(|e| e.status.take());
             }
         }
-        world.observed.zones = state.zone_records();
-        world.observed.generated = state.generated;
+        world.observed.zones = state.take_zone_records();
+        world.observed.generated = state.take_generated();
         world.observed.owned = state
             .entries
             .into_iter()
@@ -278,11 +296,13 @@ fn run(args: &PlanArgs, apply: bool) -> Result<ExitCode, String> {
         }
         plan = after;
     }
-    let text = match args.output {
-        Format::Json => output::json(&plan)?,
-        Format::Yaml => output::yaml(&plan)?,
-        Format::Table => output::table(&plan, &world),
-    };
-    print!("{text}");
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    match args.output {
+        Format::Json => output::json(&mut out, &plan)?,
+        Format::Yaml => output::yaml(&mut out, &plan)?,
+        Format::Table => output::table(&mut out, &plan, &world)?,
+    }
+    std::io::Write::flush(&mut out).map_err(|e| format!("cannot write the plan: {e}"))?;
     Ok(code)
 }

@@ -1,25 +1,31 @@
-//! Rendering a plan: JSON and YAML (the contract), and a table for people.
+//! Rendering a plan: JSON and YAML (the contract), and a table for people. Each writes to
+//! `out` as it goes: a plan of 100,000 entries is over 100 MB of JSON, which is never held.
 
-use std::fmt::Write;
+use std::fmt::Write as _;
+use std::io::Write;
 
 use shoot_dns::events::EventType;
 use shoot_dns::{Plan, World};
 
-pub fn json(plan: &Plan) -> Result<String, String> {
-    serde_json::to_string_pretty(plan)
-        .map(|mut s| {
-            s.push('\n');
-            s
-        })
-        .map_err(|e| format!("cannot render the plan as JSON: {e}"))
+pub fn json(out: &mut impl Write, plan: &Plan) -> Result<(), String> {
+    serde_json::to_writer_pretty(&mut *out, plan)
+        .map_err(|e| format!("cannot write the plan as JSON: {e}"))?;
+    writeln!(out).map_err(|e| format!("cannot write the plan: {e}"))
 }
 
-pub fn yaml(plan: &Plan) -> Result<String, String> {
-    serde_yaml_ng::to_string(plan).map_err(|e| format!("cannot render the plan as YAML: {e}"))
+pub fn yaml(out: &mut impl Write, plan: &Plan) -> Result<(), String> {
+    serde_yaml_ng::to_writer(out, plan).map_err(|e| format!("cannot write the plan as YAML: {e}"))
 }
 
 /// Columns like `kubectl get dnsentry`, then the events worth reading.
-pub fn table(plan: &Plan, world: &World) -> String {
+pub fn table(out: &mut impl Write, plan: &Plan, world: &World) -> Result<(), String> {
+    let mut text = String::new();
+    table_text(&mut text, plan, world);
+    out.write_all(text.as_bytes())
+        .map_err(|e| format!("cannot write the plan: {e}"))
+}
+
+fn table_text(out: &mut String, plan: &Plan, world: &World) {
     let mut rows = vec![[
         "NAME".to_owned(),
         "DNS".to_owned(),
@@ -57,8 +63,7 @@ pub fn table(plan: &Plan, world: &World) -> String {
             targets,
         ]);
     }
-    let mut out = String::new();
-    render(&mut out, &rows);
+    render(out, &rows);
     if !plan.changes.is_empty() {
         let _ = writeln!(out, "\nCHANGES");
         let mut rows = vec![[
@@ -88,7 +93,7 @@ pub fn table(plan: &Plan, world: &World) -> String {
                 shown,
             ]);
         }
-        render(&mut out, &rows);
+        render(out, &rows);
     }
     let warnings: Vec<_> = plan
         .events
@@ -124,7 +129,6 @@ pub fn table(plan: &Plan, world: &World) -> String {
             kinds.join(", ")
         );
     }
-    out
 }
 
 fn render(out: &mut String, rows: &[[String; 6]]) {

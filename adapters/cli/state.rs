@@ -49,40 +49,132 @@ pub struct PendingRecord {
     pub record: StoredRecord,
 }
 
-/// What the state keeps of one entry.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// What the state keeps of one entry: the fields of its [`Ownership`] and its last status, side
+/// by side (`{"provider", "zone", "keys", "keepOnDelete"?, "status"?}`).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(from = "EntryFields")]
 pub struct EntryState {
     /// The record sets it owns.
-    #[serde(flatten)]
     pub owned: Ownership,
     /// Its last status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<DnsEntryStatus>,
 }
 
-/// One record set of an in-memory zone.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The JSON fields of an [`EntryState`] (no `#[serde(flatten)]`, which buffers every field
+/// through serde's generic content, several times slower on a state of 100,000 entries).
+#[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
+struct EntryFields {
+    provider: String,
+    zone: String,
+    keys: std::collections::BTreeSet<RecordKey>,
+    #[serde(default)]
+    keep_on_delete: bool,
+    #[serde(default)]
+    status: Option<DnsEntryStatus>,
+}
+
+impl From<EntryFields> for EntryState {
+    fn from(fields: EntryFields) -> Self {
+        Self {
+            owned: Ownership {
+                provider: fields.provider,
+                zone: fields.zone,
+                keys: fields.keys,
+                keep_on_delete: fields.keep_on_delete,
+            },
+            status: fields.status,
+        }
+    }
+}
+
+impl Serialize for EntryState {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let owned = &self.owned;
+        let mut fields = serializer.serialize_struct("EntryState", 5)?;
+        fields.serialize_field("provider", &owned.provider)?;
+        fields.serialize_field("zone", &owned.zone)?;
+        fields.serialize_field("keys", &owned.keys)?;
+        if owned.keep_on_delete {
+            fields.serialize_field("keepOnDelete", &true)?;
+        }
+        if let Some(status) = &self.status {
+            fields.serialize_field("status", status)?;
+        }
+        fields.end()
+    }
+}
+
+/// One record set of an in-memory zone:
+/// `{"dnsName", "setIdentifier"?, "type", "ttl", "values", "routingPolicy"?}`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(from = "RecordFields")]
 pub struct StoredRecord {
     /// Name, set identifier and type.
-    #[serde(flatten)]
     pub key: RecordKey,
     /// TTL.
     pub ttl: u32,
     /// Values.
     pub values: Vec<String>,
     /// Routing policy.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub routing_policy: Option<Policy>,
+}
+
+/// The JSON fields of a [`StoredRecord`], side by side.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RecordFields {
+    dns_name: shoot_dns::DnsName,
+    #[serde(default)]
+    set_identifier: String,
+    #[serde(rename = "type")]
+    record_type: shoot_dns::records::RecordType,
+    ttl: u32,
+    values: Vec<String>,
+    #[serde(default)]
+    routing_policy: Option<Policy>,
+}
+
+impl From<RecordFields> for StoredRecord {
+    fn from(fields: RecordFields) -> Self {
+        Self {
+            key: RecordKey {
+                owner: shoot_dns::records::RecordName::new(fields.dns_name, fields.set_identifier),
+                record_type: fields.record_type,
+            },
+            ttl: fields.ttl,
+            values: fields.values,
+            routing_policy: fields.routing_policy,
+        }
+    }
+}
+
+impl Serialize for StoredRecord {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let owner = &self.key.owner;
+        let mut fields = serializer.serialize_struct("StoredRecord", 6)?;
+        fields.serialize_field("dnsName", &owner.dns_name)?;
+        if !owner.set_identifier.is_empty() {
+            fields.serialize_field("setIdentifier", &owner.set_identifier)?;
+        }
+        fields.serialize_field("type", &self.key.record_type)?;
+        fields.serialize_field("ttl", &self.ttl)?;
+        fields.serialize_field("values", &self.values)?;
+        if let Some(policy) = &self.routing_policy {
+            fields.serialize_field("routingPolicy", policy)?;
+        }
+        fields.end()
+    }
 }
 
 impl State {
     /// Reads the state at `path`; a missing file is an empty state. A file that is not a state of
     /// this version is an error that names the file.
     pub fn read(path: &Path) -> Result<Self, String> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(text) => text,
+        let bytes = match std::fs::read(path) {
+            Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Ok(Self {
                     version: VERSION,
@@ -91,15 +183,20 @@ impl State {
             }
             Err(e) => return Err(format!("{}: cannot read the state: {e}", path.display())),
         };
-        let version = serde_json::from_str::<serde_json::Value>(&text)
+        // The version first, without building anything else, so that a state of another
+        // version gets this message rather than one about a field it lacks.
+        #[derive(Deserialize)]
+        struct Version {
+            version: Option<u64>,
+        }
+        let version = serde_json::from_slice::<Version>(&bytes)
             .map_err(|e| {
                 format!(
                     "{}: not a shoot-dns state file (is it truncated?): {e}",
                     path.display()
                 )
             })?
-            .get("version")
-            .and_then(serde_json::Value::as_u64);
+            .version;
         if version != Some(u64::from(VERSION)) {
             let found = version.map_or("none".to_owned(), |v| v.to_string());
             return Err(format!(
@@ -107,7 +204,7 @@ impl State {
                 path.display()
             ));
         }
-        serde_json::from_str(&text)
+        serde_json::from_slice(&bytes)
             .map_err(|e| format!("{}: not a shoot-dns state file: {e}", path.display()))
     }
 
@@ -115,16 +212,18 @@ impl State {
     /// renamed over the old one.
     pub fn write(&self, path: &Path) -> Result<(), String> {
         let fail = |e: std::io::Error| format!("{}: cannot write the state: {e}", path.display());
-        let mut text = serde_json::to_string_pretty(self)
-            .map_err(|e| format!("cannot render the state: {e}"))?;
-        text.push('\n');
+        // Compact: a state of 100,000 entries is a third smaller, and read that much faster,
+        // than indented.
+        let mut text =
+            serde_json::to_vec(self).map_err(|e| format!("cannot render the state: {e}"))?;
+        text.push(b'\n');
         let file_name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let temporary = path.with_file_name(format!(".{file_name}.{}.tmp", std::process::id()));
         let mut file = std::fs::File::create(&temporary).map_err(fail)?;
-        file.write_all(text.as_bytes()).map_err(fail)?;
+        file.write_all(&text).map_err(fail)?;
         file.sync_all().map_err(fail)?;
         drop(file);
         std::fs::rename(&temporary, path).map_err(fail)?;
@@ -136,24 +235,37 @@ impl State {
         Ok(())
     }
 
-    /// The zone contents as the core reads them.
-    pub fn zone_records(&self) -> BTreeMap<String, ZoneRecords> {
-        self.zones
-            .iter()
+    /// The generated entries, each with its status (which the state keeps once, with what the
+    /// entry owns), taken out of the state.
+    pub fn take_generated(&mut self) -> Vec<DnsEntry> {
+        let mut generated = std::mem::take(&mut self.generated);
+        for entry in &mut generated {
+            if entry.status.is_none() {
+                let id = shoot_dns::plan::entry_id(entry);
+                entry.status = self.entries.get_mut(&id).and_then(|e| e.status.take());
+            }
+        }
+        generated
+    }
+
+    /// The zone contents as the core reads them (taken out of the state).
+    pub fn take_zone_records(&mut self) -> BTreeMap<String, ZoneRecords> {
+        std::mem::take(&mut self.zones)
+            .into_iter()
             .map(|(zone, records)| {
                 let sets = records
-                    .iter()
+                    .into_iter()
                     .map(|r| {
                         let set = RecordSet {
                             record_type: r.key.record_type,
                             ttl: r.ttl,
-                            values: r.values.clone(),
-                            routing_policy: r.routing_policy.clone(),
+                            values: r.values,
+                            routing_policy: r.routing_policy,
                         };
-                        (r.key.clone(), set)
+                        (r.key, set)
                     })
                     .collect();
-                (zone.clone(), sets)
+                (zone, sets)
             })
             .collect()
     }
