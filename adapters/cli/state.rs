@@ -169,6 +169,37 @@ impl Serialize for StoredRecord {
     }
 }
 
+/// Removes the temporary files an earlier write of the state at `path` left behind when it was
+/// killed before its rename (`.<file>.<pid>.tmp` of a process that is no longer running).
+fn remove_leftovers(path: &Path, file_name: &str) {
+    let dir = match path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        Some(dir) => dir,
+        None => Path::new("."),
+    };
+    let Ok(siblings) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let prefix = format!(".{file_name}.");
+    for sibling in siblings.flatten() {
+        let name = sibling.file_name();
+        let Some(pid) = (name.to_str())
+            .and_then(|n| n.strip_prefix(&prefix))
+            .and_then(|rest| rest.strip_suffix(".tmp"))
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid != std::process::id() && !running(pid) {
+            let _ = std::fs::remove_file(sibling.path());
+        }
+    }
+}
+
+/// Whether a process `pid` runs (where `/proc` tells; elsewhere it is taken as gone).
+fn running(pid: u32) -> bool {
+    Path::new("/proc").join(pid.to_string()).exists()
+}
+
 impl State {
     /// Reads the state at `path`; a missing file is an empty state. A file that is not a state of
     /// this version is an error that names the file.
@@ -232,6 +263,7 @@ impl State {
         {
             let _ = dir.sync_all();
         }
+        remove_leftovers(path, &file_name);
         Ok(())
     }
 

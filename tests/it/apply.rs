@@ -504,6 +504,24 @@ fn repeated_failed_deletes_keep_one_leftover_id() {
     }
 }
 
+/// A write of the state killed before its rename leaves `.<state>.<pid>.tmp`; the next `apply`
+/// removes it (and the temporary files of running processes stay).
+#[test]
+fn leftover_temporary_state_files_are_removed() {
+    let dir = TempDir::new("apply-leftover-tmp");
+    let state = text_of(&dir.path("s.json"));
+    let gone = dir.write(".s.json.4000000000.tmp", "{\"version\": 1, \"entr");
+    let alive = dir.write(&format!(".s.json.{}.tmp", std::process::id()), "{}");
+    let unrelated = dir.write(".other.json.4000000000.tmp", "{}");
+    json_run(&dir, "apply", &state, &[&examples()], 0);
+    assert!(
+        !Path::new(&gone).exists(),
+        "the leftover of a dead process stays"
+    );
+    assert!(Path::new(&alive).exists());
+    assert!(Path::new(&unrelated).exists());
+}
+
 // ---------------------------------------------------------------------------------------------
 // --zones
 // ---------------------------------------------------------------------------------------------
