@@ -165,6 +165,30 @@ impl World {
             .chain(virtual_services)
     }
 
+    /// Adds the objects, problems and ignored objects of `other` after those of `self` (not its
+    /// observations).
+    pub fn append(&mut self, other: World) {
+        fn join<T>(mine: &mut Vec<T>, mut theirs: Vec<T>) {
+            if mine.is_empty() {
+                *mine = theirs;
+            } else {
+                mine.append(&mut theirs);
+            }
+        }
+        join(&mut self.services, other.services);
+        join(&mut self.ingresses, other.ingresses);
+        join(&mut self.entries, other.entries);
+        join(&mut self.providers, other.providers);
+        join(&mut self.annotations, other.annotations);
+        join(&mut self.secrets, other.secrets);
+        join(&mut self.gateways, other.gateways);
+        join(&mut self.http_routes, other.http_routes);
+        join(&mut self.istio_gateways, other.istio_gateways);
+        join(&mut self.virtual_services, other.virtual_services);
+        join(&mut self.problems, other.problems);
+        join(&mut self.ignored, other.ignored);
+    }
+
     /// Adds an object. Objects with the same kind, namespace and name may be added twice: the
     /// plan uses the one added last (as a later `kubectl apply` would) and reports the others.
     pub fn insert(&mut self, object: Object) {

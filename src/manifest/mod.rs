@@ -90,15 +90,18 @@ pub fn load_bytes(world: &mut World, source_name: &str, bytes: &[u8]) -> Result<
 }
 
 /// Reads the documents of `text` into `world`; `broken` names a document (1-based) that is
-/// a problem as a whole, and why.
+/// a problem as a whole, and why. Each document becomes objects as soon as it is parsed (only
+/// one document's value is held at a time); they join `world` once the whole text has parsed,
+/// so that text with a syntax error adds nothing.
 fn load_documents(
     world: &mut World,
     source_name: &str,
     text: &str,
     broken: Option<(usize, String)>,
 ) -> Result<(), ManifestError> {
-    for (i, (value, mut problems)) in documents(source_name, text)?.into_iter().enumerate() {
-        if let Some((_, message)) = broken.as_ref().filter(|(d, _)| *d == i + 1) {
+    let mut read = World::default();
+    for_each_document(source_name, text, |index, value, mut problems| {
+        if let Some((_, message)) = broken.as_ref().filter(|(d, _)| *d == index) {
             problems.insert(
                 0,
                 read::Problem {
@@ -107,8 +110,9 @@ fn load_documents(
                 },
             );
         }
-        add_value(world, source_name, i + 1, value, problems);
-    }
+        add_value(&mut read, source_name, index, value, problems);
+    })?;
+    world.append(read);
     Ok(())
 }
 
@@ -122,24 +126,26 @@ fn load_documents(
 /// # Ok::<(), shoot_dns::manifest::ManifestError>(())
 /// ```
 pub fn documents_str(source_name: &str, text: &str) -> Result<Vec<Value>, ManifestError> {
-    Ok(documents(source_name, text)?
-        .into_iter()
-        .map(|(value, _)| value)
-        .collect())
+    let mut documents = Vec::new();
+    for_each_document(source_name, text, |_, value, _| documents.push(value))?;
+    Ok(documents)
 }
 
-/// The documents of `text`, each with what makes it no object a cluster would hold.
-fn documents(
+/// Parses the documents of `text` one after another and hands each to `each` with its 1-based
+/// index and what makes it no object a cluster would hold; stops at the first syntax error.
+fn for_each_document(
     source_name: &str,
     text: &str,
-) -> Result<Vec<(Value, Vec<read::Problem>)>, ManifestError> {
+    mut each: impl FnMut(usize, Value, Vec<read::Problem>),
+) -> Result<(), ManifestError> {
     // A byte-order mark may open the stream; it is no content.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let trimmed = text.trim_start();
     if (trimmed.starts_with('{') || trimmed.starts_with('['))
         && let Ok(value) = serde_json::from_str::<Value>(text)
     {
-        return Ok(vec![(value, Vec::new())]);
+        each(1, value, Vec::new());
+        return Ok(());
     }
     if let Some(line) = read::too_deep(text) {
         return Err(ManifestError {
@@ -152,7 +158,6 @@ fn documents(
             ),
         });
     }
-    let mut documents = Vec::new();
     for (i, document) in serde_yaml_ng::Deserializer::from_str(text).enumerate() {
         let mut problems = Vec::new();
         let value = read::document(document, &mut problems).map_err(|e| ManifestError {
@@ -161,9 +166,9 @@ fn documents(
             line: e.location().map(|l| l.line()),
             message: yaml_message(&e),
         })?;
-        documents.push((value, problems));
+        each(i + 1, value, problems);
     }
-    Ok(documents)
+    Ok(())
 }
 
 fn yaml_message(error: &serde_yaml_ng::Error) -> String {
@@ -398,6 +403,8 @@ mod tests {
         .unwrap_err();
         assert_eq!(err.source_name, "bad.yaml");
         assert_eq!(err.document, 2);
+        // The first document was read before the error: nothing of it joins the world.
+        assert_eq!(world, World::default());
         assert!(err.line.is_some_and(|l| l >= 4), "{err:?}");
         assert!(
             err.to_string().starts_with("bad.yaml: document 2, line "),
