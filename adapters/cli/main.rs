@@ -304,5 +304,9 @@ fn run(args: &PlanArgs, apply: bool) -> Result<ExitCode, String> {
         Format::Table => output::table(&mut out, &plan, &world)?,
     }
     std::io::Write::flush(&mut out).map_err(|e| format!("cannot write the plan: {e}"))?;
+    // The process ends now: freeing a big world and its plan piece by piece would only delay
+    // that (a few tenths of a second for 100,000 objects); the system takes the memory back.
+    std::mem::forget(plan);
+    std::mem::forget(world);
     Ok(code)
 }
