@@ -90,9 +90,9 @@ pub fn load_bytes(world: &mut World, source_name: &str, bytes: &[u8]) -> Result<
 }
 
 /// Reads the documents of `text` into `world`; `broken` names a document (1-based) that is
-/// a problem as a whole, and why. Each document becomes objects as soon as it is parsed (only
-/// one document's value is held at a time); they join `world` once the whole text has parsed,
-/// so that text with a syntax error adds nothing.
+/// a problem as a whole, and why. Each document becomes objects as soon as it is parsed, and
+/// so does each item of a `kind: List` (only one object's value is held at a time); they join
+/// `world` once the whole text has parsed, so that text with a syntax error adds nothing.
 fn load_documents(
     world: &mut World,
     source_name: &str,
@@ -100,7 +100,7 @@ fn load_documents(
     broken: Option<(usize, String)>,
 ) -> Result<(), ManifestError> {
     let mut read = World::default();
-    for_each_document(source_name, text, |index, value, mut problems| {
+    let add = |read: &mut World, index: usize, value: Value, mut problems: Vec<_>, items| {
         if let Some((_, message)) = broken.as_ref().filter(|(d, _)| *d == index) {
             problems.insert(
                 0,
@@ -110,10 +110,58 @@ fn load_documents(
                 },
             );
         }
-        add_value(&mut read, source_name, index, value, problems);
-    })?;
+        add_document(read, source_name, index, value, problems, items);
+    };
+    match input(text) {
+        Input::Json(json) => {
+            let mut items = World::default();
+            let mut problems = Vec::new();
+            let mut deserializer = serde_json::Deserializer::from_str(json);
+            let mut item = |value, problems| add_value(&mut items, "List", 0, value, problems);
+            let parsed = read::document_with_items(&mut deserializer, &mut problems, &mut item)
+                .and_then(|root| deserializer.end().map(|()| root));
+            if let Ok((value, streamed)) = parsed {
+                add(&mut read, 1, value, problems, streamed.then_some(items));
+                world.append(read);
+                return Ok(());
+            }
+            // Not JSON after all: YAML (of which JSON is nearly a subset) says what is wrong.
+        }
+        Input::Yaml => {}
+    }
+    let text = yaml_text(source_name, text)?;
+    for (i, document) in serde_yaml_ng::Deserializer::from_str(text).enumerate() {
+        let mut items = World::default();
+        let mut problems = Vec::new();
+        let mut item = |value, problems| add_value(&mut items, "List", 0, value, problems);
+        let (value, streamed) = read::document_with_items(document, &mut problems, &mut item)
+            .map_err(|e| yaml_error(source_name, i + 1, &e))?;
+        add(&mut read, i + 1, value, problems, streamed.then_some(items));
+    }
     world.append(read);
     Ok(())
+}
+
+/// Adds one document; `items` are the objects read from its root-level `items` sequence,
+/// which count if the document is a `kind: List` (as the sequence would have otherwise).
+fn add_document(
+    world: &mut World,
+    source_name: &str,
+    index: usize,
+    value: Value,
+    problems: Vec<read::Problem>,
+    items: Option<World>,
+) {
+    let Some(items) = items else {
+        return add_value(world, source_name, index, value, problems);
+    };
+    let kind = value.get("kind").and_then(Value::as_str).unwrap_or("");
+    if kind.ends_with("List") && value.get("apiVersion").is_some() {
+        // The List's own problems (a duplicate key, a tag) are no object's.
+        world.append(items);
+    } else {
+        add_value(world, source_name, index, value, problems);
+    }
 }
 
 /// The documents of a manifest text, as JSON values (one per YAML document, or the one JSON
@@ -126,29 +174,48 @@ fn load_documents(
 /// # Ok::<(), shoot_dns::manifest::ManifestError>(())
 /// ```
 pub fn documents_str(source_name: &str, text: &str) -> Result<Vec<Value>, ManifestError> {
+    if let Input::Json(json) = input(text)
+        && let Ok(value) = serde_json::from_str::<Value>(json)
+    {
+        return Ok(vec![value]);
+    }
+    let text = yaml_text(source_name, text)?;
     let mut documents = Vec::new();
-    for_each_document(source_name, text, |_, value, _| documents.push(value))?;
+    for (i, document) in serde_yaml_ng::Deserializer::from_str(text).enumerate() {
+        let value = read::document(document, &mut Vec::new())
+            .map_err(|e| yaml_error(source_name, i + 1, &e))?;
+        documents.push(value);
+    }
     Ok(documents)
 }
 
-/// Parses the documents of `text` one after another and hands each to `each` with its 1-based
-/// index and what makes it no object a cluster would hold; stops at the first syntax error.
-fn for_each_document(
-    source_name: &str,
-    text: &str,
-    mut each: impl FnMut(usize, Value, Vec<read::Problem>),
-) -> Result<(), ManifestError> {
+/// What a manifest text looks like.
+enum Input<'t> {
+    /// It starts like JSON (`{` or `[`): try it as JSON first.
+    Json(&'t str),
+    /// YAML.
+    Yaml,
+}
+
+/// Whether `text` looks like JSON.
+fn input<'t>(text: &'t str) -> Input<'t> {
     // A byte-order mark may open the stream; it is no content.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let trimmed = text.trim_start();
-    if (trimmed.starts_with('{') || trimmed.starts_with('['))
-        && let Ok(value) = serde_json::from_str::<Value>(text)
-    {
-        each(1, value, Vec::new());
-        return Ok(());
+    if trimmed.starts_with('{') || trimmed.starts_with('[') {
+        Input::Json(text)
+    } else {
+        Input::Yaml
     }
-    if let Some(line) = read::too_deep(text) {
-        return Err(ManifestError {
+}
+
+/// `text` without a leading byte-order mark, for the YAML parser; a text that nests too deeply
+/// is refused here.
+fn yaml_text<'t>(source_name: &str, text: &'t str) -> Result<&'t str, ManifestError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    match read::too_deep(text) {
+        None => Ok(text),
+        Some(line) => Err(ManifestError {
             source_name: source_name.to_owned(),
             document: read::document_of_line(text, line),
             line: Some(line),
@@ -156,19 +223,17 @@ fn for_each_document(
                 "nesting deeper than {} levels of [ and {{",
                 read::MAX_NESTING
             ),
-        });
+        }),
     }
-    for (i, document) in serde_yaml_ng::Deserializer::from_str(text).enumerate() {
-        let mut problems = Vec::new();
-        let value = read::document(document, &mut problems).map_err(|e| ManifestError {
-            source_name: source_name.to_owned(),
-            document: i + 1,
-            line: e.location().map(|l| l.line()),
-            message: yaml_message(&e),
-        })?;
-        each(i + 1, value, problems);
+}
+
+fn yaml_error(source_name: &str, document: usize, e: &serde_yaml_ng::Error) -> ManifestError {
+    ManifestError {
+        source_name: source_name.to_owned(),
+        document,
+        line: e.location().map(|l| l.line()),
+        message: yaml_message(e),
     }
-    Ok(())
 }
 
 fn yaml_message(error: &serde_yaml_ng::Error) -> String {
@@ -382,6 +447,47 @@ mod tests {
         assert_eq!(w.services[0].metadata.namespace_or_default(), "default");
         assert_eq!(w.ingresses.len(), 1);
         assert!(w.problems.is_empty());
+    }
+
+    #[test]
+    fn list_items_are_objects_one_by_one() {
+        for text in [
+            "apiVersion: v1\nitems:\n- apiVersion: v1\n  kind: Service\n  metadata: {name: a, annotations: {x: !t y}}\n- apiVersion: v1\n  kind: Service\n  metadata: {name: b}\nkind: List\n",
+            r#"{"apiVersion": "v1", "items": [{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "a", "name": "a"}}, {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "b"}}], "kind": "List"}"#,
+        ] {
+            let w = load(text);
+            let names: Vec<_> = w
+                .services
+                .iter()
+                .map(|s| s.metadata.name_or_empty())
+                .collect();
+            assert_eq!(names, ["b"], "{text}");
+            assert_eq!(w.problems.len(), 1, "{:?}", w.problems);
+            assert_eq!(w.problems[0].object.name, "a");
+            assert!(
+                w.problems[0].message.starts_with("metadata."),
+                "{:?}",
+                w.problems
+            );
+        }
+        // `items` of an object that is no List are not objects.
+        let w = load(
+            "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nitems: [{apiVersion: v1, kind: Service, metadata: {name: t}}]\n",
+        );
+        let names: Vec<_> = w
+            .services
+            .iter()
+            .map(|s| s.metadata.name_or_empty())
+            .collect();
+        assert_eq!(names, ["s"]);
+    }
+
+    #[test]
+    fn deep_json_is_refused_as_deep_yaml_is() {
+        let text = format!("{}{}", "[".repeat(1_000), "]".repeat(1_000));
+        let mut world = World::default();
+        let err = load_str(&mut world, "deep.json", &text).unwrap_err();
+        assert!(err.message.starts_with("nesting deeper than 256"), "{err}");
     }
 
     #[test]

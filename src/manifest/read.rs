@@ -115,6 +115,164 @@ pub(super) fn document<'de, D: Deserializer<'de>>(
     .deserialize(deserializer)
 }
 
+/// What [`document_with_items`] does with each element of a root-level `items` sequence.
+pub(super) type ItemSink<'s> = dyn FnMut(Value, Vec<Problem>) + 's;
+
+/// [`document`] for a document that may be a `kind: List` (what `kubectl get -o yaml|json`
+/// prints): each element of a root-level `items` sequence goes to `item` as soon as it is read,
+/// with its own problems, and the root keeps `items: []`, so that a cluster's dump is never held
+/// as one value. Returns the root and whether it had such a sequence.
+pub(super) fn document_with_items<'de, D: Deserializer<'de>>(
+    deserializer: D,
+    problems: &mut Vec<Problem>,
+    item: &mut ItemSink<'_>,
+) -> Result<(Value, bool), D::Error> {
+    let mut streamed = false;
+    let value = deserializer.deserialize_any(RootVisitor {
+        seed: ValueSeed {
+            path: Path::Root,
+            problems,
+        },
+        item,
+        streamed: &mut streamed,
+    })?;
+    Ok((value, streamed))
+}
+
+/// The root of a document: a mapping whose `items` are streamed; anything else as
+/// [`ValueSeed`] reads it.
+struct RootVisitor<'p, 'q, 'i, 's> {
+    seed: ValueSeed<'p, 'q>,
+    item: &'i mut ItemSink<'s>,
+    streamed: &'i mut bool,
+}
+
+/// The `items` of a root mapping: a sequence is streamed; anything else is read as a value.
+struct ItemsVisitor<'p, 'q, 'i, 's> {
+    seed: ValueSeed<'p, 'q>,
+    item: &'i mut ItemSink<'s>,
+    streamed: &'i mut bool,
+}
+
+impl<'de> DeserializeSeed<'de> for ItemsVisitor<'_, '_, '_, '_> {
+    type Value = Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+/// Forwards the visits of everything but mappings (roots) or sequences (items) to `seed`.
+macro_rules! forward_scalars {
+    () => {
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            self.seed.expecting(f)
+        }
+        fn visit_bool<E: de::Error>(self, v: bool) -> Result<Value, E> {
+            self.seed.visit_bool(v)
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
+            self.seed.visit_i64(v)
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
+            self.seed.visit_u64(v)
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+            self.seed.visit_f64(v)
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
+            self.seed.visit_str(v)
+        }
+        fn visit_string<E: de::Error>(self, v: String) -> Result<Value, E> {
+            self.seed.visit_string(v)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
+            self.seed.visit_unit()
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Value, E> {
+            self.seed.visit_none()
+        }
+        fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+            self.seed.visit_some(deserializer)
+        }
+        fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<Value, A::Error> {
+            self.seed.visit_enum(data)
+        }
+    };
+}
+
+impl<'de> Visitor<'de> for RootVisitor<'_, '_, '_, '_> {
+    type Value = Value;
+
+    forward_scalars!();
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Value, A::Error> {
+        self.seed.visit_seq(seq)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let ValueSeed { path, problems } = self.seed;
+        let mut object = Map::new();
+        while let Some(key) = map.next_key_seed(KeySeed)? {
+            let path = Path::Key(&path, &key);
+            if object.contains_key(&key) {
+                problems.push(duplicate(&path));
+            }
+            let seed = ValueSeed {
+                path,
+                problems: &mut *problems,
+            };
+            let value = if key == "items" {
+                map.next_value_seed(ItemsVisitor {
+                    seed,
+                    item: &mut *self.item,
+                    streamed: &mut *self.streamed,
+                })?
+            } else {
+                map.next_value_seed(seed)?
+            };
+            object.insert(key, value);
+        }
+        Ok(Value::Object(object))
+    }
+}
+
+impl<'de> Visitor<'de> for ItemsVisitor<'_, '_, '_, '_> {
+    type Value = Value;
+
+    forward_scalars!();
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Value, A::Error> {
+        self.seed.visit_map(map)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        *self.streamed = true;
+        loop {
+            let mut problems = Vec::new();
+            let seed = ValueSeed {
+                path: Path::Root,
+                problems: &mut problems,
+            };
+            match seq.next_element_seed(seed)? {
+                Some(value) => (self.item)(value, problems),
+                None => break,
+            }
+        }
+        Ok(Value::Array(Vec::new()))
+    }
+}
+
+/// The problem of a key given twice in one mapping.
+fn duplicate(path: &Path<'_>) -> Problem {
+    Problem {
+        path: path.segments(),
+        message: "duplicate key: a mapping holds each key once (YAML 1.2 §3.2.1.1), and the API \
+                  server refuses the object"
+            .to_owned(),
+    }
+}
+
 struct ValueSeed<'p, 'q> {
     path: Path<'p>,
     problems: &'q mut Vec<Problem>,
@@ -193,12 +351,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
         while let Some(key) = map.next_key_seed(KeySeed)? {
             let path = Path::Key(&self.path, &key);
             if object.contains_key(&key) {
-                self.problems.push(Problem {
-                    path: path.segments(),
-                    message: "duplicate key: a mapping holds each key once (YAML 1.2 §3.2.1.1), \
-                              and the API server refuses the object"
-                        .to_owned(),
-                });
+                self.problems.push(duplicate(&path));
             }
             let value = map.next_value_seed(ValueSeed {
                 path,
