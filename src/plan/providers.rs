@@ -96,15 +96,13 @@ impl Providers {
     /// for the name if it covers the zone; `None` if no provider may touch it (spec
     /// entries-providers §4.4, DECISIONS D11 and D14).
     pub(super) fn deleter<'p>(&'p self, owned: &Ownership, name: &DnsName) -> Option<&'p str> {
-        let covers =
-            |key: &str| (self.states.get(key)).is_some_and(|state| state.covers(name, &owned.zone));
-        if let Some((key, _)) = self.states.get_key_value(owned.provider.as_str())
-            && covers(key)
-        {
-            return Some(key);
-        }
-        let chosen = self.index.choose(name, Some(&owned.provider))?;
-        covers(&chosen.key).then_some(chosen.key.as_str())
+        let covering = |key: &str| {
+            (self.states.get(key))
+                .filter(|state| state.covers(name, &owned.zone))
+                .map(|state| state.key.as_str())
+        };
+        covering(&owned.provider)
+            .or_else(|| covering(&self.index.choose(name, Some(&owned.provider))?.key))
     }
 }
 
