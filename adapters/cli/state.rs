@@ -322,3 +322,55 @@ impl State {
             .collect();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The state reads back what it wrote, field for field: every field the JSON has on each
+    /// side, and none lost (an ownership whose records stay when the entry goes, set
+    /// identifiers, routing policies, statuses).
+    #[test]
+    fn a_state_reads_back_what_it_wrote() {
+        let key = |name: &str, set: &str| RecordKey {
+            owner: shoot_dns::records::RecordName::new(name.parse().unwrap(), set),
+            record_type: shoot_dns::records::RecordType::A,
+        };
+        let mut state = State {
+            version: VERSION,
+            ..State::default()
+        };
+        state.entries.insert(
+            "ns/kept".to_owned(),
+            EntryState {
+                owned: Ownership {
+                    provider: "ns/p".to_owned(),
+                    zone: "local:example.com".to_owned(),
+                    keys: [key("a.example.com", ""), key("b.example.com", "s1")].into(),
+                    keep_on_delete: true,
+                },
+                status: Some(DnsEntryStatus {
+                    state: Some("Ignored".to_owned()),
+                    ..DnsEntryStatus::default()
+                }),
+            },
+        );
+        state.zones.insert(
+            "local:example.com".to_owned(),
+            vec![StoredRecord {
+                key: key("b.example.com", "s1"),
+                ttl: 60,
+                values: vec!["192.0.2.1".to_owned()],
+                routing_policy: Some(Policy {
+                    policy_type: "weighted".to_owned(),
+                    parameters: [("weight".to_owned(), "1".to_owned())].into(),
+                }),
+            }],
+        );
+        let text = serde_json::to_string(&state).unwrap();
+        assert!(text.contains("\"keepOnDelete\":true"), "{text}");
+        assert!(text.contains("\"setIdentifier\":\"s1\""), "{text}");
+        let again: State = serde_json::from_str(&text).unwrap();
+        assert_eq!(again, state);
+    }
+}
