@@ -24,18 +24,19 @@ pub fn load_paths(world: &mut World, paths: &[PathBuf]) -> Result<(), String> {
 }
 
 /// The text of every manifest at `paths` (files, directories, `-`), each with the name that
-/// messages use; text that is no UTF-8 is an error naming the line.
+/// messages use; text that is no UTF-8 is an error naming the line and column.
 pub fn read_texts(paths: &[PathBuf]) -> Result<Vec<(String, String)>, String> {
     (read_inputs(paths)?.into_iter())
-        .map(|(name, bytes)| match String::from_utf8(bytes) {
-            Ok(text) => Ok((name, text)),
-            Err(e) => {
-                let before = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-                let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
-                Err(format!("{name}: line {line}: not UTF-8 text"))
-            }
-        })
+        .map(|(name, bytes)| text(&name, bytes).map(|text| (name, text)))
         .collect()
+}
+
+/// `bytes` read from `name` as text; bytes that are no UTF-8 are an error naming where.
+fn text(name: &str, bytes: Vec<u8>) -> Result<String, String> {
+    String::from_utf8(bytes).map_err(|e| {
+        let error = shoot_dns::manifest::NotUtf8::new(e.as_bytes(), e.utf8_error());
+        format!("{name}: {error}")
+    })
 }
 
 /// The bytes of every manifest at `paths` (files, directories, `-`), each with the name that
@@ -65,8 +66,7 @@ fn read_inputs(paths: &[PathBuf]) -> Result<Vec<(String, Vec<u8>)>, String> {
 pub fn read_file_text(path: &Path) -> Result<String, String> {
     let name = path.display().to_string();
     let opened = std::fs::File::open(path).map_err(|e| format!("{name}: cannot read: {e}"))?;
-    String::from_utf8(read_bounded(opened, &name)?)
-        .map_err(|e| format!("{name}: not UTF-8 text: {}", e.utf8_error()))
+    text(&name, read_bounded(opened, &name)?)
 }
 
 /// Reads at most [`MAX_INPUT_BYTES`] from `input`; more is an error.

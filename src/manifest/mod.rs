@@ -71,20 +71,49 @@ pub fn load_str(world: &mut World, source_name: &str, text: &str) -> Result<(), 
 /// # Ok::<(), shoot_dns::manifest::ManifestError>(())
 /// ```
 pub fn load_bytes(world: &mut World, source_name: &str, bytes: &[u8]) -> Result<(), ManifestError> {
-    match read::invalid_utf8(bytes) {
-        None => load_str(
-            world,
-            source_name,
-            std::str::from_utf8(bytes).unwrap_or_default(),
-        ),
-        Some((line, column, byte)) => {
+    match utf8(bytes) {
+        Ok(text) => load_str(world, source_name, text),
+        Err(error) => {
             let text = String::from_utf8_lossy(bytes);
-            let document = read::document_of_line(&text, line);
-            let problem = format!(
-                "{source_name}: line {line}, column {column}: byte 0x{byte:02x} is not UTF-8 \
-                 (manifests are UTF-8 text)"
-            );
+            let document = read::document_of_line(&text, error.line);
+            let problem = format!("{source_name}: {error}");
             load_documents(world, source_name, &text, Some((document, problem)))
+        }
+    }
+}
+
+/// Where bytes stop being UTF-8 text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}, column {column}: byte 0x{byte:02x} is not UTF-8 (manifests are UTF-8 text)")]
+#[non_exhaustive]
+pub struct NotUtf8 {
+    /// 1-based line of the first byte that is no UTF-8.
+    pub line: usize,
+    /// 1-based column (in bytes) of that byte.
+    pub column: usize,
+    /// The byte.
+    pub byte: u8,
+}
+
+/// `bytes` as text, or where they stop being UTF-8.
+///
+/// ```
+/// let error = shoot_dns::manifest::utf8(b"a: 1\nb: x\xffy\n").unwrap_err();
+/// assert_eq!((error.line, error.column, error.byte), (2, 5, 0xff));
+/// assert_eq!(shoot_dns::manifest::utf8("ü".as_bytes()), Ok("ü"));
+/// ```
+pub fn utf8(bytes: &[u8]) -> Result<&str, NotUtf8> {
+    std::str::from_utf8(bytes).map_err(|error| NotUtf8::new(bytes, error))
+}
+
+impl NotUtf8 {
+    /// Where `error`, found in `bytes`, lies.
+    pub fn new(bytes: &[u8], error: std::str::Utf8Error) -> Self {
+        let before = &bytes[..error.valid_up_to()];
+        Self {
+            line: 1 + before.iter().filter(|&&b| b == b'\n').count(),
+            column: 1 + before.iter().rev().take_while(|&&b| b != b'\n').count(),
+            byte: bytes[error.valid_up_to()],
         }
     }
 }
@@ -120,8 +149,8 @@ fn load_documents(
             let mut item = |value, problems| add_value(&mut items, "List", 0, value, problems);
             let parsed = read::document_with_items(&mut deserializer, &mut problems, &mut item)
                 .and_then(|root| deserializer.end().map(|()| root));
-            if let Ok((value, streamed)) = parsed {
-                add(&mut read, 1, value, problems, streamed.then_some(items));
+            if let Ok(value) = parsed {
+                add(&mut read, 1, value, problems, items);
                 world.append(read);
                 return Ok(());
             }
@@ -134,9 +163,9 @@ fn load_documents(
         let mut items = World::default();
         let mut problems = Vec::new();
         let mut item = |value, problems| add_value(&mut items, "List", 0, value, problems);
-        let (value, streamed) = read::document_with_items(document, &mut problems, &mut item)
+        let value = read::document_with_items(document, &mut problems, &mut item)
             .map_err(|e| yaml_error(source_name, i + 1, &e))?;
-        add(&mut read, i + 1, value, problems, streamed.then_some(items));
+        add(&mut read, i + 1, value, problems, items);
     }
     world.append(read);
     Ok(())
@@ -150,18 +179,22 @@ fn add_document(
     index: usize,
     value: Value,
     problems: Vec<read::Problem>,
-    items: Option<World>,
+    items: World,
 ) {
-    let Some(items) = items else {
-        return add_value(world, source_name, index, value, problems);
-    };
-    let kind = value.get("kind").and_then(Value::as_str).unwrap_or("");
-    if kind.ends_with("List") && value.get("apiVersion").is_some() {
+    // A List's items were read one by one, and its `items` left empty; one whose `items` is no
+    // sequence is a problem of its own (`add_object` says so).
+    if is_list(&value) && value.get("items").is_some_and(Value::is_array) {
         // The List's own problems (a duplicate key, a tag) are no object's.
         world.append(items);
     } else {
         add_value(world, source_name, index, value, problems);
     }
+}
+
+/// Whether `value` is a `kind: List` (what `kubectl get` prints), whose items are the objects.
+fn is_list(value: &Value) -> bool {
+    let text = |key| value.get(key).and_then(Value::as_str).unwrap_or("");
+    !text("apiVersion").is_empty() && text("kind").ends_with("List") && value.get("items").is_some()
 }
 
 /// The documents of a manifest text, as JSON values (one per YAML document, or the one JSON
@@ -323,7 +356,7 @@ fn add_object(world: &mut World, value: Value, problems: Vec<read::Problem>) {
         ));
         return;
     }
-    if object.kind.ends_with("List") && value.get("items").is_some() {
+    if is_list(&value) {
         if let Some(Value::Array(items)) = value.get("items").cloned() {
             let items_key = read::Segment::Key("items".to_owned());
             let mine: Vec<read::Problem> = (problems.into_iter())
@@ -470,6 +503,9 @@ mod tests {
                 w.problems
             );
         }
+        // A List whose items are no sequence says so.
+        let w = load("apiVersion: v1\nkind: List\nitems: {a: 1}\n");
+        assert_eq!(w.problems[0].message, "items must be a list of objects");
         // `items` of an object that is no List are not objects.
         let w = load(
             "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nitems: [{apiVersion: v1, kind: Service, metadata: {name: t}}]\n",

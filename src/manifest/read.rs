@@ -111,6 +111,7 @@ pub(super) fn document<'de, D: Deserializer<'de>>(
     ValueSeed {
         path: Path::Root,
         problems,
+        items: None,
     }
     .deserialize(deserializer)
 }
@@ -121,146 +122,18 @@ pub(super) type ItemSink<'s> = dyn FnMut(Value, Vec<Problem>) + 's;
 /// [`document`] for a document that may be a `kind: List` (what `kubectl get -o yaml|json`
 /// prints): each element of a root-level `items` sequence goes to `item` as soon as it is read,
 /// with its own problems, and the root keeps `items: []`, so that a cluster's dump is never held
-/// as one value. Returns the root and whether it had such a sequence.
+/// as one value.
 pub(super) fn document_with_items<'de, D: Deserializer<'de>>(
     deserializer: D,
     problems: &mut Vec<Problem>,
     item: &mut ItemSink<'_>,
-) -> Result<(Value, bool), D::Error> {
-    let mut streamed = false;
-    let value = deserializer.deserialize_any(RootVisitor {
-        seed: ValueSeed {
-            path: Path::Root,
-            problems,
-        },
-        item,
-        streamed: &mut streamed,
-    })?;
-    Ok((value, streamed))
-}
-
-/// The root of a document: a mapping whose `items` are streamed; anything else as
-/// [`ValueSeed`] reads it.
-struct RootVisitor<'p, 'q, 'i, 's> {
-    seed: ValueSeed<'p, 'q>,
-    item: &'i mut ItemSink<'s>,
-    streamed: &'i mut bool,
-}
-
-/// The `items` of a root mapping: a sequence is streamed; anything else is read as a value.
-struct ItemsVisitor<'p, 'q, 'i, 's> {
-    seed: ValueSeed<'p, 'q>,
-    item: &'i mut ItemSink<'s>,
-    streamed: &'i mut bool,
-}
-
-impl<'de> DeserializeSeed<'de> for ItemsVisitor<'_, '_, '_, '_> {
-    type Value = Value;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
-        deserializer.deserialize_any(self)
+) -> Result<Value, D::Error> {
+    ValueSeed {
+        path: Path::Root,
+        problems,
+        items: Some(item),
     }
-}
-
-/// Forwards the visits of everything but mappings (roots) or sequences (items) to `seed`.
-macro_rules! forward_scalars {
-    () => {
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            self.seed.expecting(f)
-        }
-        fn visit_bool<E: de::Error>(self, v: bool) -> Result<Value, E> {
-            self.seed.visit_bool(v)
-        }
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
-            self.seed.visit_i64(v)
-        }
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
-            self.seed.visit_u64(v)
-        }
-        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
-            self.seed.visit_f64(v)
-        }
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
-            self.seed.visit_str(v)
-        }
-        fn visit_string<E: de::Error>(self, v: String) -> Result<Value, E> {
-            self.seed.visit_string(v)
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
-            self.seed.visit_unit()
-        }
-        fn visit_none<E: de::Error>(self) -> Result<Value, E> {
-            self.seed.visit_none()
-        }
-        fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
-            self.seed.visit_some(deserializer)
-        }
-        fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<Value, A::Error> {
-            self.seed.visit_enum(data)
-        }
-    };
-}
-
-impl<'de> Visitor<'de> for RootVisitor<'_, '_, '_, '_> {
-    type Value = Value;
-
-    forward_scalars!();
-
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Value, A::Error> {
-        self.seed.visit_seq(seq)
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let ValueSeed { path, problems } = self.seed;
-        let mut object = Map::new();
-        while let Some(key) = map.next_key_seed(KeySeed)? {
-            let path = Path::Key(&path, &key);
-            if object.contains_key(&key) {
-                problems.push(duplicate(&path));
-            }
-            let seed = ValueSeed {
-                path,
-                problems: &mut *problems,
-            };
-            let value = if key == "items" {
-                map.next_value_seed(ItemsVisitor {
-                    seed,
-                    item: &mut *self.item,
-                    streamed: &mut *self.streamed,
-                })?
-            } else {
-                map.next_value_seed(seed)?
-            };
-            object.insert(key, value);
-        }
-        Ok(Value::Object(object))
-    }
-}
-
-impl<'de> Visitor<'de> for ItemsVisitor<'_, '_, '_, '_> {
-    type Value = Value;
-
-    forward_scalars!();
-
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Value, A::Error> {
-        self.seed.visit_map(map)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        *self.streamed = true;
-        loop {
-            let mut problems = Vec::new();
-            let seed = ValueSeed {
-                path: Path::Root,
-                problems: &mut problems,
-            };
-            match seq.next_element_seed(seed)? {
-                Some(value) => (self.item)(value, problems),
-                None => break,
-            }
-        }
-        Ok(Value::Array(Vec::new()))
-    }
+    .deserialize(deserializer)
 }
 
 /// The problem of a key given twice in one mapping.
@@ -273,12 +146,15 @@ fn duplicate(path: &Path<'_>) -> Problem {
     }
 }
 
-struct ValueSeed<'p, 'q> {
+/// Reads one value at `path`. `items` is set for the root of a document read by
+/// [`document_with_items`] and, from there, for its `items`: only those two stream.
+struct ValueSeed<'p, 'q, 'i, 's> {
     path: Path<'p>,
     problems: &'q mut Vec<Problem>,
+    items: Option<&'i mut ItemSink<'s>>,
 }
 
-impl<'de> DeserializeSeed<'de> for ValueSeed<'_, '_> {
+impl<'de> DeserializeSeed<'de> for ValueSeed<'_, '_, '_, '_> {
     type Value = Value;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
@@ -286,7 +162,7 @@ impl<'de> DeserializeSeed<'de> for ValueSeed<'_, '_> {
     }
 }
 
-impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
+impl<'de> Visitor<'de> for ValueSeed<'_, '_, '_, '_> {
     type Value = Value;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -331,22 +207,40 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
+        // The root's `items`: each element goes on as soon as it is read.
+        if let (Some(item), Path::Key(Path::Root, "items")) = (self.items, self.path) {
+            loop {
+                let mut problems = Vec::new();
+                let seed = ValueSeed {
+                    path: Path::Root,
+                    problems: &mut problems,
+                    items: None,
+                };
+                match seq.next_element_seed(seed)? {
+                    Some(value) => item(value, problems),
+                    None => return Ok(Value::Array(Vec::new())),
+                }
+            }
+        }
+        let mut values = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
         loop {
-            let path = Path::Index(&self.path, items.len());
+            let path = Path::Index(&self.path, values.len());
             let seed = ValueSeed {
                 path,
                 problems: &mut *self.problems,
+                items: None,
             };
             match seq.next_element_seed(seed)? {
-                Some(item) => items.push(item),
+                Some(value) => values.push(value),
                 None => break,
             }
         }
-        Ok(Value::Array(items))
+        Ok(Value::Array(values))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        // Only the root hands its sink on, to its (first) `items`.
+        let mut items = self.items.filter(|_| matches!(self.path, Path::Root));
         let mut object = Map::new();
         while let Some(key) = map.next_key_seed(KeySeed)? {
             let path = Path::Key(&self.path, &key);
@@ -356,6 +250,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
             let value = map.next_value_seed(ValueSeed {
                 path,
                 problems: &mut *self.problems,
+                items: if key == "items" { items.take() } else { None },
             })?;
             object.insert(key, value);
         }
@@ -376,6 +271,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
         variant.newtype_variant_seed(ValueSeed {
             path: self.path,
             problems: self.problems,
+            items: None,
         })
     }
 }
@@ -560,16 +456,6 @@ pub(super) fn too_deep(text: &str) -> Option<usize> {
     None
 }
 
-/// The first byte of `bytes` that is no UTF-8, as (1-based line, byte value), if there is one.
-pub(super) fn invalid_utf8(bytes: &[u8]) -> Option<(usize, usize, u8)> {
-    let error = std::str::from_utf8(bytes).err()?;
-    let at = error.valid_up_to();
-    let before = &bytes[..at];
-    let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
-    let column = 1 + before.iter().rev().take_while(|&&b| b != b'\n').count();
-    Some((line, column, bytes[at]))
-}
-
 /// The 1-based index of the YAML document that holds 1-based `line` of `text`, counting the
 /// `---` lines before it (a `---` before any content starts the first document).
 pub(super) fn document_of_line(text: &str, line: usize) -> usize {
@@ -652,12 +538,6 @@ mod tests {
         assert_eq!(too_deep(&deep), Some(1));
         let after_string = format!("a: \"x\"\nb: {}\n", "[".repeat(300));
         assert_eq!(too_deep(&after_string), Some(2));
-    }
-
-    #[test]
-    fn invalid_utf8_is_located() {
-        assert_eq!(invalid_utf8(b"a: 1\nb: x\xffy\n"), Some((2, 5, 0xff)));
-        assert_eq!(invalid_utf8("ü".as_bytes()), None);
     }
 
     #[test]
