@@ -44,13 +44,20 @@ pub fn ingress_input(
     }
     let names = select_names(&declared, &wanted, "ingress")?;
     let common = CommonAnnotations::parse(annotations)?;
-    let status = &ingress.status.load_balancer;
+    let targets = checked_ip_first_targets(&ingress.status.load_balancer)?;
+    let ip_stack = common.ip_stack.map(str::to_owned);
+    Ok(Some(SourceInput::new(names, targets, ip_stack, common)))
+}
+
+/// [`ip_first_targets`], refusing one that is no target, with the field that holds it.
+pub(crate) fn checked_ip_first_targets(
+    status: &LoadBalancerStatus,
+) -> Result<Vec<String>, SourceError> {
     let targets = ip_first_targets(status);
     check_targets(targets.iter().map(String::as_str), |value| {
         load_balancer_field(status, value)
     })?;
-    let ip_stack = common.ip_stack.map(str::to_owned);
-    Ok(Some(SourceInput::new(names, targets, ip_stack, common)))
+    Ok(targets)
 }
 
 /// Targets of an Ingress's load balancer: all IPs if there is any, else all host names; each

@@ -1,8 +1,8 @@
-use super::ingress::ip_first_targets;
-use super::service::service_targets;
+use super::ingress::checked_ip_first_targets;
+use super::service::checked_service_targets;
 use super::{
-    SourceConfig, SourceError, SourceInput, add_route_host, check_targets, load_balancer_field,
-    push_unique, select_names,
+    SourceConfig, SourceError, SourceInput, add_route_host, check_targets, push_unique,
+    select_names,
 };
 use crate::annotations::{
     CLASS, CommonAnnotations, DNSNAMES, DnsNames, INGRESS, MergedAnnotations,
@@ -192,14 +192,11 @@ fn gateway_targets(
                 .ok_or_else(|| SourceError::IngressNotFound {
                     name: name.to_owned(),
                 })?;
-        let status = &ingress.status.load_balancer;
-        let targets = ip_first_targets(status);
-        check_targets(targets.iter().map(String::as_str), |value| {
-            let field = load_balancer_field(status, value);
-            format!(
-                "{field} of Ingress {}/{name}",
+        let targets = checked_ip_first_targets(&ingress.status.load_balancer).map_err(|e| {
+            e.within(&format!(
+                "Ingress {}/{name}",
                 ingress.metadata.namespace_or_default()
-            )
+            ))
         })?;
         return Ok(Some(targets));
     }
@@ -219,21 +216,15 @@ fn gateway_targets(
             .metadata
             .annotation(OPENSTACK_LOAD_BALANCER_ADDRESS)
             .filter(|a| !a.is_empty());
-        let status = &service.status.load_balancer;
-        let found = service_targets(status, address);
-        check_targets(found.iter().map(String::as_str), |value| {
-            let meta = &service.metadata;
-            let field = if address == Some(value) {
-                format!("metadata.annotations[{OPENSTACK_LOAD_BALANCER_ADDRESS}]")
-            } else {
-                load_balancer_field(status, value)
-            };
-            format!(
-                "{field} of Service {}/{}",
-                meta.namespace_or_default(),
-                meta.name_or_empty()
-            )
-        })?;
+        let found =
+            checked_service_targets(&service.status.load_balancer, address).map_err(|e| {
+                let meta = &service.metadata;
+                e.within(&format!(
+                    "Service {}/{}",
+                    meta.namespace_or_default(),
+                    meta.name_or_empty()
+                ))
+            })?;
         for target in found {
             push_unique(&mut targets, &target);
         }
@@ -439,6 +430,39 @@ mod tests {
         svc.spec.service_type = Some("ClusterIP".to_owned());
         let i = with(&gw, &[], services(&[&svc])).unwrap().unwrap();
         assert!(i.targets.is_empty());
+    }
+
+    /// A target taken from another object that is no target names the field and the object
+    /// that holds it.
+    #[test]
+    fn a_borrowed_target_that_is_none_names_its_object() {
+        let selector = json!({"istio": "ingressgateway"});
+        let gw = gateway(json!({DNSNAMES: "*"}), selector.clone(), A);
+        let svc = service(
+            "test",
+            selector,
+            json!([{"ip": "1.2.3.4"}, {"ip": "999.1.1.1"}]),
+        );
+        let error = with(&gw, &[], services(&[&svc])).unwrap_err().to_string();
+        assert!(
+            error.starts_with(
+                "status.loadBalancer.ingress[1].ip of Service test/gw: \"999.1.1.1\" is neither"
+            ),
+            "{error}"
+        );
+        let gw = gateway(json!({DNSNAMES: "*", INGRESS: "bar"}), json!({}), A);
+        let ing = ingress("test", json!([{"hostname": "lb.1.2"}]));
+        let objects = IstioObjects {
+            ingresses: &[&ing],
+            services: &[],
+        };
+        let error = with(&gw, &[], objects).unwrap_err().to_string();
+        assert!(
+            error.starts_with(
+                "status.loadBalancer.ingress[0].hostname of Ingress test/bar: \"lb.1.2\""
+            ),
+            "{error}"
+        );
     }
 
     #[test]

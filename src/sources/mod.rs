@@ -251,6 +251,20 @@ pub enum SourceError {
     },
 }
 
+impl SourceError {
+    /// The error with the object that holds its target named after the field (`... of Service
+    /// ns/name`), for targets an object takes from another one.
+    pub(crate) fn within(self, object: &str) -> Self {
+        match self {
+            Self::Target { field, source } => Self::Target {
+                field: format!("{field} of {object}"),
+                source,
+            },
+            other => other,
+        }
+    }
+}
+
 /// Refuses a target whose last label is all digits (DECISIONS D3: neither an address nor a host
 /// name); `field` says where a target came from. Other bad targets are left to the entry's
 /// validation, which makes it `Invalid` as Gardener does.

@@ -49,17 +49,28 @@ pub fn service_input(
         common.ip_stack.map(str::to_owned)
     };
     let names = names.listed.iter().map(|n| (*n).to_owned()).collect();
-    let status = &service.status.load_balancer;
-    let openstack = annotations.get(OPENSTACK_LOAD_BALANCER_ADDRESS);
-    let targets = service_targets(status, openstack);
+    let targets = checked_service_targets(
+        &service.status.load_balancer,
+        annotations.get(OPENSTACK_LOAD_BALANCER_ADDRESS),
+    )?;
+    Ok(Some(SourceInput::new(names, targets, ip_stack, common)))
+}
+
+/// [`service_targets`], refusing one that is no target, with the field that holds it (the
+/// OpenStack address annotation, or the load balancer status).
+pub(crate) fn checked_service_targets(
+    status: &LoadBalancerStatus,
+    openstack_address: Option<&str>,
+) -> Result<Vec<String>, SourceError> {
+    let targets = service_targets(status, openstack_address);
     check_targets(targets.iter().map(String::as_str), |value| {
-        if openstack == Some(value) {
+        if openstack_address == Some(value) {
             format!("metadata.annotations[{OPENSTACK_LOAD_BALANCER_ADDRESS}]")
         } else {
             load_balancer_field(status, value)
         }
     })?;
-    Ok(Some(SourceInput::new(names, targets, ip_stack, common)))
+    Ok(targets)
 }
 
 /// Targets of a Service's load balancer, per item in order: a host name without an IP (or the
