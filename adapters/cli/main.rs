@@ -11,8 +11,9 @@ mod rfc2136;
 mod shoot;
 mod state;
 
-/// A plan of a big cluster makes millions of small allocations; mimalloc serves them about
-/// twice as fast as glibc's malloc (the README has the figures). The library leaves the choice
+/// A plan of a big cluster makes millions of small allocations; mimalloc (built without
+/// transparent huge pages, see Cargo.toml) serves them faster than glibc's malloc: 3.7 s
+/// instead of 5–6 s for the README's world of 100,000 Services. The library leaves the choice
 /// of allocator to whoever embeds it.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
