@@ -30,28 +30,20 @@ fn mutated() -> tempfile_path::Path {
 }
 
 mod tempfile_path {
-    /// A file under the target directory that is removed when dropped.
-    pub struct Path(std::path::PathBuf);
+    use crate::tempdir::TempDir;
+
+    /// A file in a temporary directory of its own, both removed when dropped.
+    pub struct Path(TempDir, String);
 
     impl Path {
         pub fn with(text: &str) -> Self {
-            static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-            let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            let dir = std::env::temp_dir().join(format!("shoot-dns-it-{}", std::process::id()));
-            std::fs::create_dir_all(&dir).expect("a temporary directory");
-            let path = dir.join(format!("shoot-{n}.yaml"));
-            std::fs::write(&path, text).expect("written");
-            Self(path)
+            let dir = TempDir::new("shoot");
+            let path = dir.write("shoot.yaml", text);
+            Self(dir, path)
         }
 
         pub fn as_str(&self) -> &str {
-            self.0.to_str().expect("a UTF-8 path")
-        }
-    }
-
-    impl Drop for Path {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_file(&self.0);
+            &self.1
         }
     }
 }
