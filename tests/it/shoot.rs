@@ -33,17 +33,21 @@ mod tempfile_path {
     use crate::tempdir::TempDir;
 
     /// A file in a temporary directory of its own, both removed when dropped.
-    pub struct Path(TempDir, String);
+    pub struct Path {
+        path: String,
+        /// Held for its removal on drop.
+        _dir: TempDir,
+    }
 
     impl Path {
         pub fn with(text: &str) -> Self {
             let dir = TempDir::new("shoot");
             let path = dir.write("shoot.yaml", text);
-            Self(dir, path)
+            Self { path, _dir: dir }
         }
 
         pub fn as_str(&self) -> &str {
-            &self.1
+            &self.path
         }
     }
 }
