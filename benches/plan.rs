@@ -8,7 +8,7 @@
 //! `local:pNN.example.com`), includes that domain and excludes `internal.pNN.example.com`.
 //! Entry `i` is `ns<i % 10>/e<i>` with the name `host<i>.p<i % P>.example.com` and one IPv4
 //! target. The world is built, planned and applied on the in-memory zones
-//! (`shoot_dns::memory::apply`) once, outside the timed loop, so that `world.observed` holds
+//! (`shoot_dns::adapters::backends::memory::apply`) once, outside the timed loop, so that `world.observed` holds
 //! every record set and every ownership; a timed iteration only plans (and drops the plan).
 //!
 //! * `plan/full/{no_changes,changes_1pct}/N`: N = 1,000, 10,000 and 100,000 entries over 100
@@ -100,7 +100,7 @@ fn steady_world(entries: usize, providers: usize, config: &Config) -> World {
     let plan = Plan::compute(&world, config);
     assert_eq!(plan.changes.len(), entries, "one create per entry");
     assert!(plan.changes.iter().all(|c| c.action == Action::Create));
-    let after = shoot_dns::memory::apply(&mut world, config, plan);
+    let after = shoot_dns::adapters::backends::memory::apply(&mut world, config, plan);
     assert!(
         after
             .changes

@@ -13,8 +13,8 @@
 use std::collections::BTreeMap;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
+use shoot_dns::adapters::backends::rfc2136::ZoneServer;
 use shoot_dns::records::{RecordSet, RecordType};
-use shoot_dns::rfc2136::ZoneServer;
 use shoot_dns::zones::{Action, Change, Content};
 
 fn env(name: &str) -> String {

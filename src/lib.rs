@@ -104,8 +104,5 @@ pub use target::{Target, TargetError};
 pub use ttl::{Ttl, TtlError};
 pub use world::World;
 
-#[path = "../adapters/memory/mod.rs"]
-pub mod memory;
-#[cfg(feature = "rfc2136")]
-#[path = "../adapters/rfc2136/mod.rs"]
-pub mod rfc2136;
+#[path = "../adapters/mod.rs"]
+pub mod adapters;

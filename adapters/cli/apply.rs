@@ -37,7 +37,7 @@ pub fn execute(
         let _ = (state_path, now);
         (BTreeMap::new(), Vec::new())
     };
-    let after = shoot_dns::memory::apply_with(world, config, plan, &executed);
+    let after = shoot_dns::adapters::backends::memory::apply_with(world, config, plan, &executed);
     let state = snapshot(world, &after, &server_zones);
     Ok((after, state))
 }

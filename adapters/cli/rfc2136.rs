@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use shoot_dns::adapters::backends::rfc2136::ZoneServer;
 use shoot_dns::api::DnsProvider;
-use shoot_dns::rfc2136::ZoneServer;
 use shoot_dns::zones::{Action, Change};
 use shoot_dns::{Plan, World};
 

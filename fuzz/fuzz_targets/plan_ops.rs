@@ -1,5 +1,5 @@
 //! Random sequences of operations (entries added, changed and deleted; providers added, changed
-//! and removed; deletes made to fail) driven through `Plan::compute` and `memory::apply`, with
+//! and removed; deletes made to fail) driven through `Plan::compute` and `adapters::backends::memory::apply`, with
 //! the plan's invariants checked after each step:
 //! - a record set that no entry owns is never changed or deleted (DECISIONS D14);
 //! - an apply whose changes all succeeded leaves nothing to change;
@@ -50,7 +50,7 @@ fuzz_target!(|data: &[u8]| {
                 .retain(|p| p.metadata.name.as_deref() != Some(&format!("p{}", a % 3))),
         }
         let plan = Plan::compute(&world, &config);
-        let after = shoot_dns::memory::apply(&mut world, &config, plan);
+        let after = shoot_dns::adapters::backends::memory::apply(&mut world, &config, plan);
         check_ownership(&world, &foreign);
         if after
             .changes

@@ -95,7 +95,7 @@ fuzz_target!(|data: &[u8]| {
         }
         let plan = planner.plan();
         same(&plan, &Plan::compute(&world, &config));
-        let after = shoot_dns::memory::apply(&mut world, &config, plan);
+        let after = shoot_dns::adapters::backends::memory::apply(&mut world, &config, plan);
         planner.handle_observed(&world.observed);
         check_ownership(&world, &foreign);
         let again = planner.plan();

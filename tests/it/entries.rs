@@ -3,7 +3,7 @@
 //! DECISIONS D10–D14 where they decide otherwise.
 //!
 //! Every case runs like a controller would over time: the manifests of one step are read into a
-//! [`World`], [`Plan::compute`] plans it, [`shoot_dns::memory::apply`] executes the plan on the
+//! [`World`], [`Plan::compute`] plans it, [`shoot_dns::adapters::backends::memory::apply`] executes the plan on the
 //! in-memory zones of `local` providers, and the next step reads changed manifests into a new
 //! world that carries over what the zones hold and what each entry owns (`world.observed`) and,
 //! as the API server would, each entry's last status.
@@ -82,7 +82,8 @@ impl Cluster {
     fn apply(&mut self, manifests: &[String]) -> Step {
         let mut world = self.world(manifests);
         let before = Plan::compute(&world, &self.config);
-        let after = shoot_dns::memory::apply(&mut world, &self.config, before.clone());
+        let after =
+            shoot_dns::adapters::backends::memory::apply(&mut world, &self.config, before.clone());
         self.observed = world.observed;
         self.statuses = after
             .entries

@@ -319,7 +319,7 @@ pub(crate) fn apply(documents: &[Value], observed: &mut Observed) -> (Plan, Plan
     let config = config();
     let mut world = world(documents, observed);
     let before = Plan::compute(&world, &config);
-    let after = shoot_dns::memory::apply(&mut world, &config, before.clone());
+    let after = shoot_dns::adapters::backends::memory::apply(&mut world, &config, before.clone());
     *observed = world.observed;
     (before, after)
 }

@@ -210,7 +210,7 @@ proptest! {
 
             // Execute the plan on the in-memory zones; tell the planner what the zones and
             // ownerships are now.
-            shoot_dns::memory::apply(&mut world, &config, whole);
+            shoot_dns::adapters::backends::memory::apply(&mut world, &config, whole);
             feed_observed(&mut planner, &observed, &world.observed, step % 2 == 1);
             observed = world.observed;
             let whole = Plan::compute(&whole_world(&objects, &observed), &config);

@@ -127,7 +127,7 @@ spec: {{dnsName: test-entry.first.example.com, targets: [1.2.3.4]}}
     ));
     let config = config(REPLICATION);
     let first = plan(&w, &config);
-    shoot_dns::memory::apply(&mut w, &config, first);
+    shoot_dns::adapters::backends::memory::apply(&mut w, &config, first);
     let p = plan(&w, &config);
     let status = entry(&p, "test-entry.first.example.com", false)
         .status
@@ -383,7 +383,7 @@ spec: {selector: {istio: ingressgateway}, servers: [{hosts: [web.example.com]}]}
     assert!(states.contains(&Some("Error".to_owned())), "{states:?}");
     // Applied and planned again, each keeps what it had.
     let first = Plan::compute(&w, &config);
-    shoot_dns::memory::apply(&mut w, &config, first);
+    shoot_dns::adapters::backends::memory::apply(&mut w, &config, first);
     let again = plan(&w, &config);
     assert!(again.changes.is_empty(), "{:?}", again.changes);
     assert_eq!(again.entries.len(), 2);

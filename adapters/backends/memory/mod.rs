@@ -24,7 +24,7 @@ impl MemoryZones {
     /// does not host, or a delete while `failDeleteEntry` is set, fails with Gardener's text.
     ///
     /// ```
-    /// use shoot_dns::memory::MemoryZones;
+    /// use shoot_dns::adapters::backends::memory::MemoryZones;
     /// use shoot_dns::provider::{LocalConfig, LocalZone};
     /// use shoot_dns::records::{RecordSet, RecordType};
     /// use shoot_dns::zones::{Action, Change};
@@ -87,7 +87,7 @@ impl MemoryZones {
 /// let config = Config::default();
 /// let plan = Plan::compute(&world, &config);
 /// assert_eq!(plan.changes.len(), 1);
-/// let after = shoot_dns::memory::apply(&mut world, &config, plan);
+/// let after = shoot_dns::adapters::backends::memory::apply(&mut world, &config, plan);
 /// assert_eq!(after.changes[0].result.as_deref(), Some("ok"));
 /// assert_eq!(after.entries[0].status.as_ref().unwrap().state.as_deref(), Some("Ready"));
 /// assert!(Plan::compute(&world, &config).changes.is_empty());
