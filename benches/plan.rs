@@ -105,7 +105,7 @@ fn steady_world(entries: usize, providers: usize, config: &Config) -> World {
         after
             .changes
             .iter()
-            .all(|c| c.result.as_deref() == Some("ok"))
+            .all(|c| c.outcome == Some(shoot_dns::zones::ChangeOutcome::Applied))
     );
     let records: usize = world.observed.zones.values().map(|z| z.len()).sum();
     assert_eq!(records, entries);

@@ -76,7 +76,7 @@ fn main() {
             values: set(i).values,
         }),
         new: None,
-        result: None,
+        outcome: None,
         new_set: (action == Action::Create).then(|| set(i)),
         entry: format!("bench/e{i}"),
     };
@@ -89,14 +89,14 @@ fn main() {
         let start = Instant::now();
         let written = server.write(&list, now);
         let elapsed = start.elapsed();
-        let failed = written.outcomes.iter().filter(|o| o.is_err()).count();
+        let failed = written.outcomes.iter().filter(|o| !o.is_applied()).count();
         println!(
             "{action:?}: {count} record changes in {:.2} s = {:.0} records/s, {} UPDATE messages, {failed} failed",
             elapsed.as_secs_f64(),
             count as f64 / elapsed.as_secs_f64(),
             written.messages
         );
-        if let Some(Err(e)) = written.outcomes.iter().find(|o| o.is_err()) {
+        if let Some(e) = written.outcomes.iter().find(|o| !o.is_applied()) {
             println!("  first failure: {e}");
         }
     }

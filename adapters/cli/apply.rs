@@ -33,7 +33,10 @@ pub fn execute(
         (crate::rfc2136::execute(world, &plan, now), zones)
     };
     #[cfg(not(feature = "rfc2136"))]
-    let (executed, server_zones): (BTreeMap<usize, Result<(), String>>, Vec<String>) = {
+    let (executed, server_zones): (
+        BTreeMap<usize, shoot_dns::zones::ChangeOutcome>,
+        Vec<String>,
+    ) = {
         let _ = (state_path, now);
         (BTreeMap::new(), Vec::new())
     };

@@ -291,7 +291,7 @@ fn run(args: &PlanArgs, apply: bool) -> Result<ExitCode, String> {
         let failed = after
             .changes
             .iter()
-            .any(|c| c.result.as_deref() != Some("ok"));
+            .any(|c| !c.outcome.as_ref().is_some_and(|o| o.is_applied()));
         if failed {
             code = ExitCode::from(3);
         }

@@ -81,8 +81,8 @@ fn table_text(out: &mut String, plan: &Plan, world: &World) {
             }
             let values = change.new.as_ref().or(change.old.as_ref());
             let mut shown = values.map(|v| v.values.join(",")).unwrap_or_default();
-            if let Some(result) = change.result.as_deref().filter(|r| *r != "ok") {
-                shown = format!("{shown}   ({result})");
+            if let Some(failed) = change.outcome.as_ref().filter(|o| !o.is_applied()) {
+                shown = format!("{shown}   ({failed})");
             }
             rows.push([
                 format!("{:?}", change.action).to_lowercase(),

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use shoot_dns::adapters::backends::rfc2136::ZoneServer;
 use shoot_dns::api::DnsProvider;
-use shoot_dns::zones::{Action, Change};
+use shoot_dns::zones::{Action, Change, ChangeFailure, ChangeOutcome};
 use shoot_dns::{Plan, World};
 
 use crate::state::PendingRecord;
@@ -153,7 +153,7 @@ pub fn pending(plan: &Plan) -> Vec<PendingRecord> {
 
 /// Sends the changes of `rfc2136` providers; the outcome of each by its position in
 /// `plan.changes`.
-pub fn execute(world: &World, plan: &Plan, now: u64) -> BTreeMap<usize, Result<(), String>> {
+pub fn execute(world: &World, plan: &Plan, now: u64) -> BTreeMap<usize, ChangeOutcome> {
     let servers = servers(world, &plan.providers);
     let mut by_zone: BTreeMap<(String, String), Vec<(usize, &Change)>> = BTreeMap::new();
     for (position, change) in plan.changes.iter().enumerate() {
@@ -169,7 +169,8 @@ pub fn execute(world: &World, plan: &Plan, now: u64) -> BTreeMap<usize, Result<(
         match &servers[&provider] {
             Err(e) => {
                 for (position, _) in changes {
-                    outcomes.insert(position, Err(e.clone()));
+                    let failure = ChangeFailure::ProviderUnusable { reason: e.clone() };
+                    outcomes.insert(position, ChangeOutcome::Failed(failure));
                 }
             }
             Ok(server) => {

@@ -55,7 +55,7 @@ fuzz_target!(|data: &[u8]| {
         if after
             .changes
             .iter()
-            .all(|c| c.result.as_deref() == Some("ok"))
+            .all(|c| c.outcome == Some(shoot_dns::zones::ChangeOutcome::Applied))
         {
             let again = Plan::compute(&world, &config);
             assert!(

@@ -453,7 +453,7 @@ fn change(
         set_identifier: key.owner.set_identifier.clone(),
         old: old.map(content),
         new: new.map(content),
-        result: None,
+        outcome: None,
         new_set: new.cloned(),
         entry: entry.to_owned(),
     }

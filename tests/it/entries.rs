@@ -16,7 +16,7 @@ use std::net::IpAddr;
 
 use shoot_dns::api::{DnsEntryStatus, DnsProviderStatus};
 use shoot_dns::records::{RecordName, RecordSet, RecordType};
-use shoot_dns::zones::{Action, Observed, Ownership, RecordKey};
+use shoot_dns::zones::{Action, ChangeFailure, ChangeOutcome, Observed, Ownership, RecordKey};
 use shoot_dns::{Config, DnsName, Plan, World};
 
 // ---------------------------------------------------------------------------------------------
@@ -170,8 +170,8 @@ fn changes(plan: &Plan) -> Vec<String> {
 fn assert_all_ok(plan: &Plan) {
     for change in &plan.changes {
         assert_eq!(
-            change.result.as_deref(),
-            Some("ok"),
+            change.outcome,
+            Some(ChangeOutcome::Applied),
             "change {:?} failed",
             changes(plan)
         );
@@ -1436,8 +1436,8 @@ fn ign_05_temporary_backend_failures_are_retried() {
     let step = cluster.apply(&[failing.clone(), entry_a()]);
     assert_eq!(step.after.changes.len(), 1);
     assert_eq!(
-        step.after.changes[0].result.as_deref(),
-        Some("error: forced error by mockConfig.FailDeleteEntry")
+        step.after.changes[0].outcome,
+        Some(ChangeOutcome::Failed(ChangeFailure::ForcedByMockConfig))
     );
     assert_eq!(cluster.zone(EXAMPLE).len(), 2);
     // still owned: the next plan deletes it again
@@ -2305,9 +2305,9 @@ fn a_failed_create_is_retried() {
     assert_eq!(step.after.changes.len(), 1);
     assert!(
         step.after.changes[0]
-            .result
-            .as_deref()
-            .is_some_and(|r| r.starts_with("error: ")),
+            .outcome
+            .as_ref()
+            .is_some_and(|o| !o.is_applied()),
         "{:?}",
         step.after.changes
     );
@@ -2370,7 +2370,15 @@ fn a_failed_delete_blocks_the_takeover() {
         .after
         .changes
         .iter()
-        .map(|c| format!("{:?} {}", c.action, c.result.as_deref().unwrap_or("-")))
+        .map(|c| {
+            format!(
+                "{:?} {}",
+                c.action,
+                c.outcome
+                    .as_ref()
+                    .map_or("-".to_owned(), ToString::to_string)
+            )
+        })
         .collect();
     assert_eq!(results.len(), 2, "{results:?}");
     assert_eq!(

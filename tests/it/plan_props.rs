@@ -14,7 +14,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 use shoot_dns::records::{RecordName, RecordSet, RecordType};
-use shoot_dns::zones::{Action, Observed, RecordKey};
+use shoot_dns::zones::{Action, ChangeOutcome, Observed, RecordKey};
 use shoot_dns::{Plan, World};
 
 const CASES: u32 = 64;
@@ -308,7 +308,7 @@ pub(crate) fn change_lines(plan: &Plan) -> Vec<String> {
         .map(|c| {
             format!(
                 "{:?} {} {} {}#{} {} {:?}",
-                c.action, c.provider, c.zone, c.name, c.set_identifier, c.record_type, c.result
+                c.action, c.provider, c.zone, c.name, c.set_identifier, c.record_type, c.outcome
             )
         })
         .collect()
@@ -341,7 +341,7 @@ proptest! {
             let (_, after) = apply(&documents, &mut observed);
             for change in &after.changes {
                 prop_assert_eq!(
-                    change.result.as_deref(), Some("ok"),
+                    change.outcome.as_ref(), Some(&ChangeOutcome::Applied),
                     "step {}: {:?}", i, change_lines(&after)
                 );
             }

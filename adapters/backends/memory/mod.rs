@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::provider::LocalConfig;
-use crate::zones::{Action, Change, Ownership, ZoneRecords};
+use crate::zones::{Action, Change, ChangeFailure, ChangeOutcome, Registry, ZoneRecords};
 use crate::{Config, Plan, World};
 
 /// The zones of every `local` provider account, by zone id.
@@ -38,23 +38,26 @@ impl MemoryZones {
     /// let change = Change {
     ///     provider: "default/p".into(), zone: "local:example.com".into(), action: Action::Create,
     ///     name: "www.example.com".parse()?, record_type: RecordType::A, set_identifier: String::new(),
-    ///     old: None, new: None, result: None, new_set: Some(set), entry: "default/e".into(),
+    ///     old: None, new: None, outcome: None, new_set: Some(set), entry: "default/e".into(),
     /// };
     /// let mut zones = MemoryZones::default();
     /// zones.execute(&change, &config)?;
     /// assert_eq!(zones.zones["local:example.com"].len(), 1);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn execute(&mut self, change: &Change, config: &LocalConfig) -> Result<(), String> {
+    pub fn execute(&mut self, change: &Change, config: &LocalConfig) -> Result<(), ChangeFailure> {
         let hosted = config.zones.iter().any(|z| {
             !z.dns_name.is_empty()
                 && format!("{}:{}{}", config.account, z.zone_suffix, z.dns_name) == change.zone
         });
         if !hosted {
-            return Err(format!("DNSZone local/{} not hosted", change.zone));
+            return Err(ChangeFailure::NotHosted {
+                provider_type: "local".to_owned(),
+                zone: change.zone.clone(),
+            });
         }
         if change.action == Action::Delete && config.fail_delete_entry {
-            return Err("forced error by mockConfig.FailDeleteEntry".to_owned());
+            return Err(ChangeFailure::ForcedByMockConfig);
         }
         change.apply_to(self.zones.entry(change.zone.clone()).or_default());
         Ok(())
@@ -63,13 +66,14 @@ impl MemoryZones {
 
 /// Executes a plan of `world` on in-memory zones: the changes of `local` providers are made,
 /// every other change fails (that provider type needs its own adapter). `world.observed` then
-/// holds what the zones hold and what each entry owns, and the plan after the changes is
-/// returned, with each change's outcome (`ok` or `error: ...`).
+/// holds what the zones hold and what each entry owns ([`Registry`]), and the plan after the
+/// changes is returned, with each change's outcome.
 ///
 /// A delete that fails leaves the record set owned (under `<entry id>#<zone>`), so that a later
 /// run deletes it and nothing else takes it meanwhile.
 ///
 /// ```
+/// use shoot_dns::zones::ChangeOutcome;
 /// use shoot_dns::{Config, Plan, World};
 ///
 /// let mut world = World::default();
@@ -88,7 +92,7 @@ impl MemoryZones {
 /// let plan = Plan::compute(&world, &config);
 /// assert_eq!(plan.changes.len(), 1);
 /// let after = shoot_dns::adapters::backends::memory::apply(&mut world, &config, plan);
-/// assert_eq!(after.changes[0].result.as_deref(), Some("ok"));
+/// assert_eq!(after.changes[0].outcome, Some(ChangeOutcome::Applied));
 /// assert_eq!(after.entries[0].status.as_ref().unwrap().state.as_deref(), Some("Ready"));
 /// assert!(Plan::compute(&world, &config).changes.is_empty());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -105,7 +109,7 @@ pub fn apply_with(
     world: &mut World,
     config: &Config,
     mut plan: Plan,
-    executed: &BTreeMap<usize, Result<(), String>>,
+    executed: &BTreeMap<usize, ChangeOutcome>,
 ) -> Plan {
     let mut zones = MemoryZones::new(world.observed.zones.clone());
     let key = |p: &crate::api::DnsProvider| p.metadata.key();
@@ -120,56 +124,36 @@ pub fn apply_with(
         .iter()
         .map(|p| (key(p), p.spec.provider_type.clone()))
         .collect();
-    let mut owned = plan.owned.clone();
-    // Record sets whose delete failed: whoever was to take them over next must not.
-    let mut undeleted = std::collections::BTreeSet::new();
+    let mut registry = Registry::new(plan.owned.clone());
     for (position, change) in plan.changes.iter_mut().enumerate() {
-        let blocked = change.action != Action::Delete
-            && undeleted.contains(&(change.zone.clone(), change.key()));
-        let outcome = match local.get(&change.provider) {
-            _ if executed.contains_key(&position) => {
-                let outcome = executed[&position].clone();
-                if outcome.is_ok() {
+        let outcome = match (executed.get(&position), registry.blocked(change)) {
+            (Some(outcome), _) => {
+                if outcome.is_applied() {
                     change.apply_to(zones.zones.entry(change.zone.clone()).or_default());
                 }
-                outcome
+                outcome.clone()
             }
-            _ if blocked => Err("the record set is still there: deleting it failed".to_owned()),
-            Some(Ok(config)) => zones.execute(change, config),
-            Some(Err(e)) => Err(e.clone()),
-            None => Err(match types.get(&change.provider) {
-                Some(t) => format!("provider type {t} cannot be changed without its adapter"),
-                None => format!(
-                    "provider {} is gone: zone {} cannot be changed",
-                    change.provider, change.zone
-                ),
-            }),
-        };
-        change.result = Some(match outcome {
-            Ok(()) => "ok".to_owned(),
-            Err(message) => {
-                // A record set that could not be created is not ours: should someone else
-                // write it later, it must not count as ours (DECISIONS D14).
-                if change.action == Action::Create
-                    && let Some(ownership) = owned.get_mut(&change.entry)
-                {
-                    ownership.keys.remove(&change.key());
-                }
-                if change.action == Action::Delete {
-                    undeleted.insert((change.zone.clone(), change.key()));
-                    let id = crate::zones::leftover_id(&change.entry, &change.zone);
-                    let leftover = owned.entry(id).or_insert_with(|| Ownership {
+            (None, Some(blocked)) => ChangeOutcome::Failed(blocked),
+            (None, None) => ChangeOutcome::from(match local.get(&change.provider) {
+                Some(Ok(config)) => zones.execute(change, config),
+                Some(Err(reason)) => Err(ChangeFailure::ProviderUnusable {
+                    reason: reason.clone(),
+                }),
+                None => Err(match types.get(&change.provider) {
+                    Some(t) => ChangeFailure::NoBackend {
+                        provider_type: t.clone(),
+                    },
+                    None => ChangeFailure::ProviderGone {
                         provider: change.provider.clone(),
                         zone: change.zone.clone(),
-                        keys: Default::default(),
-                        keep_on_delete: false,
-                    });
-                    leftover.keys.insert(change.key());
-                }
-                format!("error: {message}")
-            }
-        });
+                    },
+                }),
+            }),
+        };
+        registry.record(change, &outcome);
+        change.outcome = Some(outcome);
     }
+    let owned = registry.into_owned();
     world.observed.zones = zones.zones;
     world.observed.owned = owned;
     world.observed.generated = plan
@@ -223,16 +207,14 @@ mod tests {
         second.observed = first.observed.clone();
         let plan = Plan::compute(&second, &config);
         let after = apply(&mut second, &config, plan);
-        let results: Vec<_> = after
-            .changes
-            .iter()
-            .map(|c| c.result.clone().unwrap_or_default())
+        let failures: Vec<_> = (after.changes.iter())
+            .map(|c| c.outcome.as_ref().and_then(ChangeOutcome::failure))
             .collect();
         assert_eq!(
-            results,
+            failures,
             [
-                "error: forced error by mockConfig.FailDeleteEntry",
-                "error: the record set is still there: deleting it failed"
+                Some(&ChangeFailure::ForcedByMockConfig),
+                Some(&ChangeFailure::DeleteFailedFirst)
             ]
         );
         let owners: Vec<&String> = second
@@ -252,7 +234,7 @@ mod tests {
             after
                 .changes
                 .iter()
-                .all(|c| c.result.as_deref() == Some("ok")),
+                .all(|c| c.outcome == Some(ChangeOutcome::Applied)),
             "{:?}",
             after.changes
         );

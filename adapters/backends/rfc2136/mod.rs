@@ -19,7 +19,7 @@ use hickory_proto::rr::TSigner;
 use hickory_proto::rr::rdata::tsig::TsigAlgorithm;
 use hickory_proto::rr::{DNSClass, Name, RecordType as WireType};
 
-use crate::zones::{Change, ZoneRecords};
+use crate::zones::{Change, ChangeFailure, ChangeOutcome, FailureKind, ZoneRecords};
 
 /// How long a connection, a read or a write may take.
 const TIMEOUT: Duration = Duration::from_secs(10);
@@ -186,7 +186,7 @@ impl ZoneServer {
     /// the changes that meet a concurrent change fail. One outcome per change, in order, and
     /// the number of messages sent.
     pub fn write(&self, changes: &[&Change], now: u64) -> Written {
-        let mut outcomes: Vec<Option<Result<(), String>>> = vec![None; changes.len()];
+        let mut outcomes: Vec<Option<ChangeOutcome>> = vec![None; changes.len()];
         let position = |change: &Change| {
             changes
                 .iter()
@@ -203,21 +203,28 @@ impl ZoneServer {
                         messages += 1;
                         let single = self
                             .send_update(&[change], message_id(now, messages), now)
-                            .map_err(|e| e.to_string());
-                        outcomes[position(change)] = Some(single);
+                            .map_err(Refusal::into_failure);
+                        outcomes[position(change)] = Some(single.into());
                     }
                 }
                 result => {
-                    let result = result.map_err(|e| e.to_string());
+                    let outcome = ChangeOutcome::from(result.map_err(Refusal::into_failure));
                     for change in batch {
-                        outcomes[position(change)] = Some(result.clone());
+                        outcomes[position(change)] = Some(outcome.clone());
                     }
                 }
             }
         }
         let outcomes = outcomes
             .into_iter()
-            .map(|o| o.unwrap_or_else(|| Err("not sent".to_owned())))
+            .map(|o| {
+                o.unwrap_or_else(|| {
+                    ChangeOutcome::Failed(ChangeFailure::Backend {
+                        kind: FailureKind::Other,
+                        message: "not sent".to_owned(),
+                    })
+                })
+            })
             .collect();
         Written { outcomes, messages }
     }
@@ -230,10 +237,10 @@ impl ZoneServer {
         let bytes = message
             .to_vec()
             .map_err(|e| Refusal::Other(e.to_string()))?;
-        let mut stream = self.connect().map_err(Refusal::Other)?;
-        send(&mut stream, &bytes).map_err(|e| Refusal::Other(self.io_error("update", &e)))?;
+        let mut stream = self.connect().map_err(Refusal::Unreachable)?;
+        send(&mut stream, &bytes).map_err(|e| Refusal::Unreachable(self.io_error("update", &e)))?;
         let answer =
-            receive(&mut stream).map_err(|e| Refusal::Other(self.io_error("update", &e)))?;
+            receive(&mut stream).map_err(|e| Refusal::Unreachable(self.io_error("update", &e)))?;
         let response = Message::from_vec(&answer)
             .map_err(|e| Refusal::Other(format!("update of {}: bad answer: {e}", self.zone)))?;
         match response.metadata.response_code {
@@ -251,7 +258,7 @@ impl ZoneServer {
             | ResponseCode::NXDomain => {
                 Err(Refusal::Prerequisite(self.refused("update", &response)))
             }
-            _ => Err(Refusal::Other(self.refused("update", &response))),
+            _ => Err(Refusal::Refused(self.refused("update", &response))),
         }
     }
 
@@ -300,7 +307,7 @@ impl ZoneServer {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Written {
     /// One outcome per change, in the order given.
-    pub outcomes: Vec<Result<(), String>>,
+    pub outcomes: Vec<ChangeOutcome>,
     /// The number of UPDATE messages sent.
     pub messages: usize,
 }
@@ -309,8 +316,27 @@ pub struct Written {
 enum Refusal {
     /// A prerequisite failed: the zone changed since it was read.
     Prerequisite(String),
-    /// Anything else.
+    /// The server could not be reached, or the connection broke.
+    Unreachable(String),
+    /// The server answered with an error code.
+    Refused(String),
+    /// The message could not be built, signed or read.
     Other(String),
+}
+
+impl Refusal {
+    fn into_failure(self) -> ChangeFailure {
+        let kind = match &self {
+            Self::Prerequisite(_) => FailureKind::Conflict,
+            Self::Unreachable(_) => FailureKind::Unreachable,
+            Self::Refused(_) => FailureKind::Refused,
+            Self::Other(_) => FailureKind::Rejected,
+        };
+        ChangeFailure::Backend {
+            kind,
+            message: self.to_string(),
+        }
+    }
 }
 
 impl fmt::Display for Refusal {
@@ -320,7 +346,7 @@ impl fmt::Display for Refusal {
                 f,
                 "{m}: the record set changed since the zone was read (run apply again)"
             ),
-            Self::Other(m) => f.write_str(m),
+            Self::Unreachable(m) | Self::Refused(m) | Self::Other(m) => f.write_str(m),
         }
     }
 }

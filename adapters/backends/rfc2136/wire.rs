@@ -235,7 +235,7 @@ mod tests {
                 values: old.iter().map(|s| (*s).to_owned()).collect(),
             }),
             new: None,
-            result: None,
+            outcome: None,
             new_set: (action != Action::Delete).then(|| set(values)),
             entry: "ns/e".into(),
         }

@@ -11,6 +11,12 @@ use crate::name::DnsName;
 use crate::provider::HostedZone;
 use crate::records::{RecordName, RecordSet, RecordType};
 
+mod outcome;
+mod registry;
+
+pub use outcome::{ChangeFailure, ChangeOutcome, FailureKind};
+pub use registry::{Registry, owned_after};
+
 /// Where one record set lives within a zone: its owner (name and set identifier) and type.
 /// As JSON: `{"dnsName": ..., "setIdentifier": ... (when set), "type": ...}`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
@@ -154,9 +160,9 @@ pub struct Change {
     /// What it will hold (create, update).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub new: Option<Content>,
-    /// After `apply`: `ok` or `error: <message>`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<String>,
+    /// After `apply`: what became of the change (`result`: `ok` or `error: <message>`).
+    #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<ChangeOutcome>,
     /// The full record set to write (create, update).
     #[serde(skip)]
     pub new_set: Option<RecordSet>,
@@ -229,7 +235,7 @@ mod tests {
             set_identifier: String::new(),
             old: None,
             new: None,
-            result: None,
+            outcome: None,
             new_set: (action != Action::Delete).then(|| RecordSet {
                 record_type,
                 ttl: 300,

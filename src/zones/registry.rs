@@ -1,0 +1,217 @@
+//! What entries own once their changes have been executed: the layer between a plan and the
+//! backends that every driver (the command line, a controller) goes through, so that they all
+//! keep ownership by the same rules (DECISIONS D14 in Gardener's terms: only what an entry
+//! wrote is its own to change or delete).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{Action, Change, ChangeFailure, ChangeOutcome, Ownership, RecordKey, leftover_id};
+
+/// The ownership of record sets while a plan's changes are executed.
+///
+/// It starts from what the plan says each entry owns once every change is made
+/// ([`crate::Plan::owned`]) and takes note of each outcome as the backends report it:
+///
+/// - a create that failed is not the entry's: should someone else write that record set later,
+///   it must not count as the entry's;
+/// - a delete that failed stays owned, under `<entry>#<zone>` ([`leftover_id`]), so that a later
+///   run deletes it and nothing else takes it meanwhile; a change that would have taken the
+///   record set's place in this run is not to be made ([`Registry::blocked`]).
+///
+/// ```
+/// use std::collections::BTreeMap;
+/// use shoot_dns::records::RecordType;
+/// use shoot_dns::zones::{Action, Change, ChangeFailure, ChangeOutcome, Ownership, Registry};
+///
+/// let delete = Change {
+///     provider: "default/p".into(), zone: "local:example.com".into(), action: Action::Delete,
+///     name: "www.example.com".parse()?, record_type: RecordType::A, set_identifier: String::new(),
+///     old: None, new: None, outcome: None, new_set: None, entry: "default/old".into(),
+/// };
+/// let create = Change { action: Action::Create, entry: "default/new".into(), ..delete.clone() };
+/// let mut registry = Registry::new(BTreeMap::new());
+/// registry.record(&delete, &ChangeOutcome::Failed(ChangeFailure::ForcedByMockConfig));
+/// assert_eq!(registry.blocked(&create), Some(ChangeFailure::DeleteFailedFirst));
+/// let owned = registry.into_owned();
+/// assert!(owned["default/old#local:example.com"].keys.contains(&delete.key()));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Registry {
+    owned: BTreeMap<String, Ownership>,
+    /// Record sets whose delete failed, by zone.
+    undeleted: BTreeSet<(String, RecordKey)>,
+}
+
+impl Registry {
+    /// A registry starting from `owned`: what each entry owns once every change is made.
+    pub fn new(owned: BTreeMap<String, Ownership>) -> Self {
+        Self {
+            owned,
+            undeleted: BTreeSet::new(),
+        }
+    }
+
+    /// Why `change` must not be made, if it must not: its record set was to be deleted first
+    /// and that delete failed, so it is not free to take.
+    #[must_use]
+    pub fn blocked(&self, change: &Change) -> Option<ChangeFailure> {
+        (change.action != Action::Delete
+            && self
+                .undeleted
+                .contains(&(change.zone.clone(), change.key())))
+        .then_some(ChangeFailure::DeleteFailedFirst)
+    }
+
+    /// Takes note of what became of `change`.
+    pub fn record(&mut self, change: &Change, outcome: &ChangeOutcome) {
+        if outcome.is_applied() {
+            return;
+        }
+        match change.action {
+            Action::Create => {
+                if let Some(ownership) = self.owned.get_mut(&change.entry) {
+                    ownership.keys.remove(&change.key());
+                }
+            }
+            Action::Delete => {
+                self.undeleted.insert((change.zone.clone(), change.key()));
+                let id = leftover_id(&change.entry, &change.zone);
+                let leftover = self.owned.entry(id).or_insert_with(|| Ownership {
+                    provider: change.provider.clone(),
+                    zone: change.zone.clone(),
+                    keys: BTreeSet::new(),
+                    keep_on_delete: false,
+                });
+                leftover.keys.insert(change.key());
+            }
+            // A failed update leaves the record set where it was, owned as before.
+            Action::Update => {}
+        }
+    }
+
+    /// What each entry owns after the changes noted.
+    pub fn into_owned(self) -> BTreeMap<String, Ownership> {
+        self.owned
+    }
+}
+
+/// What each entry owns once `changes` were executed, each with its outcome
+/// ([`Change::outcome`]; a change without one counts as not made), starting from `owned`, the
+/// ownership the plan computed for when every change is made.
+pub fn owned_after(
+    owned: BTreeMap<String, Ownership>,
+    changes: &[Change],
+) -> BTreeMap<String, Ownership> {
+    let not_made = ChangeOutcome::Failed(ChangeFailure::Backend {
+        kind: super::FailureKind::Other,
+        message: "not executed".to_owned(),
+    });
+    let mut registry = Registry::new(owned);
+    for change in changes {
+        registry.record(change, change.outcome.as_ref().unwrap_or(&not_made));
+    }
+    registry.into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::records::RecordType;
+    use crate::zones::FailureKind;
+
+    fn change(action: Action, entry: &str) -> Change {
+        Change {
+            provider: "default/p".into(),
+            zone: "z".into(),
+            action,
+            name: "www.example.com".parse().unwrap(),
+            record_type: RecordType::A,
+            set_identifier: String::new(),
+            old: None,
+            new: None,
+            outcome: None,
+            new_set: None,
+            entry: entry.into(),
+        }
+    }
+
+    fn owning(entry: &str, change: &Change) -> BTreeMap<String, Ownership> {
+        let ownership = Ownership {
+            provider: change.provider.clone(),
+            zone: change.zone.clone(),
+            keys: [change.key()].into(),
+            keep_on_delete: false,
+        };
+        [(entry.to_owned(), ownership)].into()
+    }
+
+    fn failed() -> ChangeOutcome {
+        ChangeOutcome::Failed(ChangeFailure::Backend {
+            kind: FailureKind::Unreachable,
+            message: "server down".into(),
+        })
+    }
+
+    #[test]
+    fn applied_changes_leave_the_planned_ownership() {
+        let create = change(Action::Create, "default/e");
+        let planned = owning("default/e", &create);
+        let mut registry = Registry::new(planned.clone());
+        registry.record(&create, &ChangeOutcome::Applied);
+        assert_eq!(registry.blocked(&create), None);
+        assert_eq!(registry.into_owned(), planned);
+    }
+
+    #[test]
+    fn a_failed_create_is_not_owned_and_a_failed_update_stays_owned() {
+        let create = change(Action::Create, "default/e");
+        let mut registry = Registry::new(owning("default/e", &create));
+        registry.record(&create, &failed());
+        assert!(registry.into_owned()["default/e"].keys.is_empty());
+
+        let update = change(Action::Update, "default/e");
+        let mut registry = Registry::new(owning("default/e", &update));
+        registry.record(&update, &failed());
+        assert_eq!(registry.into_owned(), owning("default/e", &update));
+    }
+
+    #[test]
+    fn a_leftover_of_a_leftover_keeps_its_id() {
+        let delete = change(Action::Delete, "default/e#z");
+        let owned = owned_after(BTreeMap::new(), std::slice::from_ref(&delete));
+        assert_eq!(owned.keys().collect::<Vec<_>>(), ["default/e#z"]);
+        assert!(owned["default/e#z"].keys.contains(&delete.key()));
+    }
+
+    #[test]
+    fn owned_after_counts_a_change_without_outcome_as_not_made() {
+        let mut create = change(Action::Create, "default/e");
+        let planned = owning("default/e", &create);
+        assert!(
+            owned_after(planned.clone(), std::slice::from_ref(&create))["default/e"]
+                .keys
+                .is_empty()
+        );
+        create.outcome = Some(ChangeOutcome::Applied);
+        assert_eq!(owned_after(planned.clone(), &[create]), planned);
+    }
+
+    #[test]
+    fn outcomes_read_back_as_written() {
+        for outcome in [
+            ChangeOutcome::Applied,
+            ChangeOutcome::Failed(ChangeFailure::Backend {
+                kind: FailureKind::Other,
+                message: "DNS server 127.0.0.1:53 refused the update: REFUSED".into(),
+            }),
+        ] {
+            let json = serde_json::to_value(&outcome).unwrap();
+            assert_eq!(
+                serde_json::from_value::<ChangeOutcome>(json).unwrap(),
+                outcome
+            );
+        }
+        assert!(serde_json::from_value::<ChangeOutcome>("fine".into()).is_err());
+    }
+}
