@@ -110,6 +110,31 @@ impl LocalConfig {
             ..config
         })
     }
+
+    /// The zones the account hosts, each with its id (`<account>:<zoneSuffix><dnsName>`); a
+    /// zone without a `dnsName` is not hosted.
+    ///
+    /// ```
+    /// use shoot_dns::provider::{LocalConfig, LocalZone};
+    ///
+    /// let config = LocalConfig {
+    ///     account: "acme".into(),
+    ///     zones: vec![LocalZone { zone_suffix: ":private".into(), dns_name: "example.com".into() }],
+    ///     ..Default::default()
+    /// };
+    /// let ids: Vec<String> = config.hosted().map(|(id, _)| id).collect();
+    /// assert_eq!(ids, ["acme::privateexample.com"]);
+    /// ```
+    pub fn hosted(&self) -> impl Iterator<Item = (String, &LocalZone)> {
+        (self.zones.iter())
+            .filter(|z| !z.dns_name.is_empty())
+            .map(|z| {
+                (
+                    format!("{}:{}{}", self.account, z.zone_suffix, z.dns_name),
+                    z,
+                )
+            })
+    }
 }
 
 /// What is known of a provider after its evaluation.
@@ -364,14 +389,8 @@ fn account_zones(
             if config.fail_get_zones {
                 return Err("forced error by mockConfig.FailGetZones".to_owned());
             }
-            let zones = config
-                .zones
-                .iter()
-                .filter(|z| !z.dns_name.is_empty())
-                .map(|z| {
-                    let id = format!("{}:{}{}", config.account, z.zone_suffix, z.dns_name);
-                    zone(id, &z.dns_name, z.zone_suffix.contains(":private"))
-                })
+            let zones = (config.hosted())
+                .map(|(id, z)| zone(id, &z.dns_name, z.zone_suffix.contains(":private")))
                 .collect::<Result<Vec<_>, _>>()?;
             Ok((zones, Some(config)))
         }

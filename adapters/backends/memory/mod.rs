@@ -46,10 +46,7 @@ impl MemoryZones {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn execute(&mut self, change: &Change, config: &LocalConfig) -> Result<(), ChangeFailure> {
-        let hosted = config.zones.iter().any(|z| {
-            !z.dns_name.is_empty()
-                && format!("{}:{}{}", config.account, z.zone_suffix, z.dns_name) == change.zone
-        });
+        let hosted = config.hosted().any(|(id, _)| id == change.zone);
         if !hosted {
             return Err(ChangeFailure::NotHosted {
                 provider_type: "local".to_owned(),
