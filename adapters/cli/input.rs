@@ -6,7 +6,7 @@ use std::net::{IpAddr, ToSocketAddrs};
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
-use shoot_dns::provider::HostedZone;
+use shoot_dns::provider::{HostedZone, ProviderType};
 use shoot_dns::{DnsName, World};
 
 /// The largest manifest input read, per file or standard input. A cluster's dump of 100,000
@@ -204,14 +204,22 @@ pub fn load_zones(path: &Path, world: &World) -> Result<BTreeMap<String, Vec<Hos
                         item.provider
                     )
                 })?;
-                Ok(HostedZone {
-                    id: z.id,
-                    domain,
-                    provider_type: provider.spec.provider_type.clone(),
-                    private: z.private,
-                })
+                Ok((z, domain))
             })
             .collect::<Result<Vec<_>, String>>()?;
+        // The zones of a provider whose type is none Gardener knows are checked but not kept:
+        // the provider is Invalid (its type is not supported) before its zones count.
+        let Ok(provider_type) = provider.spec.provider_type.parse::<ProviderType>() else {
+            continue;
+        };
+        let hosted = (hosted.into_iter())
+            .map(|(z, domain)| HostedZone {
+                id: z.id,
+                domain,
+                provider_type,
+                private: z.private,
+            })
+            .collect();
         zones.insert(item.provider, hosted);
     }
     Ok(zones)

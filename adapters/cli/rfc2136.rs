@@ -5,10 +5,16 @@ use std::collections::BTreeMap;
 
 use shoot_dns::adapters::backends::rfc2136::ZoneServer;
 use shoot_dns::api::DnsProvider;
+use shoot_dns::provider::ProviderType;
 use shoot_dns::zones::{Action, Change, ChangeFailure, ChangeOutcome};
 use shoot_dns::{Plan, World};
 
 use crate::state::PendingRecord;
+
+/// Whether `provider` is of type `rfc2136`.
+fn is_rfc2136(provider: &DnsProvider) -> bool {
+    provider.spec.provider_type.parse() == Ok(ProviderType::Rfc2136)
+}
 
 /// The zone server of each `rfc2136` provider of `providers` (by `namespace/name`), or why it
 /// cannot be used.
@@ -17,10 +23,7 @@ fn servers(
     providers: &[DnsProvider],
 ) -> BTreeMap<String, Result<ZoneServer, String>> {
     let mut out = BTreeMap::new();
-    for provider in providers
-        .iter()
-        .filter(|p| p.spec.provider_type == "rfc2136")
-    {
+    for provider in providers.iter().filter(|p| is_rfc2136(p)) {
         let key = provider.metadata.key();
         let server = properties(world, provider).and_then(|p| ZoneServer::from_properties(&p));
         out.insert(key, server);
@@ -120,7 +123,7 @@ fn zone_id(world: &World, provider: &DnsProvider) -> Option<String> {
 /// The zone ids of the `rfc2136` providers among `providers`.
 pub fn zone_ids(world: &World, providers: &[DnsProvider]) -> Vec<String> {
     (providers.iter())
-        .filter(|p| p.spec.provider_type == "rfc2136")
+        .filter(|p| is_rfc2136(p))
         .filter_map(|p| zone_id(world, p))
         .collect()
 }
@@ -128,7 +131,7 @@ pub fn zone_ids(world: &World, providers: &[DnsProvider]) -> Vec<String> {
 /// The creates of `rfc2136` zones in `plan`: what a killed `apply` may have written.
 pub fn pending(plan: &Plan) -> Vec<PendingRecord> {
     let rfc: Vec<String> = (plan.providers.iter())
-        .filter(|p| p.spec.provider_type == "rfc2136")
+        .filter(|p| is_rfc2136(p))
         .map(|p| p.metadata.key())
         .collect();
     plan.changes

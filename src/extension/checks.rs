@@ -10,7 +10,7 @@ use super::validate::{CredentialChecks, SecretCheckError};
 use super::workload_identity::{
     IdentityReference, WorkloadIdentityOptions, validate_workload_identity,
 };
-use crate::provider::{CredentialsError, validate_credentials};
+use crate::provider::{CredentialsError, ProviderType, validate_credentials};
 
 /// The checks of Gardener's extension, with the WorkloadIdentity options of its admission
 /// component (`--wi-gcp-allowed-token-url`, `--wi-gcp-allowed-service-account-impersonation-url-regexp`).
@@ -39,7 +39,7 @@ impl CredentialChecks for GardenerChecks {
         properties: &BTreeMap<String, String>,
     ) -> Result<(), SecretCheckError> {
         // The extension's checks know no `local` type (only the DNS controller does).
-        if provider_type == "local" {
+        if provider_type.parse() == Ok(ProviderType::Local) {
             return Err(SecretCheckError::NoAdapter);
         }
         match validate_credentials(provider_type, properties, None) {

@@ -37,7 +37,7 @@ use super::decode::{DecodeError, is_disabled, shoot_dns_config};
 use super::field::{FieldError, aggregate};
 use super::shoot::{NamedResourceReference, Shoot, WorkloadIdentity};
 use crate::api::Secret;
-use crate::provider::secret_properties;
+use crate::provider::{ProviderType, secret_properties};
 use crate::quote::go_quote;
 
 /// The field path of the provider config; provider `i` is `<this>[i]` (the index sits on
@@ -45,21 +45,22 @@ use crate::quote::go_quote;
 pub const PROVIDER_CONFIG_PATH: &str =
     "spec.extensions.[@.type='shoot-dns-service'].providerConfig";
 
-/// The provider types a DNSConfig may use, in the order of the error message.
+/// The provider types a DNSConfig may use, in the order of the error message: every
+/// [`ProviderType`] but `local`, and two handlers that are none (`gdch-dns`, `remote`).
 pub const SUPPORTED_PROVIDER_TYPES: [&str; 13] = [
-    "alicloud-dns",
-    "aws-route53",
-    "azure-dns",
-    "azure-private-dns",
-    "cloudflare-dns",
+    ProviderType::AlicloudDns.as_str(),
+    ProviderType::AwsRoute53.as_str(),
+    ProviderType::AzureDns.as_str(),
+    ProviderType::AzurePrivateDns.as_str(),
+    ProviderType::CloudflareDns.as_str(),
     "gdch-dns",
-    "google-clouddns",
-    "infoblox-dns",
-    "netlify-dns",
-    "openstack-designate",
-    "powerdns",
+    ProviderType::GoogleCloudDns.as_str(),
+    ProviderType::InfobloxDns.as_str(),
+    ProviderType::NetlifyDns.as_str(),
+    ProviderType::OpenstackDesignate.as_str(),
+    ProviderType::PowerDns.as_str(),
     "remote",
-    "rfc2136",
+    ProviderType::Rfc2136.as_str(),
 ];
 
 /// The API version of a WorkloadIdentity reference.

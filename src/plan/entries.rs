@@ -156,10 +156,11 @@ pub(super) fn decide(
         );
         return Decision::Hold(Box::new(held(entry, previous, owned, "Error", message)));
     };
-    if !provider.is_ready() {
+    // A Ready provider has a supported type (`None` only for an Invalid one).
+    let Some(provider_type) = provider.provider_type.filter(|_| provider.is_ready()) else {
         let message = not_ready(provider);
         return Decision::Hold(Box::new(held(entry, previous, owned, "Stale", message)));
-    }
+    };
     let Some(zone) = provider.zone_for(&valid.dns_name).map(|z| z.id.clone()) else {
         let name = provider.key.rsplit('/').next().unwrap_or(&provider.key);
         let message = format!(
@@ -169,7 +170,7 @@ pub(super) fn decide(
         return Decision::Hold(Box::new(held(entry, previous, owned, "Error", message)));
     };
     let input = RecordInput {
-        provider_type: &provider.provider_type,
+        provider_type,
         default_ttl: provider.default_ttl,
         ip_stack: meta.annotation(IP_STACK),
         resolved: &observed.resolved,
@@ -201,12 +202,7 @@ pub(super) fn decide(
         .as_ref()
         .is_some_and(|l| l.support_routing_policy);
     for set in desired.sets.values() {
-        if let Err(error) = check_policy(
-            &provider.provider_type,
-            &desired.owner,
-            set,
-            supports_policy,
-        ) {
+        if let Err(error) = check_policy(provider_type, &desired.owner, set, supports_policy) {
             let message = format!("failed to execute DNS change requests: {error}");
             return Decision::Hold(Box::new(held(entry, previous, owned, "Error", message)));
         }
@@ -216,7 +212,7 @@ pub(super) fn decide(
         state: Some("Ready".to_owned()),
         message: Some("dns entry active".to_owned()),
         provider: Some(provider.key.clone()),
-        provider_type: Some(provider.provider_type.clone()),
+        provider_type: Some(provider_type.as_str().to_owned()),
         zone: Some(zone.clone()),
         dns_name: Some(valid.dns_name.to_string()),
         targets: has_targets.then(|| desired.status_targets.clone()),

@@ -3,13 +3,14 @@
 
 mod credentials;
 mod index;
+mod provider_type;
 mod selection;
 mod state;
 
 pub use credentials::{CredentialsError, PropertyProblem, validate_credentials};
 pub use index::{ProviderCandidate, ProviderIndex};
+pub use provider_type::{ProviderType, ProviderTypeError};
 pub use selection::{HostedZone, SelectionError, ZoneSelection, select};
 pub use state::{
-    GivenZones, LocalConfig, LocalZone, ProviderPhase, ProviderState, SUPPORTED_TYPES, evaluate,
-    secret_properties,
+    GivenZones, LocalConfig, LocalZone, ProviderPhase, ProviderState, evaluate, secret_properties,
 };

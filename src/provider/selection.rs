@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::provider_type::ProviderType;
 use crate::api::Selection;
 use crate::name::{DnsName, DnsNameError};
 
@@ -15,7 +16,7 @@ pub struct HostedZone {
     /// The zone's domain.
     pub domain: DnsName,
     /// The provider type that hosts it.
-    pub provider_type: String,
+    pub provider_type: ProviderType,
     /// Whether it is a private zone.
     pub private: bool,
 }
@@ -88,19 +89,19 @@ pub struct ZoneSelection {
 ///
 /// ```
 /// use shoot_dns::api::Selection;
-/// use shoot_dns::provider::{HostedZone, select};
+/// use shoot_dns::provider::{HostedZone, ProviderType, select};
 ///
 /// let zone = |id: &str, domain: &str| HostedZone {
-///     id: id.into(), domain: domain.parse().unwrap(), provider_type: "aws-route53".into(), private: false,
+///     id: id.into(), domain: domain.parse().unwrap(), provider_type: ProviderType::AwsRoute53, private: false,
 /// };
 /// let zones = [zone("Z1", "example.com"), zone("Z2", "sub.example.com")];
 /// let domains = Selection { include: vec!["example.com".into()], exclude: vec!["sub.example.com".into()] };
-/// let selection = select("aws-route53", Some(&domains), None, &zones);
+/// let selection = select(ProviderType::AwsRoute53, Some(&domains), None, &zones);
 /// assert_eq!(selection.zones, [zones[0].clone()]);
 /// assert!(selection.zones_excluded.contains("Z2"));
 /// ```
 pub fn select(
-    provider_type: &str,
+    provider_type: ProviderType,
     domains: Option<&Selection>,
     zone_filter: Option<&Selection>,
     all_zones: &[HostedZone],
@@ -307,7 +308,7 @@ mod tests {
         HostedZone {
             id: id.into(),
             domain: domain.parse().unwrap(),
-            provider_type: "test".into(),
+            provider_type: ProviderType::Local,
             private: false,
         }
     }
@@ -327,7 +328,12 @@ mod tests {
 
     fn run(case: Case<'_>) -> ZoneSelection {
         let all: Vec<HostedZone> = case.zones.iter().map(|z| zone(z)).collect();
-        select("test", Some(&case.domains), Some(&case.zone_filter), &all)
+        select(
+            ProviderType::Local,
+            Some(&case.domains),
+            Some(&case.zone_filter),
+            &all,
+        )
     }
 
     fn ids(selection: &ZoneSelection) -> Vec<&str> {

@@ -7,26 +7,12 @@ use std::collections::BTreeMap;
 use base64::Engine as _;
 use serde::Deserialize;
 
-use super::credentials::validate_credentials;
+use super::credentials::validate_type_credentials;
+use super::provider_type::ProviderType;
 use super::selection::{HostedZone, ZoneSelection, select};
 use crate::api::{DnsProvider, DnsProviderStatus, Secret, SelectionStatus};
 use crate::name::DnsName;
 use crate::ttl::Ttl;
-
-/// The provider types Gardener's controller registers.
-pub const SUPPORTED_TYPES: [&str; 11] = [
-    "alicloud-dns",
-    "aws-route53",
-    "azure-dns",
-    "azure-private-dns",
-    "cloudflare-dns",
-    "google-clouddns",
-    "local",
-    "netlify-dns",
-    "openstack-designate",
-    "powerdns",
-    "rfc2136",
-];
 
 /// `Ready`, `Error` or `Invalid`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -142,8 +128,10 @@ impl LocalConfig {
 pub struct ProviderState {
     /// `namespace/name`.
     pub key: String,
-    /// The provider type.
-    pub provider_type: String,
+    /// The provider type; `None` when the spec names a type the controller does not support
+    /// (one that is no [`ProviderType`], or one that is not [`ProviderType::is_supported`]):
+    /// the provider is then Invalid and serves nothing.
+    pub provider_type: Option<ProviderType>,
     /// Ready, Error or Invalid.
     pub phase: ProviderPhase,
     /// `provider operational`, or what is wrong.
@@ -243,10 +231,11 @@ pub fn evaluate(
 ) -> ProviderState {
     let meta = &provider.metadata;
     let key = meta.key();
-    let provider_type = provider.spec.provider_type.clone();
+    let spec_type = provider.spec.provider_type.as_str();
+    let provider_type = (spec_type.parse::<ProviderType>().ok()).filter(|t| t.is_supported());
     let mut state = ProviderState {
         key,
-        provider_type: provider_type.clone(),
+        provider_type,
         phase: ProviderPhase::Invalid,
         message: String::new(),
         default_ttl,
@@ -259,13 +248,13 @@ pub fn evaluate(
         state.message = message;
         state
     };
-    if !SUPPORTED_TYPES.contains(&provider_type.as_str()) {
+    let Some(provider_type) = provider_type else {
         return fail(
             state,
             ProviderPhase::Invalid,
-            format!("provider type {provider_type:?} is not supported"),
+            format!("provider type {spec_type:?} is not supported"),
         );
-    }
+    };
     if let Some(ttl) = provider.spec.default_ttl {
         match Ttl::new(ttl) {
             Ok(ttl) => state.default_ttl = ttl,
@@ -278,7 +267,7 @@ pub fn evaluate(
             }
         }
     }
-    let is_local = provider_type == "local";
+    let is_local = provider_type == ProviderType::Local;
     let properties = match (&provider.spec.secret_ref, secret) {
         (None, _) if is_local => BTreeMap::new(),
         (None, _) => {
@@ -297,7 +286,7 @@ pub fn evaluate(
             return fail(state, ProviderPhase::Error, message);
         }
         (Some(reference), Some(secret)) => match secret_properties(secret).and_then(|p| {
-            validate_credentials(&provider_type, &p, provider.spec.provider_config.as_ref())
+            validate_type_credentials(provider_type, &p, provider.spec.provider_config.as_ref())
                 .map_err(|e| e.to_string())
                 .map(|()| p)
         }) {
@@ -314,7 +303,7 @@ pub fn evaluate(
     };
     let zones = match given_zones {
         Some(zones) => zones.to_vec(),
-        None => match account_zones(provider, &properties) {
+        None => match account_zones(provider, provider_type, &properties) {
             Ok((zones, local)) => {
                 state.local = local;
                 zones
@@ -330,7 +319,7 @@ pub fn evaluate(
         );
     }
     state.selection = select(
-        &provider_type,
+        provider_type,
         provider.spec.domains.as_ref(),
         provider.spec.zones.as_ref(),
         &zones,
@@ -364,14 +353,14 @@ pub fn secret_properties(secret: &Secret) -> Result<BTreeMap<String, String>, St
     Ok(properties)
 }
 
-/// The hosted zones of the provider's account, without asking any server (CONTRACT "Zones"):
-/// a `local` provider's configured zones, an `rfc2136` provider's `Zone`, else one zone per
-/// included domain.
+/// The hosted zones of the provider's account (of type `provider_type`), without asking any
+/// server (CONTRACT "Zones"): a `local` provider's configured zones, an `rfc2136` provider's
+/// `Zone`, else one zone per included domain.
 fn account_zones(
     provider: &DnsProvider,
+    provider_type: ProviderType,
     properties: &BTreeMap<String, String>,
 ) -> Result<(Vec<HostedZone>, Option<LocalConfig>), String> {
-    let provider_type = provider.spec.provider_type.as_str();
     let zone = |id: String, domain: &str, private: bool| -> Result<HostedZone, String> {
         let domain = domain
             .parse()
@@ -379,12 +368,12 @@ fn account_zones(
         Ok(HostedZone {
             id,
             domain,
-            provider_type: provider_type.to_owned(),
+            provider_type,
             private,
         })
     };
     match provider_type {
-        "local" => {
+        ProviderType::Local => {
             let config = LocalConfig::of(provider)?;
             if config.fail_get_zones {
                 return Err("forced error by mockConfig.FailGetZones".to_owned());
@@ -394,7 +383,7 @@ fn account_zones(
                 .collect::<Result<Vec<_>, _>>()?;
             Ok((zones, Some(config)))
         }
-        "rfc2136" => match properties.get("Zone") {
+        ProviderType::Rfc2136 => match properties.get("Zone") {
             Some(name) => Ok((vec![zone(name.clone(), name, false)?], None)),
             None => Err(
                 "validation failed for provider type rfc2136: property \"Zone\" is required but not provided"
@@ -462,6 +451,7 @@ mod tests {
         assert_eq!(domains.excluded, ["example2.com"]);
         assert_eq!(status.default_ttl, Some(300));
         assert!(state.local.is_some_and(|l| l.account == "local"));
+        assert_eq!(state.provider_type, Some(ProviderType::Local));
     }
 
     #[test]
@@ -477,6 +467,18 @@ mod tests {
             (
                 ProviderPhase::Invalid,
                 "provider type \"mock-inmemory\" is not supported"
+            )
+        );
+        assert_eq!(state.provider_type, None);
+        // known for credentials only
+        let infoblox = provider(json!({"type": "infoblox-dns", "secretRef": {"name": "creds"}}));
+        let state = evaluate(&infoblox, None, None, ttl());
+        assert_eq!(
+            (state.phase, state.message.as_str(), state.provider_type),
+            (
+                ProviderPhase::Invalid,
+                "provider type \"infoblox-dns\" is not supported",
+                None
             )
         );
         let state = evaluate(&provider(json!({"type": "aws-route53"})), None, None, ttl());
@@ -602,7 +604,7 @@ mod tests {
         let zones = [HostedZone {
             id: "Z1".into(),
             domain: "example.org".parse().unwrap(),
-            provider_type: "aws-route53".into(),
+            provider_type: ProviderType::AwsRoute53,
             private: false,
         }];
         let state = evaluate(&p, Some(&aws_secret()), Some(&zones), ttl());

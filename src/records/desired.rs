@@ -7,18 +7,19 @@ use std::net::IpAddr;
 
 use super::resolve::{lookup_interval, resolve};
 use super::status::status_targets;
-use super::{AWS_ROUTE53, DesiredRecords, Policy, RecordError, RecordName, RecordSet, RecordType};
+use super::{DesiredRecords, Policy, RecordError, RecordName, RecordSet, RecordType};
 use crate::api::RoutingPolicy;
 use crate::entry::ValidEntry;
 use crate::name::DnsName;
+use crate::provider::ProviderType;
 use crate::target::Target;
 use crate::ttl::Ttl;
 
 /// What [`desired`] needs beyond the entry: the provider's facts and the resolver's answers.
 #[derive(Debug, Clone, Copy)]
 pub struct RecordInput<'a> {
-    /// The responsible provider's type, e.g. `local` or `aws-route53`.
-    pub provider_type: &'a str,
+    /// The responsible provider's type: `aws-route53` maps targets to alias records (§5.3).
+    pub provider_type: ProviderType,
     /// The provider's default TTL, for entries without `spec.ttl`.
     pub default_ttl: Ttl,
     /// The entry's `dns.gardener.cloud/ip-stack` annotation (`ipv4`, `ipv6`, `dual-stack`).
@@ -86,6 +87,7 @@ impl Desired {
 /// use std::collections::BTreeMap;
 /// use std::net::IpAddr;
 /// use shoot_dns::api::DnsEntrySpec;
+/// use shoot_dns::provider::ProviderType;
 /// use shoot_dns::records::{RecordInput, RecordType, desired};
 /// use shoot_dns::{DnsName, Ttl};
 ///
@@ -99,7 +101,7 @@ impl Desired {
 /// let mut resolved: BTreeMap<DnsName, Vec<IpAddr>> = BTreeMap::new();
 /// resolved.insert("service-1.example.com".parse()?, vec!["127.0.1.1".parse()?, "2001:db8::1:1".parse()?]);
 /// let input = RecordInput {
-///     provider_type: "local",
+///     provider_type: ProviderType::Local,
 ///     default_ttl: Ttl::new(360)?,
 ///     ip_stack: None,
 ///     resolved: &resolved,
@@ -144,7 +146,7 @@ pub fn desired(entry: &ValidEntry, input: &RecordInput<'_>) -> Result<Desired, R
             .collect()
     };
     targets.extend(entry.text.iter().map(|t| (RecordType::TXT, t.clone())));
-    if input.provider_type == AWS_ROUTE53 {
+    if input.provider_type == ProviderType::AwsRoute53 {
         targets = super::aws::map_targets(targets, input.ip_stack);
     }
     dedup_in_order(&mut targets);
@@ -253,7 +255,7 @@ mod tests {
 
     fn run(
         entry: &ValidEntry,
-        provider_type: &str,
+        provider_type: ProviderType,
         ip_stack: Option<&str>,
         resolved: &BTreeMap<DnsName, Vec<IpAddr>>,
     ) -> Result<Desired, RecordError> {
@@ -270,7 +272,7 @@ mod tests {
     }
 
     fn local(entry: &ValidEntry) -> Desired {
-        run(entry, "local", None, &BTreeMap::new()).unwrap()
+        run(entry, ProviderType::Local, None, &BTreeMap::new()).unwrap()
     }
 
     fn values(d: &Desired, t: RecordType) -> Vec<&str> {
@@ -358,7 +360,7 @@ mod tests {
             &[],
             Some(120),
         ));
-        let d = run(&e, "local", None, &f1_resolved()).unwrap();
+        let d = run(&e, ProviderType::Local, None, &f1_resolved()).unwrap();
         assert_eq!(
             values(&d, RecordType::A),
             ["127.0.1.1", "127.0.2.1", "127.0.2.2"]
@@ -393,7 +395,7 @@ mod tests {
     fn resolve_targets_to_addresses_with_one_hostname() {
         let mut s = spec("a.example.com", &["service-2.example.com"], &[], None);
         s.resolve_targets_to_addresses = Some(true);
-        let d = run(&entry(&s), "local", None, &f1_resolved()).unwrap();
+        let d = run(&entry(&s), ProviderType::Local, None, &f1_resolved()).unwrap();
         assert_eq!(types(&d), [RecordType::A]);
         assert_eq!(values(&d, RecordType::A), ["127.0.2.1", "127.0.2.2"]);
         assert_eq!(d.cname_lookup_interval, Some(600));
@@ -405,7 +407,7 @@ mod tests {
         let mut s = spec("a.example.com", &["service-1.example.com"], &[], Some(600));
         s.resolve_targets_to_addresses = Some(true);
         s.cname_lookup_interval = Some(60);
-        let d = run(&entry(&s), "local", None, &f1_resolved()).unwrap();
+        let d = run(&entry(&s), ProviderType::Local, None, &f1_resolved()).unwrap();
         assert_eq!(d.cname_lookup_interval, Some(200));
     }
 
@@ -418,12 +420,12 @@ mod tests {
             None,
         ));
         // nothing known: no sets, both to resolve
-        let d = run(&e, "local", None, &BTreeMap::new()).unwrap();
+        let d = run(&e, ProviderType::Local, None, &BTreeMap::new()).unwrap();
         assert!(d.sets.is_empty() && d.status_targets.is_empty());
         assert_eq!(d.lookups.len(), 2);
         assert!(!d.is_complete());
         // one known: its sets, the other to resolve
-        let d = run(&e, "local", None, &f1_resolved()).unwrap();
+        let d = run(&e, ProviderType::Local, None, &f1_resolved()).unwrap();
         assert_eq!(
             d.lookups,
             ["service-3.example.com".parse::<DnsName>().unwrap()]
@@ -442,12 +444,12 @@ mod tests {
         ));
         let mut resolved = f1_resolved();
         resolved.insert("gone.example.com".parse().unwrap(), Vec::new());
-        let d = run(&e, "local", None, &resolved).unwrap();
+        let d = run(&e, ProviderType::Local, None, &resolved).unwrap();
         assert!(d.is_complete());
         assert_eq!(d.status_targets, ["127.0.1.1", "2001:db8::1:1"]);
         // nothing resolves at all
         let only_gone = answers(&[("gone.example.com", &[]), ("service-1.example.com", &[])]);
-        let err = run(&e, "local", None, &only_gone).unwrap_err();
+        let err = run(&e, ProviderType::Local, None, &only_gone).unwrap_err();
         assert_eq!(err, RecordError::NoTargets);
         assert_eq!(err.to_string(), "no target or text specified");
     }
@@ -464,7 +466,7 @@ mod tests {
 
     fn aws(target: &str, ip_stack: Option<&str>) -> Desired {
         let e = entry(&spec("a.example.org", &[target], &[], Some(300)));
-        run(&e, AWS_ROUTE53, ip_stack, &BTreeMap::new()).unwrap()
+        run(&e, ProviderType::AwsRoute53, ip_stack, &BTreeMap::new()).unwrap()
     }
 
     #[test]
@@ -500,7 +502,13 @@ mod tests {
             assert_eq!(values(&d, RecordType::CNAME), [target]);
         }
         let e = entry(&spec("a.example.org", &[LB], &[], None));
-        let d = run(&e, "local", Some("dual-stack"), &BTreeMap::new()).unwrap();
+        let d = run(
+            &e,
+            ProviderType::Local,
+            Some("dual-stack"),
+            &BTreeMap::new(),
+        )
+        .unwrap();
         assert_eq!(types(&d), [RecordType::CNAME]);
     }
 

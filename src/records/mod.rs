@@ -33,9 +33,6 @@ pub use desired::{Desired, RecordInput, desired};
 pub use policy::{PolicyError, check_policy};
 pub use status::{StatusTarget, status_targets, targets_from_status};
 
-/// Gardener's provider type of the Route 53 handler, the only one with a target mapping (§5.3).
-pub const AWS_ROUTE53: &str = "aws-route53";
-
 /// A record type (§0.2): the DNS types Gardener manages plus the two AWS alias pseudo types.
 ///
 /// The variants are spelled as Gardener spells the types, which is also their text form and

@@ -291,7 +291,7 @@ mod tests {
         fn status_targets_read_back_to_the_desired_values(entry in entry_strategy()) {
             let resolved = BTreeMap::new();
             let input = RecordInput {
-                provider_type: "local",
+                provider_type: crate::provider::ProviderType::Local,
                 default_ttl: Ttl::new(360).unwrap(),
                 ip_stack: None,
                 resolved: &resolved,

@@ -2280,7 +2280,7 @@ fn aws_cluster() -> (Cluster, Vec<String>) {
         vec![shoot_dns::provider::HostedZone {
             id: "Z1".to_owned(),
             domain: "example.org".parse().unwrap(),
-            provider_type: "aws-route53".to_owned(),
+            provider_type: shoot_dns::provider::ProviderType::AwsRoute53,
             private: false,
         }],
     );

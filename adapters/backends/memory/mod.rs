@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::provider::LocalConfig;
+use crate::provider::{LocalConfig, ProviderType};
 use crate::zones::{Action, Change, ChangeFailure, ChangeOutcome, Registry, ZoneRecords};
 use crate::{Config, Plan, World};
 
@@ -49,7 +49,7 @@ impl MemoryZones {
         let hosted = config.hosted().any(|(id, _)| id == change.zone);
         if !hosted {
             return Err(ChangeFailure::NotHosted {
-                provider_type: "local".to_owned(),
+                provider_type: ProviderType::Local.as_str().to_owned(),
                 zone: change.zone.clone(),
             });
         }
@@ -113,7 +113,7 @@ pub fn apply_with(
     let local: BTreeMap<String, Result<LocalConfig, String>> = plan
         .providers
         .iter()
-        .filter(|p| p.spec.provider_type == "local")
+        .filter(|p| p.spec.provider_type.parse() == Ok(ProviderType::Local))
         .map(|p| (key(p), LocalConfig::of(p)))
         .collect();
     let types: BTreeMap<String, String> = plan

@@ -29,6 +29,7 @@ use serde_json::Value;
 
 use super::field::{FieldError, aggregate};
 use super::shoot::WorkloadIdentity;
+use crate::provider::ProviderType;
 use configs::{Cloud, Config};
 
 /// The operator's allow-lists for GCP workload identities (the admission component's
@@ -120,16 +121,16 @@ pub fn validate_workload_identity(
     let Some(raw) = provider_config(identity) else {
         return invalid("the WorkloadIdentity resource does not contain a providerConfig");
     };
-    let (cloud, wrong_target) = match provider_type {
-        "aws-route53" => (
+    let (cloud, wrong_target) = match provider_type.parse() {
+        Ok(ProviderType::AwsRoute53) => (
             Cloud::Aws,
             "the WorkloadIdentity provider must be 'aws' for AWS Route53 provider",
         ),
-        "google-clouddns" => (
+        Ok(ProviderType::GoogleCloudDns) => (
             Cloud::Gcp,
             "the WorkloadIdentity provider must be 'gcp' for Google CloudDNS provider",
         ),
-        "azure-dns" | "azure-private-dns" => (
+        Ok(ProviderType::AzureDns | ProviderType::AzurePrivateDns) => (
             Cloud::Azure,
             "the WorkloadIdentity provider must be 'azure' for Azure DNS providers",
         ),

@@ -4,14 +4,15 @@
 use super::checks::{Checks, optional, required};
 use super::rules::Rule::{self, *};
 use super::workload_identity_keys::{CONFIG, PROVIDER, TOKEN};
+use crate::provider::ProviderType;
 
 /// The table of `provider_type`, if it is one of these.
-pub(super) fn checks(provider_type: &str) -> Option<&'static Checks> {
+pub(super) fn checks(provider_type: ProviderType) -> Option<&'static Checks> {
     match provider_type {
-        "aws-route53" => Some(&AWS),
-        "azure-dns" | "azure-private-dns" => Some(&AZURE),
-        "alicloud-dns" => Some(&ALICLOUD),
-        "openstack-designate" => Some(&OPENSTACK),
+        ProviderType::AwsRoute53 => Some(&AWS),
+        ProviderType::AzureDns | ProviderType::AzurePrivateDns => Some(&AZURE),
+        ProviderType::AlicloudDns => Some(&ALICLOUD),
+        ProviderType::OpenstackDesignate => Some(&OPENSTACK),
         _ => None,
     }
 }

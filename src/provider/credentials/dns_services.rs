@@ -3,17 +3,23 @@
 
 use super::checks::{Checks, optional, required};
 use super::rules::Rule::{self, *};
+use crate::provider::ProviderType;
 
 /// The table of `provider_type`, if it is one of these.
-pub(super) fn checks(provider_type: &str) -> Option<&'static Checks> {
+pub(super) fn checks(provider_type: ProviderType) -> Option<&'static Checks> {
     match provider_type {
-        "cloudflare-dns" => Some(&CLOUDFLARE),
-        "netlify-dns" => Some(&NETLIFY),
-        "powerdns" => Some(&POWERDNS),
-        "rfc2136" => Some(&RFC2136),
-        "remote" => Some(&REMOTE),
+        ProviderType::CloudflareDns => Some(&CLOUDFLARE),
+        ProviderType::NetlifyDns => Some(&NETLIFY),
+        ProviderType::PowerDns => Some(&POWERDNS),
+        ProviderType::Rfc2136 => Some(&RFC2136),
         _ => None,
     }
+}
+
+/// The table of `remote` (a handler of Gardener's that is no [`ProviderType`]), if
+/// `provider_type` is that.
+pub(super) fn other_checks(provider_type: &str) -> Option<&'static Checks> {
+    (provider_type == "remote").then_some(&REMOTE)
 }
 
 const TRIMMED: Rule = NoTrailingWhitespace;

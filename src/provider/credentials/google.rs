@@ -5,14 +5,20 @@ use super::checks::{Checks, optional, required};
 use super::rules::Rule::*;
 use super::workload_identity_keys::{CONFIG, PROVIDER, TOKEN};
 use crate::go_json::decode_string_fields;
+use crate::provider::ProviderType;
 
 /// The table of `provider_type`, if it is one of these.
-pub(super) fn checks(provider_type: &str) -> Option<&'static Checks> {
+pub(super) fn checks(provider_type: ProviderType) -> Option<&'static Checks> {
     match provider_type {
-        "google-clouddns" => Some(&GOOGLE),
-        "gdch-dns" => Some(&GDCH),
+        ProviderType::GoogleCloudDns => Some(&GOOGLE),
         _ => None,
     }
+}
+
+/// The table of `gdch-dns` (a handler of Gardener's that is no [`ProviderType`]), if
+/// `provider_type` is that.
+pub(super) fn other_checks(provider_type: &str) -> Option<&'static Checks> {
+    (provider_type == "gdch-dns").then_some(&GDCH)
 }
 
 const GOOGLE: Checks = Checks {

@@ -8,6 +8,7 @@ use super::CredentialsError;
 use super::checks::{Checks, optional, required};
 use super::rules::Rule::{self, *};
 use crate::go_json::{field_type_error, kind, member, value_type_error};
+use crate::provider::ProviderType;
 
 const TRIMMED: Rule = NoTrailingWhitespace;
 
@@ -64,7 +65,7 @@ pub(super) fn merge_config(
     properties: &mut BTreeMap<String, String>,
 ) -> Result<(), CredentialsError> {
     let unreadable = |reason| CredentialsError::UnreadableProviderConfig {
-        provider_type: "infoblox-dns".to_owned(),
+        provider_type: ProviderType::InfobloxDns.as_str().to_owned(),
         reason,
     };
     let Value::Object(object) = config else {

@@ -40,6 +40,7 @@ use std::fmt;
 
 use serde_json::Value;
 
+use super::provider_type::ProviderType;
 use crate::go_json::{field_type_error, kind, member, value_type_error};
 use crate::quote::go_quote;
 
@@ -136,7 +137,7 @@ fn shown_value(value: &Option<String>) -> String {
 }
 
 fn config_prefix(provider_type: &str) -> &'static str {
-    if provider_type == "infoblox-dns" {
+    if provider_type == ProviderType::InfobloxDns.as_str() {
         "infoblox "
     } else {
         ""
@@ -233,59 +234,87 @@ mod workload_identity_keys {
 /// Checks a provider's credentials (`properties`, the Secret's decoded data) and its
 /// `providerConfig` as Gardener does for `provider_type`.
 ///
-/// Types: `alicloud-dns`, `aws-route53`, `azure-dns`, `azure-private-dns`, `cloudflare-dns`,
-/// `gdch-dns`, `google-clouddns`, `infoblox-dns`, `local`, `netlify-dns`,
-/// `openstack-designate`, `powerdns`, `remote`, `rfc2136`; any other type gives
-/// [`CredentialsError::NoAdapter`]. A `providerConfig` of `null` counts as absent. Only
-/// `aws-route53` (then only its `batchSize` is checked, not the Secret), `infoblox-dns` (whose
-/// settings fill in missing properties) and `local` (which ignores it) take one.
+/// Types: every [`ProviderType`] (`alicloud-dns`, `aws-route53`, `azure-dns`,
+/// `azure-private-dns`, `cloudflare-dns`, `google-clouddns`, `infoblox-dns`, `local`,
+/// `netlify-dns`, `openstack-designate`, `powerdns`, `rfc2136`) and the two handlers that are
+/// none, `gdch-dns` and `remote`; any other type gives [`CredentialsError::NoAdapter`]. A
+/// `providerConfig` of `null` counts as absent. Only `aws-route53` (then only its `batchSize`
+/// is checked, not the Secret), `infoblox-dns` (whose settings fill in missing properties) and
+/// `local` (which ignores it) take one.
 pub fn validate_credentials(
     provider_type: &str,
     properties: &BTreeMap<String, String>,
     provider_config: Option<&Value>,
 ) -> Result<(), CredentialsError> {
+    match provider_type.parse::<ProviderType>() {
+        Ok(known) => validate_type_credentials(known, properties, provider_config),
+        Err(_) => {
+            let checks = google::other_checks(provider_type)
+                .or_else(|| dns_services::other_checks(provider_type));
+            check_table(provider_type, checks, properties, provider_config)
+        }
+    }
+}
+
+/// [`validate_credentials`] for a type already parsed.
+pub(super) fn validate_type_credentials(
+    provider_type: ProviderType,
+    properties: &BTreeMap<String, String>,
+    provider_config: Option<&Value>,
+) -> Result<(), CredentialsError> {
     let config = provider_config.filter(|c| !c.is_null());
     match provider_type {
-        "local" => match properties.get("bad_key") {
+        ProviderType::Local => match properties.get("bad_key") {
             Some(value) => Err(CredentialsError::LocalBadKey {
                 value: value.clone(),
             }),
             None => Ok(()),
         },
-        "aws-route53" => match config {
+        ProviderType::AwsRoute53 => match config {
             Some(config) => aws_batch_size(config),
-            None => clouds::AWS.validate(provider_type, properties),
+            None => clouds::AWS.validate(provider_type.as_str(), properties),
         },
-        "infoblox-dns" => {
+        ProviderType::InfobloxDns => {
             let mut properties = properties.clone();
             if let Some(config) = config {
                 infoblox::merge_config(config, &mut properties)?;
             }
-            infoblox::INFOBLOX.validate(provider_type, &properties)
+            infoblox::INFOBLOX.validate(provider_type.as_str(), &properties)
         }
         _ => {
-            let Some(checks) = clouds::checks(provider_type)
+            let checks = clouds::checks(provider_type)
                 .or_else(|| google::checks(provider_type))
-                .or_else(|| dns_services::checks(provider_type))
-            else {
-                return Err(CredentialsError::NoAdapter {
-                    provider_type: provider_type.to_owned(),
-                });
-            };
-            if config.is_some() {
-                return Err(CredentialsError::ProviderConfigNotSupported {
-                    provider_type: provider_type.to_owned(),
-                });
-            }
-            checks.validate(provider_type, properties)
+                .or_else(|| dns_services::checks(provider_type));
+            check_table(provider_type.as_str(), checks, properties, config)
         }
     }
+}
+
+/// A type checked by its table alone (`None`: the type has none) and that takes no
+/// `providerConfig` (one of `null` counts as absent).
+fn check_table(
+    provider_type: &str,
+    checks: Option<&checks::Checks>,
+    properties: &BTreeMap<String, String>,
+    provider_config: Option<&Value>,
+) -> Result<(), CredentialsError> {
+    let Some(checks) = checks else {
+        return Err(CredentialsError::NoAdapter {
+            provider_type: provider_type.to_owned(),
+        });
+    };
+    if provider_config.is_some_and(|c| !c.is_null()) {
+        return Err(CredentialsError::ProviderConfigNotSupported {
+            provider_type: provider_type.to_owned(),
+        });
+    }
+    checks.validate(provider_type, properties)
 }
 
 /// An `aws-route53` `providerConfig`: `batchSize` must be 1..=50 (an omitted one is 0).
 fn aws_batch_size(config: &Value) -> Result<(), CredentialsError> {
     let unreadable = |reason| CredentialsError::UnreadableProviderConfig {
-        provider_type: "aws-route53".to_owned(),
+        provider_type: ProviderType::AwsRoute53.as_str().to_owned(),
         reason,
     };
     let Value::Object(object) = config else {

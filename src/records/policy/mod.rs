@@ -8,7 +8,8 @@ mod route53;
 pub use error::PolicyError;
 use error::check_keys;
 
-use super::{AWS_ROUTE53, Policy, RecordName, RecordSet};
+use super::{Policy, RecordName, RecordSet};
+use crate::provider::ProviderType;
 use crate::quote::go_parse_int;
 use route53::check_aws;
 
@@ -34,9 +35,11 @@ use route53::check_aws;
 /// * `alicloud-dns`: weighted on A, AAAA and CNAME sets. `cloudflare-dns`: `proxied` with set
 ///   identifier `proxied`.
 /// * `rfc2136`, `powerdns`, `azure-dns`, `azure-private-dns`, `openstack-designate`, and every
-///   other type (`netlify-dns`, Gardener's raw-record default): no routing policies.
+///   other type (`netlify-dns`, `infoblox-dns`: Gardener's raw-record default): no routing
+///   policies.
 ///
 /// ```
+/// use shoot_dns::provider::ProviderType;
 /// use shoot_dns::records::{Policy, RecordName, RecordSet, RecordType, check_policy};
 ///
 /// let owner = RecordName::new("a.example.com".parse()?, "set1");
@@ -49,15 +52,15 @@ use route53::check_aws;
 ///         parameters: [("weight".to_string(), "0x10".to_string())].into(),
 ///     }),
 /// };
-/// assert!(check_policy("aws-route53", &owner, &set, false).is_ok());
+/// assert!(check_policy(ProviderType::AwsRoute53, &owner, &set, false).is_ok());
 /// assert_eq!(
-///     check_policy("local", &owner, &set, false).unwrap_err().to_string(),
+///     check_policy(ProviderType::Local, &owner, &set, false).unwrap_err().to_string(),
 ///     "in-memory provider does not support routing policies"
 /// );
 /// # Ok::<(), shoot_dns::DnsNameError>(())
 /// ```
 pub fn check_policy(
-    provider_type: &str,
+    provider_type: ProviderType,
     owner: &RecordName,
     set: &RecordSet,
     supports_routing_policy_local: bool,
@@ -67,18 +70,18 @@ pub fn check_policy(
     let plain = set_identifier.is_empty() && policy.is_none();
     let refuse = |error: PolicyError| if plain { Ok(()) } else { Err(error) };
     match provider_type {
-        "local" if supports_routing_policy_local => Ok(()),
-        "local" => refuse(PolicyError::LocalUnsupported),
-        AWS_ROUTE53 => check_aws(set_identifier, policy, set),
-        "google-clouddns" => check_google(set_identifier, policy),
-        "alicloud-dns" => check_alicloud(set_identifier, policy, set),
-        "cloudflare-dns" => check_cloudflare(set_identifier, policy),
-        "rfc2136" => refuse(PolicyError::Rfc2136Unsupported),
-        "powerdns" => refuse(PolicyError::PowerDnsUnsupported),
-        "azure-dns" => refuse(PolicyError::AzureUnsupported),
-        "azure-private-dns" => refuse(PolicyError::AzurePrivateUnsupported),
-        "openstack-designate" => refuse(PolicyError::OpenStackUnsupported),
-        _ => refuse(PolicyError::Unsupported),
+        ProviderType::Local if supports_routing_policy_local => Ok(()),
+        ProviderType::Local => refuse(PolicyError::LocalUnsupported),
+        ProviderType::AwsRoute53 => check_aws(set_identifier, policy, set),
+        ProviderType::GoogleCloudDns => check_google(set_identifier, policy),
+        ProviderType::AlicloudDns => check_alicloud(set_identifier, policy, set),
+        ProviderType::CloudflareDns => check_cloudflare(set_identifier, policy),
+        ProviderType::Rfc2136 => refuse(PolicyError::Rfc2136Unsupported),
+        ProviderType::PowerDns => refuse(PolicyError::PowerDnsUnsupported),
+        ProviderType::AzureDns => refuse(PolicyError::AzureUnsupported),
+        ProviderType::AzurePrivateDns => refuse(PolicyError::AzurePrivateUnsupported),
+        ProviderType::OpenstackDesignate => refuse(PolicyError::OpenStackUnsupported),
+        ProviderType::NetlifyDns | ProviderType::InfobloxDns => refuse(PolicyError::Unsupported),
     }
 }
 
@@ -205,7 +208,7 @@ pub(super) mod tests {
 
     /// The error text of a check (or "ok").
     pub(crate) fn check(
-        provider_type: &str,
+        provider_type: ProviderType,
         set_identifier: &str,
         record_type: RecordType,
         policy: Option<(&str, &[(&str, &str)])>,
@@ -227,16 +230,16 @@ pub(super) mod tests {
     #[test]
     fn plain_sets_pass_everywhere() {
         for provider_type in [
-            "local",
-            AWS_ROUTE53,
-            "google-clouddns",
-            "alicloud-dns",
-            "cloudflare-dns",
-            "rfc2136",
-            "powerdns",
-            "netlify-dns",
-            "azure-dns",
-            "something-else",
+            ProviderType::Local,
+            ProviderType::AwsRoute53,
+            ProviderType::GoogleCloudDns,
+            ProviderType::AlicloudDns,
+            ProviderType::CloudflareDns,
+            ProviderType::Rfc2136,
+            ProviderType::PowerDns,
+            ProviderType::NetlifyDns,
+            ProviderType::AzureDns,
+            ProviderType::InfobloxDns,
         ] {
             assert_eq!(check(provider_type, "", RecordType::A, None), "ok");
         }
@@ -246,16 +249,17 @@ pub(super) mod tests {
     fn local() {
         // RP-01 runs with supportRoutingPolicy: true
         let weighted = set(RecordType::A, WEIGHT_50);
-        assert!(check_policy("local", &owner("set1"), &weighted, true).is_ok());
+        let local = ProviderType::Local;
+        assert!(check_policy(local, &owner("set1"), &weighted, true).is_ok());
         let text = "in-memory provider does not support routing policies";
-        assert_eq!(check("local", "set1", RecordType::A, WEIGHT_50), text);
-        assert_eq!(check("local", "set1", RecordType::A, None), text);
-        assert_eq!(check("local", "", RecordType::A, WEIGHT_50), text);
+        assert_eq!(check(local, "set1", RecordType::A, WEIGHT_50), text);
+        assert_eq!(check(local, "set1", RecordType::A, None), text);
+        assert_eq!(check(local, "", RecordType::A, WEIGHT_50), text);
     }
 
     #[test]
     fn google() {
-        let g = |id: &str, policy| check("google-clouddns", id, RecordType::A, policy);
+        let g = |id: &str, policy| check(ProviderType::GoogleCloudDns, id, RecordType::A, policy);
         assert_eq!(g("", WEIGHT_50), "missing set identifier");
         assert_eq!(g("0", None), "missing routing policy");
         assert_eq!(g("0", WEIGHT_50), "ok");
@@ -310,7 +314,7 @@ pub(super) mod tests {
 
     #[test]
     fn alicloud() {
-        let a = |id: &str, t, policy| check("alicloud-dns", id, t, policy);
+        let a = |id: &str, t, policy| check(ProviderType::AlicloudDns, id, t, policy);
         assert_eq!(a("", RecordType::A, WEIGHT_50), "missing set identifier");
         assert_eq!(a("s", RecordType::A, None), "missing routing policy");
         assert_eq!(
@@ -328,7 +332,7 @@ pub(super) mod tests {
 
     #[test]
     fn cloudflare() {
-        let c = |id: &str, policy| check("cloudflare-dns", id, RecordType::A, policy);
+        let c = |id: &str, policy| check(ProviderType::CloudflareDns, id, RecordType::A, policy);
         let proxied = Some(("proxied", &[][..]));
         assert_eq!(c("proxied", proxied), "ok");
         assert_eq!(c("", proxied), "missing set identifier");
@@ -346,23 +350,26 @@ pub(super) mod tests {
     #[test]
     fn providers_without_routing_policies() {
         for (provider_type, text) in [
-            ("rfc2136", "routing policies not supported for rfc2136"),
             (
-                "powerdns",
+                ProviderType::Rfc2136,
+                "routing policies not supported for rfc2136",
+            ),
+            (
+                ProviderType::PowerDns,
                 "PowerDNS provider does not support routing policies",
             ),
-            ("netlify-dns", "routing policy not supported"),
-            ("something-else", "routing policy not supported"),
+            (ProviderType::NetlifyDns, "routing policy not supported"),
+            (ProviderType::InfobloxDns, "routing policy not supported"),
             (
-                "azure-dns",
+                ProviderType::AzureDns,
                 "routing policies are not supported by the Azure DNS provider",
             ),
             (
-                "azure-private-dns",
+                ProviderType::AzurePrivateDns,
                 "routing policies are not supported by the Azure Private DNS provider",
             ),
             (
-                "openstack-designate",
+                ProviderType::OpenstackDesignate,
                 "OpenStack provider does not support routing policies",
             ),
         ] {

@@ -203,12 +203,12 @@ fn underscores_ok(unsigned: &str) -> bool {
 mod tests {
     use super::super::tests::{WEIGHT_50, check};
     use super::*;
-    use crate::records::AWS_ROUTE53;
+    use crate::provider::ProviderType::AwsRoute53;
     use crate::records::RecordType;
 
     fn aws(policy_type: &str, params: &[(&str, &str)]) -> String {
         check(
-            AWS_ROUTE53,
+            AwsRoute53,
             "set1",
             RecordType::A,
             Some((policy_type, params)),
@@ -218,11 +218,11 @@ mod tests {
     #[test]
     fn aws_set_identifier_and_type() {
         assert_eq!(
-            check(AWS_ROUTE53, "", RecordType::A, WEIGHT_50),
+            check(AwsRoute53, "", RecordType::A, WEIGHT_50),
             "routing policy set, but missing set identifier"
         );
         assert_eq!(
-            check(AWS_ROUTE53, "set1", RecordType::A, None),
+            check(AwsRoute53, "set1", RecordType::A, None),
             "set identifier set, but routing policy missing"
         );
         assert_eq!(
@@ -374,7 +374,7 @@ mod tests {
         );
         for alias in [RecordType::ALIAS, RecordType::ALIAS_AAAA] {
             assert_eq!(
-                check(AWS_ROUTE53, "s", alias, Some(("failover", params))),
+                check(AwsRoute53, "s", alias, Some(("failover", params))),
                 "ok"
             );
         }
@@ -384,7 +384,7 @@ mod tests {
         ];
         assert_eq!(
             check(
-                AWS_ROUTE53,
+                AwsRoute53,
                 "s",
                 RecordType::ALIAS,
                 Some(("failover", params))
