@@ -3,128 +3,32 @@
 //!
 //! Every test works in a directory of its own under the system's temporary directory.
 
-use crate::tempdir::TempDir;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
-const CRATE_ROOT: &str = env!("CARGO_MANIFEST_DIR");
+use crate::support::binary::{CRATE_ROOT, Run, run_in};
+use crate::support::plan_json::{assert_all_ready, change_lines, entry_states, list};
+use crate::support::tempdir::TempDir;
 
 fn text_of(path: &Path) -> String {
     path.display().to_string()
 }
 
-/// What one run of the binary gave.
-#[derive(Debug)]
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    /// stdout as JSON.
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("not JSON: {e}\n{}\nstderr: {}", self.stdout, self.stderr))
-    }
-}
-
 /// Runs `shoot-dns args` in `dir`.
 fn run(dir: &TempDir, args: &[&str]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_shoot-dns"))
-        .args(args)
-        .current_dir(dir.root())
-        .stdin(Stdio::null())
-        .output()
-        .expect("shoot-dns runs");
-    Run {
-        code: output.status.code(),
-        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
-    }
+    run_in(dir.root(), args, None)
 }
 
 /// `shoot-dns <command> -o json --state <state> <paths>`, expecting exit status `code`.
 fn json_run(dir: &TempDir, command: &str, state: &str, paths: &[&str], code: i32) -> Value {
     let mut args = vec![command, "-o", "json", "--state", state];
     args.extend_from_slice(paths);
-    let run = run(dir, &args);
-    assert_eq!(
-        run.code,
-        Some(code),
-        "shoot-dns {args:?}\nstdout:\n{}\nstderr:\n{}",
-        run.stdout,
-        run.stderr
-    );
-    run.json()
+    run(dir, &args).expect_code(code, &args).json()
 }
 
 fn examples() -> String {
     text_of(&Path::new(CRATE_ROOT).join("examples/manifests"))
-}
-
-/// A JSON list of a plan (`null` is empty).
-pub(crate) fn list(value: &Value) -> &Vec<Value> {
-    static EMPTY: Vec<Value> = Vec::new();
-    match value {
-        Value::Null => &EMPTY,
-        other => other
-            .as_array()
-            .unwrap_or_else(|| panic!("not a list: {other}")),
-    }
-}
-
-/// One line per change: `action zone name type result`.
-fn change_lines(plan: &Value) -> Vec<String> {
-    list(&plan["changes"])
-        .iter()
-        .map(|c| {
-            let values = |side: &str| {
-                c[side]["values"]
-                    .as_array()
-                    .map(|v| {
-                        let v: Vec<&str> = v.iter().filter_map(Value::as_str).collect();
-                        format!("{}:{}", c[side]["ttl"], v.join(","))
-                    })
-                    .unwrap_or_else(|| "-".to_owned())
-            };
-            format!(
-                "{} {} {} {} {} -> {} [{}]",
-                c["action"].as_str().unwrap_or("?"),
-                c["zone"].as_str().unwrap_or("?"),
-                c["name"].as_str().unwrap_or("?"),
-                c["type"].as_str().unwrap_or("?"),
-                values("old"),
-                values("new"),
-                c["result"].as_str().unwrap_or("-"),
-            )
-        })
-        .collect()
-}
-
-/// `(dnsName, state, provider, zone)` of every entry.
-fn entry_states(plan: &Value) -> Vec<(String, String, String, String)> {
-    list(&plan["entries"])
-        .iter()
-        .map(|e| {
-            let text = |v: &Value| v.as_str().unwrap_or("").to_owned();
-            (
-                text(&e["spec"]["dnsName"]),
-                text(&e["status"]["state"]),
-                text(&e["status"]["provider"]),
-                text(&e["status"]["zone"]),
-            )
-        })
-        .collect()
-}
-
-fn assert_all_ready(plan: &Value) {
-    for (name, state, provider, zone) in entry_states(plan) {
-        assert_eq!(state, "Ready", "{name}: {plan:#}");
-        assert!(!provider.is_empty() && !zone.is_empty(), "{name}: {plan:#}");
-    }
 }
 
 fn read_state(path: &str) -> Value {
@@ -149,11 +53,12 @@ fn apply_examples_twice_then_plan() {
     }
     assert_eq!(list(&first["entries"]).len(), 7);
     assert_all_ready(&first);
-    for (name, _, provider, zone) in entry_states(&first) {
+    for entry in entry_states(&first) {
         assert_eq!(
-            (provider.as_str(), zone.as_str()),
+            (entry.provider.as_str(), entry.zone.as_str()),
             ("default/example-com", "local:example.com"),
-            "{name}"
+            "{}",
+            entry.dns_name
         );
     }
     let records = first["records"].clone();
@@ -647,7 +552,7 @@ fn zones_file_gives_hosted_zones_and_apply_fails_per_change_without_an_adapter()
     );
     let states: Vec<(String, String)> = entry_states(&plan)
         .into_iter()
-        .map(|(name, state, _, _)| (name, state))
+        .map(|e| (e.dns_name, e.state))
         .collect();
     assert_eq!(
         states,

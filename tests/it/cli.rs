@@ -1,46 +1,15 @@
 //! The `shoot-dns` binary against CONTRACT.md: exit statuses, the JSON/YAML plan, options and
 //! configuration, and per-object problems. Fixtures are under `tests/data/`.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
-const CRATE_ROOT: &str = env!("CARGO_MANIFEST_DIR");
-
-/// What one run of the binary gave.
-#[derive(Debug)]
-pub(crate) struct Run {
-    pub code: Option<i32>,
-    pub stdout: String,
-    pub stderr: String,
-}
+use crate::support::binary::{CRATE_ROOT, Run, run_in};
 
 /// Runs `shoot-dns` with `args` in the crate root, feeding `stdin` when given.
 pub(crate) fn run_with_stdin(args: &[&str], stdin: Option<&[u8]>) -> Run {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_shoot-dns"));
-    command
-        .args(args)
-        .current_dir(CRATE_ROOT)
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = command.spawn().expect("shoot-dns starts");
-    if let Some(input) = stdin {
-        let mut pipe = child.stdin.take().expect("a stdin pipe");
-        pipe.write_all(input).expect("stdin written");
-    }
-    let output = child.wait_with_output().expect("shoot-dns finishes");
-    Run {
-        code: output.status.code(),
-        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
-    }
+    run_in(CRATE_ROOT, args, stdin)
 }
 
 fn run(args: &[&str]) -> Run {

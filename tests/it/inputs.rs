@@ -2,13 +2,13 @@
 //! without end, a byte-order mark, bytes that are no UTF-8, custom YAML tags, duplicate keys and
 //! brackets inside strings. One bad object never stops the others; nothing hangs.
 
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 use serde_json::Value;
 
-use crate::cli::{Run, run_with_stdin};
-use crate::tempdir::TempDir;
+use crate::cli::run_with_stdin;
+use crate::support::binary::Run;
+use crate::support::tempdir::TempDir;
 
 /// A Service that plans an entry of `name`.example.com, as YAML.
 fn service(name: &str) -> String {
@@ -31,30 +31,9 @@ status:
     )
 }
 
-/// Runs `shoot-dns` with `args`, killed after a minute (a hang fails the test, it does not
-/// block the suite).
+/// Runs `shoot-dns` with `args` (a hang fails the test, it does not block the suite).
 fn run(args: &[&str]) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_shoot-dns"))
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("shoot-dns starts");
-    let start = Instant::now();
-    while child.try_wait().expect("a status").is_none() {
-        if start.elapsed() > Duration::from_secs(60) {
-            let _ = child.kill();
-            panic!("shoot-dns {args:?} hangs");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let output = child.wait_with_output().expect("its output");
-    Run {
-        code: output.status.code(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    run_with_stdin(args, None)
 }
 
 /// `plan -o json` of `args`: exit 0, parsed.

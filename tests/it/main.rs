@@ -10,16 +10,16 @@
 //!   bytes that are no UTF-8, YAML tags, duplicate keys, brackets in strings.
 //! - [`plan_props`]: property tests of plans against naive references (idempotence, order,
 //!   foreign records, provider choice).
-//! - `bind`: a BIND 9 of a test's own (skipped with a loud line when `named` is missing), and
-//!   `rfc2136` (feature `rfc2136`): `shoot-dns apply` against it.
+//! - [`planner`]: the incremental `Planner` against `Plan::compute`, event by event.
+//! - [`sources`], [`source_props`]: Services, Ingresses, Gateways and Istio objects to entries.
+//! - [`shoot`]: `shoot-dns shoot validate|mutate|providers`.
+//! - `rfc2136` (feature `rfc2136`): `shoot-dns apply` against a BIND 9 of a test's own.
+//! - [`support`]: what the tests share (running the binary, plan views, temporary
+//!   directories, the BIND harness).
 
 // The binary exists only with the `cli` feature (on by default).
 #[cfg(feature = "cli")]
 mod apply;
-// Without `rfc2136`, only the harness's own tests use it.
-#[cfg(feature = "cli")]
-#[cfg_attr(not(feature = "rfc2136"), allow(dead_code))]
-mod bind;
 #[cfg(feature = "cli")]
 mod cli;
 mod entries;
@@ -34,8 +34,7 @@ mod rfc2136;
 mod shoot;
 mod source_props;
 mod sources;
-#[cfg(feature = "cli")]
-mod tempdir;
+mod support;
 
 /// The configuration of the reconciler fixture F1 (spec entries-providers §9): class `gardendns`
 /// (the library default, so no class annotations are needed) and a default TTL of 360.

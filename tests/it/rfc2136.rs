@@ -1,4 +1,4 @@
-//! `shoot-dns apply` with an `rfc2136` DNSProvider against a real BIND 9 (`tests/it/bind.rs`):
+//! `shoot-dns apply` with an `rfc2136` DNSProvider against a real BIND 9 (`tests/it/support/bind.rs`):
 //! records end up in the zone and only there, foreign records survive, a killed apply converges,
 //! and bad credentials fail per change without leaking the TSIG secret.
 //!
@@ -6,7 +6,6 @@
 //! installed. The provider and its Secret are `tests/data/rfc2136/provider.yaml`, filled in
 //! with the BIND's port and key.
 
-use crate::apply::list;
 use std::fs::File;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -14,10 +13,10 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::bind::Bind;
-use crate::tempdir::TempDir;
-
-const CRATE_ROOT: &str = env!("CARGO_MANIFEST_DIR");
+use crate::support::binary::CRATE_ROOT;
+use crate::support::bind::Bind;
+use crate::support::plan_json::{self, assert_all_ready, change_summary, list};
+use crate::support::tempdir::TempDir;
 
 fn data(name: &str) -> String {
     let path = Path::new(CRATE_ROOT).join("tests/data/rfc2136").join(name);
@@ -171,36 +170,11 @@ impl Work {
     }
 }
 
-/// One line per change: `action name type result`, sorted.
-fn change_lines(plan: &Value) -> Vec<String> {
-    let mut lines: Vec<String> = list(&plan["changes"])
-        .iter()
-        .map(|c| {
-            format!(
-                "{} {} {} [{}]",
-                c["action"].as_str().unwrap_or("?"),
-                c["name"].as_str().unwrap_or("?"),
-                c["type"].as_str().unwrap_or("?"),
-                c["result"].as_str().unwrap_or("-"),
-            )
-        })
-        .collect();
-    lines.sort();
-    lines
-}
-
-/// `dnsName -> (state, message)` of every entry.
+/// `(dnsName, state, message)` of every entry, sorted.
 fn entry_states(plan: &Value) -> Vec<(String, String, String)> {
-    let mut states: Vec<(String, String, String)> = list(&plan["entries"])
-        .iter()
-        .map(|e| {
-            let text = |v: &Value| v.as_str().unwrap_or("").to_owned();
-            (
-                text(&e["spec"]["dnsName"]),
-                text(&e["status"]["state"]),
-                text(&e["status"]["message"]),
-            )
-        })
+    let mut states: Vec<(String, String, String)> = plan_json::entry_states(plan)
+        .into_iter()
+        .map(|e| (e.dns_name, e.state, e.message))
         .collect();
     states.sort();
     states
@@ -208,15 +182,9 @@ fn entry_states(plan: &Value) -> Vec<(String, String, String)> {
 
 fn assert_all_ok(plan: &Value) {
     for change in list(&plan["changes"]) {
-        assert_eq!(change["result"], "ok", "{:#?}", change_lines(plan));
+        assert_eq!(change["result"], "ok", "{:#?}", change_summary(plan));
         assert_eq!(change["zone"], "example.com.", "{change:#}");
         assert_eq!(change["provider"], "default/bind", "{change:#}");
-    }
-}
-
-fn assert_all_ready(plan: &Value) {
-    for (name, state, message) in entry_states(plan) {
-        assert_eq!(state, "Ready", "{name}: {message}");
     }
 }
 
@@ -242,7 +210,7 @@ fn round_trip() {
     assert_all_ok(&first);
     assert_all_ready(&first);
     assert_eq!(
-        change_lines(&first),
+        change_summary(&first),
         [
             "create *.wild.example.com A [ok]",
             "create _txt.example.com TXT [ok]",
@@ -289,7 +257,7 @@ fn round_trip() {
     assert_all_ok(&second);
     assert_all_ready(&second);
     assert_eq!(
-        change_lines(&second),
+        change_summary(&second),
         [
             "create new.example.com A [ok]",
             "delete v6.example.com AAAA [ok]",
@@ -316,7 +284,7 @@ fn round_trip() {
     assert!(
         list(&third["changes"]).is_empty(),
         "{:?}",
-        change_lines(&third)
+        change_summary(&third)
     );
     assert_all_ready(&third);
     assert_eq!(bind.added_records(), expected);
@@ -368,7 +336,7 @@ fn foreign_records_survive() {
     let first = work.apply(0);
     assert_all_ok(&first);
     assert_eq!(
-        change_lines(&first),
+        change_summary(&first),
         [
             "create free.example.com A [ok]",
             "create mixed.example.com A [ok]"
@@ -385,7 +353,7 @@ fn foreign_records_survive() {
     assert!(
         list(&second["changes"]).is_empty(),
         "{:?}",
-        change_lines(&second)
+        change_summary(&second)
     );
     check_taken(&second);
     assert_eq!(bind.added_records(), with(&owned));
@@ -402,7 +370,7 @@ fn foreign_records_survive() {
     let third = work.apply(0);
     assert_all_ok(&third);
     assert_eq!(
-        change_lines(&third),
+        change_summary(&third),
         [
             "delete free.example.com A [ok]",
             "delete mixed.example.com A [ok]"
@@ -413,7 +381,7 @@ fn foreign_records_survive() {
     assert!(
         list(&fourth["changes"]).is_empty(),
         "{:?}",
-        change_lines(&fourth)
+        change_summary(&fourth)
     );
     assert_eq!(bind.added_records(), foreign);
 }
@@ -484,7 +452,7 @@ fn assert_converges(bind: &Bind, work: &Work, records: &[String], context: &str)
     assert!(
         list(&again["changes"]).is_empty(),
         "{context}: {:?}",
-        change_lines(&again)
+        change_summary(&again)
     );
     assert_all_ready(&again);
 }
@@ -615,7 +583,7 @@ fn assert_fails(bind: &Bind, label: &str, credentials: &Credentials, expected: &
         assert!(
             result.starts_with("error:"),
             "{label}: {:#?}",
-            change_lines(&plan)
+            change_summary(&plan)
         );
         messages.push(result.to_owned());
     }
@@ -755,10 +723,10 @@ spec: {{dnsName: fresh.ZONE, targets: [192.0.2.5]}}
     work.set_entries(&entries.replace("ZONE", "example.com"));
     let plan = work.apply(0);
     assert_eq!(
-        change_lines(&plan).len(),
+        change_summary(&plan).len(),
         1,
         "only the fresh name is written: {:?}",
-        change_lines(&plan)
+        change_summary(&plan)
     );
     let states = entry_states(&plan);
     for (name, state, message) in &states {
@@ -775,9 +743,9 @@ spec: {{dnsName: fresh.ZONE, targets: [192.0.2.5]}}
     // Read by queries again, the next apply has nothing to do.
     let again = work.apply(0);
     assert!(
-        change_lines(&again).is_empty(),
+        change_summary(&again).is_empty(),
         "{:?}",
-        change_lines(&again)
+        change_summary(&again)
     );
 }
 

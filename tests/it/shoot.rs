@@ -1,25 +1,15 @@
 //! `shoot-dns shoot validate|mutate|providers` on `examples/shoot/` (CONTRACT.md).
 
-use std::process::{Command, Stdio};
-
 use serde_json::Value;
 
-const CRATE_ROOT: &str = env!("CARGO_MANIFEST_DIR");
+use crate::support::binary::{CRATE_ROOT, run_in};
 
 /// Exit code, stdout, stderr of `shoot-dns shoot <args>` run in the crate root.
 fn shoot(args: &[&str]) -> (Option<i32>, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_shoot-dns"))
-        .arg("shoot")
-        .args(args)
-        .current_dir(CRATE_ROOT)
-        .stdin(Stdio::null())
-        .output()
-        .expect("shoot-dns runs");
-    (
-        output.status.code(),
-        String::from_utf8(output.stdout).expect("UTF-8"),
-        String::from_utf8(output.stderr).expect("UTF-8"),
-    )
+    let mut all = vec!["shoot"];
+    all.extend_from_slice(args);
+    let run = run_in(CRATE_ROOT, &all, None);
+    (run.code, run.stdout, run.stderr)
 }
 
 /// The examples' shoot after the mutator, in a file of its own.
@@ -30,7 +20,7 @@ fn mutated() -> tempfile_path::Path {
 }
 
 mod tempfile_path {
-    use crate::tempdir::TempDir;
+    use crate::support::tempdir::TempDir;
 
     /// A file in a temporary directory of its own, both removed when dropped.
     pub struct Path {

@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-pub use crate::tempdir::TempDir;
+pub use crate::support::tempdir::TempDir;
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
@@ -462,7 +462,7 @@ fn named_conf(dir: &str, port: u16, secret: &str, transfers: bool) -> String {
         "none;".to_owned()
     };
     format!(
-        r#"// A BIND of one shoot-dns test (tests/it/bind.rs).
+        r#"// A BIND of one shoot-dns test (tests/it/support/bind.rs).
 options {{
     directory "{dir}";
     pid-file "{dir}/named.pid";

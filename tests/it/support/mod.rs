@@ -1,0 +1,19 @@
+//! What the integration tests share: running the binary, reading its JSON plan, temporary
+//! directories, and the real servers the adapters are tested against.
+//!
+//! - [`binary`]: runs `shoot-dns` (feature `cli`) with a working directory, optional standard
+//!   input and a time limit, and gives its exit status and output.
+//! - [`plan_json`]: views of a plan's JSON (`-o json`): lists, entry states, change lines.
+//! - [`tempdir`]: a directory of a test's own, removed when dropped.
+//! - [`bind`]: a BIND 9 of a test's own for the rfc2136 tests.
+
+#[cfg(feature = "cli")]
+pub(crate) mod binary;
+#[cfg(feature = "cli")]
+// Without `rfc2136`, only the harness's own tests use it.
+#[cfg_attr(not(feature = "rfc2136"), allow(dead_code))]
+pub(crate) mod bind;
+#[cfg(feature = "cli")]
+pub(crate) mod plan_json;
+#[cfg(feature = "cli")]
+pub(crate) mod tempdir;
