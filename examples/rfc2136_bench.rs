@@ -78,7 +78,7 @@ fn main() {
         new: None,
         outcome: None,
         new_set: (action == Action::Create).then(|| set(i)),
-        entry: format!("bench/e{i}"),
+        entry: shoot_dns::id::EntryId::given("bench", &format!("e{i}")),
     };
     for action in [Action::Create, Action::Delete] {
         let changes: Vec<Change> = (0..count).map(|i| change(i, action)).collect();

@@ -84,6 +84,7 @@ pub mod events;
 pub mod extension;
 mod go_json;
 mod go_url;
+pub mod id;
 pub mod manifest;
 pub mod name;
 pub mod plan;

@@ -57,7 +57,7 @@ fn snapshot(world: &World, plan: &Plan, server_zones: &[String]) -> State {
         .map(|(id, records)| (id.clone(), records.clone()))
         .collect();
     state.set_zones(&zones);
-    let statuses: BTreeMap<String, _> = plan
+    let statuses: BTreeMap<shoot_dns::id::EntryId, _> = plan
         .entries
         .iter()
         .map(|e| (shoot_dns::plan::entry_id(e), e.status.clone()))

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use shoot_dns::api::{DnsEntry, DnsEntryStatus};
+use shoot_dns::id::EntryId;
 use shoot_dns::records::{Policy, RecordSet};
 use shoot_dns::zones::{Ownership, RecordKey, ZoneRecords};
 
@@ -21,7 +22,7 @@ pub struct State {
     pub version: u32,
     /// Entries by entry id.
     #[serde(default)]
-    pub entries: BTreeMap<String, EntryState>,
+    pub entries: BTreeMap<EntryId, EntryState>,
     /// In-memory zone contents by zone id.
     #[serde(default)]
     pub zones: BTreeMap<String, Vec<StoredRecord>>,
@@ -39,7 +40,7 @@ pub struct State {
 #[serde(rename_all = "camelCase")]
 pub struct PendingRecord {
     /// The entry id.
-    pub entry: String,
+    pub entry: EntryId,
     /// `namespace/name` of the provider.
     pub provider: String,
     /// The zone id.
@@ -341,7 +342,7 @@ mod tests {
             ..State::default()
         };
         state.entries.insert(
-            "ns/kept".to_owned(),
+            "ns/kept".into(),
             EntryState {
                 owned: Ownership {
                     provider: "ns/p".to_owned(),

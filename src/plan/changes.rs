@@ -4,9 +4,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::api::DnsEntryStatus;
+use crate::id::EntryId;
 use crate::records::RecordType;
 use crate::zones::{
-    Action, Change, Content, Observed, Ownership, RecordKey, ZoneRecords, leftover_id, sort_changes,
+    Action, Change, Content, Observed, Ownership, RecordKey, ZoneRecords, sort_changes,
 };
 
 use super::entries::Decision;
@@ -16,7 +17,7 @@ use super::providers::Providers;
 #[derive(Debug)]
 pub(super) struct Item<'a> {
     /// The entry id.
-    pub id: String,
+    pub id: EntryId,
     /// `metadata.creationTimestamp` (older entries win a name).
     pub created: Option<String>,
     /// What it asks for.
@@ -33,7 +34,7 @@ pub(super) struct ZoneOutcome {
     /// The changes, in execution order.
     pub changes: Vec<Change>,
     /// What each entry owns once the changes are made.
-    pub owned: BTreeMap<String, Ownership>,
+    pub owned: BTreeMap<EntryId, Ownership>,
 }
 
 const PENDING: &str = "dns entry pending: waiting for dns reconciliation";
@@ -45,7 +46,7 @@ const PENDING: &str = "dns entry pending: waiting for dns reconciliation";
 /// want or own, and no provider with a quota is wanted both inside and outside.
 pub(super) fn plan_zones(
     items: &mut [Item<'_>],
-    orphans: &[(&String, &Ownership)],
+    orphans: &[(&EntryId, &Ownership)],
     observed: &Observed,
     providers: &Providers,
 ) -> ZoneOutcome {
@@ -107,7 +108,7 @@ pub(super) fn plan_zones(
     let empty = ZoneRecords::new();
     // Deletes the owned record sets that `keep` does not keep, each through a provider that
     // covers it; returns those that no provider may delete.
-    let delete_owned = |id: &str,
+    let delete_owned = |id: &EntryId,
                         owned: &Ownership,
                         keep: &dyn Fn(&RecordKey) -> bool,
                         changes: &mut Vec<Change>| {
@@ -175,7 +176,7 @@ pub(super) fn plan_zones(
                     // Record sets the entry leaves behind where no provider may delete them
                     // stay owned, apart from the entry's new ones, until one may.
                     let stuck = delete_owned(&item.id, owned, &wanted, &mut changes);
-                    keep_owned(&mut kept, leftover_id(&item.id, &owned.zone), owned, stuck);
+                    keep_owned(&mut kept, item.id.leftover(&owned.zone), owned, stuck);
                 }
                 let zone = observed.zones.get(&want.zone).unwrap_or(&empty);
                 let mut keys = BTreeSet::new();
@@ -247,8 +248,8 @@ pub(super) fn plan_zones(
 
 /// Adds `keys` to what `id` owns in `like`'s provider and zone.
 fn keep_owned(
-    owned: &mut BTreeMap<String, Ownership>,
-    id: String,
+    owned: &mut BTreeMap<EntryId, Ownership>,
+    id: EntryId,
     like: &Ownership,
     keys: BTreeSet<RecordKey>,
 ) {
@@ -336,7 +337,7 @@ fn claim_names(items: &mut [Item<'_>]) {
                 item.id.clone(),
             )
         });
-        let winner = items[claimants[0]].id.clone();
+        let winner = items[claimants[0]].id.as_str().to_owned();
         for &i in &claimants[1..] {
             let message = format!("dns name {name:?} already busy for entry {winner:?}");
             items[i].status = Some(hold_status(&items[i], "Error", message));
@@ -377,7 +378,7 @@ fn enforce_quotas(items: &mut [Item<'_>], quotas: &BTreeMap<String, i64>) {
 /// entries that want other records no longer want.
 fn freed_keys(
     items: &[Item<'_>],
-    orphans: &[(&String, &Ownership)],
+    orphans: &[(&EntryId, &Ownership)],
     providers: &Providers,
 ) -> BTreeMap<String, BTreeSet<RecordKey>> {
     let mut freed: BTreeMap<String, BTreeSet<RecordKey>> = BTreeMap::new();
@@ -432,7 +433,7 @@ fn hold_status(item: &Item<'_>, state: &str, message: String) -> DnsEntryStatus 
 }
 
 fn change(
-    entry: &str,
+    entry: &EntryId,
     provider: &str,
     zone: &str,
     action: Action,
@@ -455,6 +456,6 @@ fn change(
         new: new.map(content),
         outcome: None,
         new_set: new.cloned(),
-        entry: entry.to_owned(),
+        entry: entry.clone(),
     }
 }

@@ -17,6 +17,7 @@ use crate::api::{
 };
 use crate::config::Config;
 use crate::events::Event;
+use crate::id::EntryId;
 use crate::world::World;
 pub use crate::zones::Change;
 use crate::zones::{Observed, Ownership};
@@ -66,7 +67,7 @@ pub struct Plan {
     pub records: Vec<Record>,
     /// What each entry owns once the changes are made (for the state an adapter keeps).
     #[serde(skip)]
-    pub owned: BTreeMap<String, Ownership>,
+    pub owned: BTreeMap<EntryId, Ownership>,
     /// Host names to resolve before the entries that target them can be planned: an adapter
     /// resolves them into [`Observed::resolved`] and plans again.
     #[serde(skip)]
@@ -222,9 +223,9 @@ fn owned_as_planned(
 /// The ownerships of entries that are gone, except those of fully ignored ones, which leave
 /// their records to nobody (§4.3).
 fn orphans<'a>(
-    owned: &'a BTreeMap<String, Ownership>,
+    owned: &'a BTreeMap<EntryId, Ownership>,
     items: &[Item<'_>],
-) -> Vec<(&'a String, &'a Ownership)> {
+) -> Vec<(&'a EntryId, &'a Ownership)> {
     let ids: BTreeSet<&str> = items.iter().map(|i| i.id.as_str()).collect();
     owned
         .iter()
@@ -254,10 +255,11 @@ pub(super) fn entry_ref(entry: &DnsEntry) -> ObjectRef {
 /// be created, `namespace/generateName[dnsName]`. The entries of an Istio Gateway end in
 /// `@networking.istio.io`, as their `generateName` (`<name>-gateway-`) is the one a Gateway API
 /// Gateway of the same name gives its entries.
-pub fn entry_id(entry: &DnsEntry) -> String {
+pub fn entry_id(entry: &DnsEntry) -> EntryId {
     let meta = &entry.metadata;
+    let namespace = meta.namespace_or_default();
     match (&meta.name, &meta.generate_name) {
-        (Some(name), _) => format!("{}/{name}", meta.namespace_or_default()),
+        (Some(name), _) => EntryId::given(namespace, name),
         (None, prefix) => {
             let istio = "networking.istio.io";
             let by_reference = (meta.owner_references.first()).map(|o| {
@@ -270,13 +272,8 @@ pub fn entry_id(entry: &DnsEntry) -> String {
                     .next()
                     .is_some_and(|o| o.group == istio)
             });
-            format!(
-                "{}/{}[{}]{}",
-                meta.namespace_or_default(),
-                prefix.as_deref().unwrap_or(""),
-                entry.spec.dns_name,
-                if of_istio { "@networking.istio.io" } else { "" }
-            )
+            let prefix = prefix.as_deref().unwrap_or("");
+            EntryId::generated(namespace, prefix, &entry.spec.dns_name, of_istio)
         }
     }
 }

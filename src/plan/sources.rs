@@ -10,6 +10,7 @@ use crate::api::{
 };
 use crate::config::Config;
 use crate::events::Event;
+use crate::id::EntryId;
 use crate::sources::{
     self, EntryChange, IstioObjects, SourceError, SourceInput, SourceKind, SourceOutcome,
 };
@@ -117,12 +118,12 @@ pub(super) fn entries<'a>(
     let given_count = given.len();
     // One entry per id, as a cluster has one object per name: a given entry wins over a
     // generated one, and of generated ones the last is used.
-    let given_ids: std::collections::BTreeSet<String> = if world.observed.generated.is_empty() {
+    let given_ids: std::collections::BTreeSet<EntryId> = if world.observed.generated.is_empty() {
         std::collections::BTreeSet::new()
     } else {
         given.iter().map(|e| super::entry_id(e)).collect()
     };
-    let mut generated: BTreeMap<String, &DnsEntry> = BTreeMap::new();
+    let mut generated: BTreeMap<EntryId, &DnsEntry> = BTreeMap::new();
     for entry in &world.observed.generated {
         let id = super::entry_id(entry);
         if !given_ids.contains(&id) {

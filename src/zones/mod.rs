@@ -7,6 +7,7 @@ use std::net::IpAddr;
 use serde::{Deserialize, Serialize};
 
 use crate::api::DnsEntry;
+use crate::id::EntryId;
 use crate::name::DnsName;
 use crate::provider::HostedZone;
 use crate::records::{RecordName, RecordSet, RecordType};
@@ -92,7 +93,7 @@ pub struct Observed {
     /// The contents of the zones, by zone id. A zone that is not listed is taken as empty.
     pub zones: BTreeMap<String, ZoneRecords>,
     /// The record sets each entry owns, by entry id ([`crate::plan::entry_id`]).
-    pub owned: BTreeMap<String, Ownership>,
+    pub owned: BTreeMap<EntryId, Ownership>,
     /// Addresses of host name targets that are resolved to A/AAAA records.
     pub resolved: BTreeMap<DnsName, Vec<IpAddr>>,
     /// Hosted zones per provider (`namespace/name`), overriding what the provider's
@@ -101,17 +102,6 @@ pub struct Observed {
     /// Entries generated from sources by an earlier plan, as an adapter kept them (in a cluster
     /// they are objects of their own): sources reuse them, and those no source claims go.
     pub generated: Vec<DnsEntry>,
-}
-
-/// The id under which an entry keeps record sets it left behind in `zone` and that no provider
-/// may delete yet (and the record sets of a delete that failed): `<id>#<zone>`, never suffixed twice.
-pub fn leftover_id(id: &str, zone: &str) -> String {
-    let suffix = format!("#{zone}");
-    if id.ends_with(&suffix) {
-        id.to_owned()
-    } else {
-        format!("{id}{suffix}")
-    }
 }
 
 /// What a change does.
@@ -168,7 +158,7 @@ pub struct Change {
     pub new_set: Option<RecordSet>,
     /// The entry the change is made for.
     #[serde(skip)]
-    pub entry: String,
+    pub entry: EntryId,
 }
 
 impl Change {

@@ -5,7 +5,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{Action, Change, ChangeFailure, ChangeOutcome, Ownership, RecordKey, leftover_id};
+use super::{Action, Change, ChangeFailure, ChangeOutcome, Ownership, RecordKey};
+use crate::id::EntryId;
 
 /// The ownership of record sets while a plan's changes are executed.
 ///
@@ -14,7 +15,7 @@ use super::{Action, Change, ChangeFailure, ChangeOutcome, Ownership, RecordKey, 
 ///
 /// - a create that failed is not the entry's: should someone else write that record set later,
 ///   it must not count as the entry's;
-/// - a delete that failed stays owned, under `<entry>#<zone>` ([`leftover_id`]), so that a later
+/// - a delete that failed stays owned, under `<entry>#<zone>` ([`EntryId::leftover`]), so that a later
 ///   run deletes it and nothing else takes it meanwhile; a change that would have taken the
 ///   record set's place in this run is not to be made ([`Registry::blocked`]).
 ///
@@ -38,14 +39,14 @@ use super::{Action, Change, ChangeFailure, ChangeOutcome, Ownership, RecordKey, 
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Registry {
-    owned: BTreeMap<String, Ownership>,
+    owned: BTreeMap<EntryId, Ownership>,
     /// Record sets whose delete failed, by zone.
     undeleted: BTreeSet<(String, RecordKey)>,
 }
 
 impl Registry {
     /// A registry starting from `owned`: what each entry owns once every change is made.
-    pub fn new(owned: BTreeMap<String, Ownership>) -> Self {
+    pub fn new(owned: BTreeMap<EntryId, Ownership>) -> Self {
         Self {
             owned,
             undeleted: BTreeSet::new(),
@@ -76,7 +77,7 @@ impl Registry {
             }
             Action::Delete => {
                 self.undeleted.insert((change.zone.clone(), change.key()));
-                let id = leftover_id(&change.entry, &change.zone);
+                let id = change.entry.leftover(&change.zone);
                 let leftover = self.owned.entry(id).or_insert_with(|| Ownership {
                     provider: change.provider.clone(),
                     zone: change.zone.clone(),
@@ -91,7 +92,7 @@ impl Registry {
     }
 
     /// What each entry owns after the changes noted.
-    pub fn into_owned(self) -> BTreeMap<String, Ownership> {
+    pub fn into_owned(self) -> BTreeMap<EntryId, Ownership> {
         self.owned
     }
 }
@@ -100,9 +101,9 @@ impl Registry {
 /// ([`Change::outcome`]; a change without one counts as not made), starting from `owned`, the
 /// ownership the plan computed for when every change is made.
 pub fn owned_after(
-    owned: BTreeMap<String, Ownership>,
+    owned: BTreeMap<EntryId, Ownership>,
     changes: &[Change],
-) -> BTreeMap<String, Ownership> {
+) -> BTreeMap<EntryId, Ownership> {
     let not_made = ChangeOutcome::Failed(ChangeFailure::Backend {
         kind: super::FailureKind::Other,
         message: "not executed".to_owned(),
@@ -136,14 +137,14 @@ mod tests {
         }
     }
 
-    fn owning(entry: &str, change: &Change) -> BTreeMap<String, Ownership> {
+    fn owning(entry: &str, change: &Change) -> BTreeMap<EntryId, Ownership> {
         let ownership = Ownership {
             provider: change.provider.clone(),
             zone: change.zone.clone(),
             keys: [change.key()].into(),
             keep_on_delete: false,
         };
-        [(entry.to_owned(), ownership)].into()
+        [(EntryId::from(entry), ownership)].into()
     }
 
     fn failed() -> ChangeOutcome {

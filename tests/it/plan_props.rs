@@ -782,7 +782,7 @@ proptest! {
         let mut observed = Observed::default();
         for (step, providers) in [first, second].iter().enumerate() {
             let documents = documents(providers, &entries);
-            let current: BTreeMap<String, String> = observed
+            let current: BTreeMap<shoot_dns::id::EntryId, String> = observed
                 .owned
                 .iter()
                 .map(|(id, o)| (id.clone(), o.provider.clone()))

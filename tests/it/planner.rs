@@ -137,7 +137,7 @@ fn whole_world(objects: &BTreeMap<(String, String, String), Object>, observed: &
 
 /// Drains the planner's outputs; the change sets it reported, kept by entry, add up to the
 /// plan's changes.
-fn drain(planner: &mut Planner, sets: &mut BTreeMap<String, Vec<Change>>) {
+fn drain(planner: &mut Planner, sets: &mut BTreeMap<shoot_dns::id::EntryId, Vec<Change>>) {
     while planner.poll_event().is_some() {}
     while planner.poll_entry_write().is_some() {}
     while planner.poll_status().is_some() {}
@@ -171,7 +171,7 @@ proptest! {
         }
         feed_observed(&mut planner, &Observed::default(), &observed, false);
         let mut objects: BTreeMap<(String, String, String), Object> = BTreeMap::new();
-        let mut sets: BTreeMap<String, Vec<Change>> = BTreeMap::new();
+        let mut sets: BTreeMap<shoot_dns::id::EntryId, Vec<Change>> = BTreeMap::new();
         for (step, (providers, entries)) in steps.iter().enumerate() {
             let mut documents = documents(providers, entries);
             // Services come and go with the steps.

@@ -371,7 +371,7 @@ spec: {selector: {istio: ingressgateway}, servers: [{hosts: [web.example.com]}]}
     let config = Config::default();
     let p = plan(&w, &config);
     assert_eq!(p.entries.len(), 2);
-    let ids: std::collections::BTreeSet<String> =
+    let ids: std::collections::BTreeSet<shoot_dns::id::EntryId> =
         p.entries.iter().map(shoot_dns::plan::entry_id).collect();
     assert_eq!(ids.len(), 2, "{ids:?}");
     let states: Vec<Option<String>> = p

@@ -214,7 +214,7 @@ mod tests {
                 Some(&ChangeFailure::DeleteFailedFirst)
             ]
         );
-        let owners: Vec<&String> = second
+        let owners: Vec<&crate::id::EntryId> = second
             .observed
             .owned
             .iter()

@@ -6,6 +6,7 @@ use std::net::IpAddr;
 use crate::DnsName;
 use crate::annotations::CLASS;
 use crate::api::{DnsAnnotation, DnsEntry, HttpRoute, VirtualService};
+use crate::id::EntryId;
 use crate::provider::HostedZone;
 use crate::records::RecordSet;
 use crate::sources::{self, SourceKind};
@@ -203,7 +204,7 @@ impl Planner {
     }
 
     /// What an entry id owns now (`None`: nothing).
-    pub fn handle_owned(&mut self, id: &str, owned: Option<Ownership>) {
+    pub fn handle_owned(&mut self, id: &EntryId, owned: Option<Ownership>) {
         let old = match owned {
             Some(owned) => self.observed.owned.insert(id.to_owned(), owned),
             None => self.observed.owned.remove(id),
@@ -269,7 +270,7 @@ impl Planner {
                 self.handle_zone(&zone, records);
             }
         }
-        let ids: BTreeSet<String> = (self.observed.owned.keys())
+        let ids: BTreeSet<EntryId> = (self.observed.owned.keys())
             .chain(observed.owned.keys())
             .cloned()
             .collect();
@@ -294,7 +295,7 @@ impl Planner {
                 self.handle_hosted_zones(&provider, zones);
             }
         }
-        let generated: BTreeMap<String, &DnsEntry> = (observed.generated.iter())
+        let generated: BTreeMap<EntryId, &DnsEntry> = (observed.generated.iter())
             .map(|e| (super::super::entry_id(e), e))
             .collect();
         let gone: Vec<DnsEntry> = (self.generated.iter())

@@ -15,6 +15,7 @@ use crate::api::{
 };
 use crate::config::Config;
 use crate::events::Event;
+use crate::id::EntryId;
 use crate::sources::SourceKind;
 use crate::world::World;
 use crate::zones::{Change, Observed, Ownership};
@@ -62,7 +63,7 @@ impl SourceKey {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 enum EntryRef {
     Given(Key),
-    Generated(String),
+    Generated(EntryId),
 }
 
 /// What put an entry into the plan.
@@ -117,7 +118,7 @@ pub enum EntryWrite {
 #[non_exhaustive]
 pub struct StatusUpdate {
     /// The entry id ([`super::entry_id`]).
-    pub id: String,
+    pub id: EntryId,
     /// The entry.
     pub entry: ObjectRef,
     /// Its status.
@@ -131,7 +132,7 @@ pub struct StatusUpdate {
 pub struct ChangeSet {
     /// The entry id ([`super::entry_id`]), or that of an entry that is gone and whose records
     /// are deleted.
-    pub entry: String,
+    pub entry: EntryId,
     /// The changes, in execution order.
     pub changes: Vec<Change>,
 }
@@ -180,7 +181,7 @@ pub struct Planner {
     services: BTreeMap<Key, Service>,
     ingresses: BTreeMap<Key, Ingress>,
     given: BTreeMap<Key, DnsEntry>,
-    generated: BTreeMap<String, DnsEntry>,
+    generated: BTreeMap<EntryId, DnsEntry>,
     providers: BTreeMap<Key, DnsProvider>,
     annotations: BTreeMap<Key, DnsAnnotation>,
     secrets: BTreeMap<Key, Secret>,
@@ -199,45 +200,45 @@ pub struct Planner {
     /// Entries by the sources they name as owner.
     owner_index: BTreeMap<SourceKey, BTreeSet<EntryRef>>,
     /// The id of each given entry.
-    given_ids: BTreeMap<String, Key>,
+    given_ids: BTreeMap<EntryId, Key>,
     /// The source that claims an entry.
     claims: BTreeMap<EntryRef, SourceKey>,
     /// Whether the DNSAnnotation of each source is active (see `annotations::Reconciled`).
     active: BTreeMap<SourceKey, Option<bool>>,
     /// The ids of the entries each source produced.
-    produced: BTreeMap<SourceKey, Vec<String>>,
-    slots: BTreeMap<String, Slot>,
+    produced: BTreeMap<SourceKey, Vec<EntryId>>,
+    slots: BTreeMap<EntryId, Slot>,
 
     evaluated: Providers,
     listed: BTreeMap<Key, DnsProvider>,
 
     /// Entry ids by reversed name.
-    by_domain: BTreeMap<String, BTreeSet<String>>,
+    by_domain: BTreeMap<String, BTreeSet<EntryId>>,
     /// Ids (entries and ownerships) by the reversed names of the record sets they own.
-    by_owned_domain: BTreeMap<String, BTreeSet<String>>,
+    by_owned_domain: BTreeMap<String, BTreeSet<EntryId>>,
     /// Entry ids by host name target.
-    by_host: BTreeMap<DnsName, BTreeSet<String>>,
+    by_host: BTreeMap<DnsName, BTreeSet<EntryId>>,
     /// Ids (entries and ownerships) by the names they want or own.
-    name_users: BTreeMap<DnsName, BTreeSet<String>>,
+    name_users: BTreeMap<DnsName, BTreeSet<EntryId>>,
     /// The names each id wants or owns.
-    names_of: BTreeMap<String, BTreeSet<DnsName>>,
+    names_of: BTreeMap<EntryId, BTreeSet<DnsName>>,
     /// Ids that want a provider, by provider (the quota of a provider ties them together).
-    provider_users: BTreeMap<String, BTreeSet<String>>,
+    provider_users: BTreeMap<String, BTreeSet<EntryId>>,
     /// The provider each id wants.
-    wants: BTreeMap<String, String>,
-    outcomes: BTreeMap<String, Outcome>,
+    wants: BTreeMap<EntryId, String>,
+    outcomes: BTreeMap<EntryId, Outcome>,
 
     dirty_refs: BTreeSet<EntryRef>,
     dirty_sources: BTreeSet<SourceKey>,
     dirty_providers: BTreeSet<Key>,
-    dirty_entries: BTreeSet<String>,
+    dirty_entries: BTreeSet<EntryId>,
     dirty_names: BTreeSet<DnsName>,
-    dirty_ids: BTreeSet<String>,
+    dirty_ids: BTreeSet<EntryId>,
 
     events: VecDeque<Event>,
     writes: VecDeque<EntryWrite>,
     statuses: VecDeque<StatusUpdate>,
-    change_sets: BTreeSet<String>,
+    change_sets: BTreeSet<EntryId>,
 }
 
 impl Planner {
@@ -331,7 +332,7 @@ impl Planner {
     }
 
     /// What an entry id owns once its planned changes are made.
-    pub fn planned_ownership(&mut self, id: &str) -> Option<&Ownership> {
+    pub fn planned_ownership(&mut self, id: &EntryId) -> Option<&Ownership> {
         self.flush();
         self.outcomes.get(id).and_then(|o| o.owned.as_ref())
     }

@@ -2,10 +2,12 @@
 //! whole-world plan.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Bound;
 
 use crate::DnsName;
 use crate::api::DnsEntry;
 use crate::api::{Ingress, ObjectMeta, Service};
+use crate::id::EntryId;
 use crate::sources::{self, EntryChange, IstioObjects, SourceKind};
 use crate::zones::{Change, Ownership, sort_changes};
 
@@ -92,7 +94,7 @@ impl Planner {
                 self.put_slot(entry_id(&entry), entry, None, producer);
             }
             (EntryRef::Given(key), _) => {
-                let id = format!("{}/{}", key.0, key.1);
+                let id = EntryId::given(&key.0, &key.1);
                 self.drop_slot(&id, &Producer::Unclaimed(key.clone()));
             }
             (EntryRef::Generated(_), Some(entry)) if claimer.is_none() => {
@@ -207,7 +209,7 @@ impl Planner {
 
     fn put_slot(
         &mut self,
-        id: String,
+        id: EntryId,
         entry: DnsEntry,
         source: Option<crate::api::ObjectRef>,
         producer: Producer,
@@ -256,7 +258,7 @@ impl Planner {
         self.dirty_entries.insert(id);
     }
 
-    fn drop_slot(&mut self, id: &str, producer: &Producer) {
+    fn drop_slot(&mut self, id: &EntryId, producer: &Producer) {
         if self.slots.get(id).is_some_and(|s| &s.producer == producer)
             && let Some(old) = self.slots.remove(id)
         {
@@ -265,7 +267,7 @@ impl Planner {
         }
     }
 
-    fn unindex_slot(&mut self, id: &str, slot: &Slot) {
+    fn unindex_slot(&mut self, id: &EntryId, slot: &Slot) {
         remove_from(&mut self.by_domain, &slot.domain, id);
         for host in &slot.hosts {
             remove_from(&mut self.by_host, host, id);
@@ -325,7 +327,7 @@ impl Planner {
     }
 
     /// Entry step: what one entry asks for.
-    fn run_entry(&mut self, id: &str) {
+    fn run_entry(&mut self, id: &EntryId) {
         if let Some(slot) = self.slots.get(id).filter(|s| s.item) {
             let keep = entries::full_ignore(&slot.entry).is_some();
             let owned = owned_as_planned(self.observed.owned.get(id), keep);
@@ -347,7 +349,7 @@ impl Planner {
     }
 
     /// Records which names and provider an id wants or owns, and marks them for the zone step.
-    fn register(&mut self, id: &str) {
+    fn register(&mut self, id: &EntryId) {
         let mut names = BTreeSet::new();
         let mut wants = None;
         let owned = self.observed.owned.get(id);
@@ -400,11 +402,11 @@ impl Planner {
     /// The ids that must be weighed together with the marked ones: those that want or own a
     /// name they want or own, and those that want a provider with a quota they want; and so
     /// on.
-    fn component(&mut self) -> BTreeSet<String> {
+    fn component(&mut self) -> BTreeSet<EntryId> {
         let mut ids = BTreeSet::new();
         let mut names = BTreeSet::new();
         let mut providers = BTreeSet::new();
-        let mut queue: Vec<String> = std::mem::take(&mut self.dirty_ids).into_iter().collect();
+        let mut queue: Vec<EntryId> = std::mem::take(&mut self.dirty_ids).into_iter().collect();
         let mut name_queue: Vec<DnsName> =
             std::mem::take(&mut self.dirty_names).into_iter().collect();
         loop {
@@ -422,10 +424,11 @@ impl Planner {
             // The record sets the id left behind are weighed with it (they may take its
             // leftovers).
             let prefix = format!("{id}#");
-            let below = |other: &&String| other.starts_with(&prefix);
-            let observed = (self.observed.owned.range(prefix.clone()..)).map(|(other, _)| other);
-            let planned = (self.outcomes.range(prefix.clone()..)).map(|(other, _)| other);
-            let leftovers: Vec<String> = (observed.take_while(below))
+            let below = |other: &&EntryId| other.as_str().starts_with(&prefix);
+            let from = (Bound::Included(prefix.as_str()), Bound::Unbounded);
+            let observed = (self.observed.owned.range::<str, _>(from)).map(|(other, _)| other);
+            let planned = (self.outcomes.range::<str, _>(from)).map(|(other, _)| other);
+            let leftovers: Vec<EntryId> = (observed.take_while(below))
                 .chain(planned.take_while(below))
                 .filter(|other| !ids.contains(*other))
                 .cloned()
@@ -450,7 +453,7 @@ impl Planner {
     /// Zone step: weighs the marked ids and every id they share a name or quota with.
     fn run_zones(&mut self) {
         let ids = self.component();
-        let mut positions: Vec<&String> = ids
+        let mut positions: Vec<&EntryId> = ids
             .iter()
             .filter(|id| self.slots.get(*id).is_some_and(|s| s.item))
             .collect();
@@ -474,7 +477,7 @@ impl Planner {
                 status,
             });
         }
-        let orphans: Vec<(&String, &Ownership)> = ids
+        let orphans: Vec<(&EntryId, &Ownership)> = ids
             .iter()
             .filter(|id| !self.slots.get(*id).is_some_and(|s| s.item))
             .filter_map(|id| self.observed.owned.get_key_value(id))
@@ -482,9 +485,9 @@ impl Planner {
             .collect();
         let ZoneOutcome { changes, mut owned } =
             changes::plan_zones(&mut items, &orphans, &self.observed, &self.evaluated);
-        let statuses: Vec<(String, Option<crate::api::DnsEntryStatus>)> =
+        let statuses: Vec<(EntryId, Option<crate::api::DnsEntryStatus>)> =
             items.into_iter().map(|i| (i.id, i.status)).collect();
-        let mut by_id: BTreeMap<String, Vec<Change>> = BTreeMap::new();
+        let mut by_id: BTreeMap<EntryId, Vec<Change>> = BTreeMap::new();
         for change in changes {
             by_id.entry(change.entry.clone()).or_default().push(change);
         }
@@ -512,7 +515,7 @@ impl Planner {
         }
     }
 
-    fn set_status(&mut self, id: &str, status: Option<crate::api::DnsEntryStatus>) {
+    fn set_status(&mut self, id: &EntryId, status: Option<crate::api::DnsEntryStatus>) {
         let Some(slot) = self.slots.get_mut(id) else {
             return;
         };
@@ -541,7 +544,7 @@ impl Planner {
                     let mut mirrored = status.clone();
                     mirrored.observed_generation = entry.metadata.generation;
                     self.statuses.push_back(StatusUpdate {
-                        id: format!("{}/{}", key.0, key.1),
+                        id: EntryId::given(&key.0, &key.1),
                         entry: entry_ref(entry),
                         status: mirrored,
                     });
@@ -570,7 +573,7 @@ impl Planner {
             .flat_map(|o| o.changes.iter().cloned())
             .collect();
         sort_changes(&mut changes);
-        let owned: BTreeMap<String, Ownership> = (self.outcomes.iter())
+        let owned: BTreeMap<EntryId, Ownership> = (self.outcomes.iter())
             .filter_map(|(id, o)| Some((id.clone(), o.owned.clone()?)))
             .collect();
         let lookups = (self.slots.values().filter(|s| s.item))
@@ -618,7 +621,7 @@ pub(super) fn reversed(name: &str) -> String {
     out
 }
 
-pub(super) fn remove_from<K, Q>(index: &mut BTreeMap<K, BTreeSet<String>>, key: &Q, id: &str)
+pub(super) fn remove_from<K, Q>(index: &mut BTreeMap<K, BTreeSet<EntryId>>, key: &Q, id: &EntryId)
 where
     K: Ord + std::borrow::Borrow<Q>,
     Q: Ord + ?Sized,

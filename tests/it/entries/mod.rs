@@ -19,6 +19,7 @@ use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 use shoot_dns::api::{DnsEntryStatus, DnsProviderStatus};
+use shoot_dns::id::EntryId;
 use shoot_dns::records::{RecordName, RecordSet, RecordType};
 use shoot_dns::zones::{Action, ChangeFailure, ChangeOutcome, Observed, Ownership, RecordKey};
 use shoot_dns::{Config, DnsName, Plan, World};
@@ -44,7 +45,7 @@ use crate::f1_config as config;
 struct Cluster {
     config: Config,
     observed: Observed,
-    statuses: BTreeMap<String, DnsEntryStatus>,
+    statuses: BTreeMap<EntryId, DnsEntryStatus>,
 }
 
 /// One step: the plan before executing (what `plan` shows) and after (what `apply` shows).

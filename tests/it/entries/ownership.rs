@@ -315,7 +315,7 @@ fn drift_ownership_given_by_hand() {
         .or_default()
         .insert(key.clone(), set);
     cluster.observed.owned.insert(
-        "test/entry-a".to_owned(),
+        EntryId::given("test", "entry-a"),
         Ownership {
             provider: "test/p1".to_owned(),
             zone: EXAMPLE.to_owned(),

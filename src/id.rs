@@ -1,0 +1,134 @@
+//! The ids under which a plan keeps what it knows: [`EntryId`] (whose record sets these are) and
+//! [`ZoneId`] (which zone holds them). Both are texts with a grammar; these types own it, so that
+//! no module builds or takes apart an id with `format!` and `split`.
+
+use std::borrow::Borrow;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// The id of a DNSEntry as a plan keeps its ownership (and as the command line's state file
+/// writes it).
+///
+/// - A given entry (one with a `metadata.name`): `namespace/name`.
+/// - An entry a source generates before an API server names it: `namespace/prefix[dnsName]`,
+///   where `prefix` is its `generateName`, with `@networking.istio.io` appended when an Istio
+///   object owns it (a Gateway API and an Istio gateway may share one prefix and one name).
+/// - Record sets an entry left behind in a zone where no provider may delete them yet, and the
+///   record sets of a delete that failed: the entry's id, `#`, and the zone id
+///   ([`EntryId::leftover`]).
+///
+/// ```
+/// use shoot_dns::id::EntryId;
+///
+/// let given = EntryId::given("default", "www");
+/// assert_eq!(given.as_str(), "default/www");
+/// let generated = EntryId::generated("shoot", "gateway-", "a.example.com", true);
+/// assert_eq!(generated.as_str(), "shoot/gateway-[a.example.com]@networking.istio.io");
+/// let leftover = given.leftover("local:example.com");
+/// assert_eq!(leftover.as_str(), "default/www#local:example.com");
+/// assert_eq!(leftover.leftover("local:example.com"), leftover, "never suffixed twice");
+/// assert_eq!(leftover.entry(), given);
+/// assert!(leftover.is_leftover() && !given.is_leftover());
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct EntryId(String);
+
+/// What an Istio-owned generated entry's id ends with.
+const ISTIO: &str = "@networking.istio.io";
+
+impl EntryId {
+    /// The id of the given entry `namespace/name`.
+    pub fn given(namespace: &str, name: &str) -> Self {
+        Self(format!("{namespace}/{name}"))
+    }
+
+    /// The id of an entry generated in `namespace` with the `generateName` `prefix` for
+    /// `dns_name`, owned by an Istio object or not.
+    pub fn generated(namespace: &str, prefix: &str, dns_name: &str, of_istio: bool) -> Self {
+        let istio = if of_istio { ISTIO } else { "" };
+        Self(format!("{namespace}/{prefix}[{dns_name}]{istio}"))
+    }
+
+    /// The id under which this entry keeps record sets in `zone` that it cannot delete yet:
+    /// `<id>#<zone>`, never suffixed twice.
+    pub fn leftover(&self, zone: &str) -> Self {
+        let suffixed = (self.0.strip_suffix(zone)).is_some_and(|rest| rest.ends_with('#'));
+        if suffixed {
+            self.clone()
+        } else {
+            Self(format!("{}#{zone}", self.0))
+        }
+    }
+
+    /// Whether this is the id of record sets an entry left behind ([`EntryId::leftover`]).
+    pub fn is_leftover(&self) -> bool {
+        self.zone_left_in().is_some()
+    }
+
+    /// The zone a leftover id names.
+    pub fn zone_left_in(&self) -> Option<&str> {
+        // A zone id may hold `#` itself; an entry id before it never does (Kubernetes names,
+        // DNS names and `generateName` prefixes have none), so the first `#` splits.
+        self.0.split_once('#').map(|(_, zone)| zone)
+    }
+
+    /// The entry's own id: for a leftover id, the id of the entry that left the record sets.
+    pub fn entry(&self) -> EntryId {
+        match self.0.split_once('#') {
+            Some((entry, _)) => Self(entry.to_owned()),
+            None => self.clone(),
+        }
+    }
+
+    /// The namespace the id names (the text before the first `/`).
+    pub fn namespace(&self) -> &str {
+        self.0
+            .split_once('/')
+            .map_or("", |(namespace, _)| namespace)
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for EntryId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Borrow<str> for EntryId {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for EntryId {
+    /// An id as an adapter stored it (the command line's state file).
+    fn from(id: String) -> Self {
+        Self(id)
+    }
+}
+
+impl From<&str> for EntryId {
+    /// An id as an adapter stored it.
+    fn from(id: &str) -> Self {
+        Self(id.to_owned())
+    }
+}
+
+impl PartialEq<str> for EntryId {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for EntryId {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
