@@ -64,7 +64,7 @@ fn main() {
     };
     let change = |i: usize, action: Action| Change {
         provider: "bench/rfc2136".into(),
-        zone: zone.clone(),
+        zone: zone.as_str().into(),
         action,
         name: format!("bench{run}-{i}.{domain}")
             .parse()

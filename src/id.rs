@@ -132,3 +132,66 @@ impl PartialEq<&str> for EntryId {
         self.0 == *other
     }
 }
+
+/// The id of a hosted zone, as its provider names it: `local:example.com` (a `local` account,
+/// [`crate::provider::LocalConfig::hosted`]), `example.com.` (an `rfc2136` Secret's `Zone`),
+/// `Z1ABCDEF` (Route 53), or given from outside (the command line's `--zones`).
+///
+/// ```
+/// use shoot_dns::id::ZoneId;
+///
+/// let zone = ZoneId::from("local:example.com");
+/// assert_eq!(zone.as_str(), "local:example.com");
+/// assert_eq!(zone, "local:example.com");
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ZoneId(String);
+
+impl ZoneId {
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether the id is empty (no zone).
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Display for ZoneId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Borrow<str> for ZoneId {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for ZoneId {
+    fn from(id: String) -> Self {
+        Self(id)
+    }
+}
+
+impl From<&str> for ZoneId {
+    fn from(id: &str) -> Self {
+        Self(id.to_owned())
+    }
+}
+
+impl PartialEq<str> for ZoneId {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for ZoneId {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use shoot_dns::id::ZoneId;
 use shoot_dns::{Config, Plan, World};
 
 use crate::state::{EntryState, State};
@@ -35,7 +36,7 @@ pub fn execute(
     #[cfg(not(feature = "rfc2136"))]
     let (executed, server_zones): (
         BTreeMap<usize, shoot_dns::zones::ChangeOutcome>,
-        Vec<String>,
+        Vec<ZoneId>,
     ) = {
         let _ = (state_path, now);
         (BTreeMap::new(), Vec::new())
@@ -47,7 +48,7 @@ pub fn execute(
 
 /// The state of `world` with the statuses of `plan`; the zones of DNS servers (`server_zones`)
 /// are not kept, the servers hold them.
-fn snapshot(world: &World, plan: &Plan, server_zones: &[String]) -> State {
+fn snapshot(world: &World, plan: &Plan, server_zones: &[ZoneId]) -> State {
     let mut state = State {
         version: crate::state::VERSION,
         ..State::default()

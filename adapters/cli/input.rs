@@ -214,7 +214,7 @@ pub fn load_zones(path: &Path, world: &World) -> Result<BTreeMap<String, Vec<Hos
         };
         let hosted = (hosted.into_iter())
             .map(|(z, domain)| HostedZone {
-                id: z.id,
+                id: z.id.into(),
                 domain,
                 provider_type,
                 private: z.private,

@@ -88,7 +88,7 @@ fn table_text(out: &mut String, plan: &Plan, world: &World) {
                 format!("{:?}", change.action).to_lowercase(),
                 name,
                 change.record_type.to_string(),
-                change.zone.clone(),
+                change.zone.to_string(),
                 change.provider.clone(),
                 shown,
             ]);

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use shoot_dns::adapters::backends::rfc2136::ZoneServer;
 use shoot_dns::api::DnsProvider;
+use shoot_dns::id::ZoneId;
 use shoot_dns::provider::ProviderType;
 use shoot_dns::zones::{Action, Change, ChangeFailure, ChangeOutcome};
 use shoot_dns::{Plan, World};
@@ -113,15 +114,15 @@ fn properties(world: &World, provider: &DnsProvider) -> Result<BTreeMap<String, 
 }
 
 /// The zone id of an `rfc2136` provider: its Secret's `Zone`.
-fn zone_id(world: &World, provider: &DnsProvider) -> Option<String> {
+fn zone_id(world: &World, provider: &DnsProvider) -> Option<ZoneId> {
     properties(world, provider)
         .ok()?
         .get("Zone")
-        .map(|z| z.trim().to_owned())
+        .map(|z| ZoneId::from(z.trim()))
 }
 
 /// The zone ids of the `rfc2136` providers among `providers`.
-pub fn zone_ids(world: &World, providers: &[DnsProvider]) -> Vec<String> {
+pub fn zone_ids(world: &World, providers: &[DnsProvider]) -> Vec<ZoneId> {
     (providers.iter())
         .filter(|p| is_rfc2136(p))
         .filter_map(|p| zone_id(world, p))
@@ -158,7 +159,7 @@ pub fn pending(plan: &Plan) -> Vec<PendingRecord> {
 /// `plan.changes`.
 pub fn execute(world: &World, plan: &Plan, now: u64) -> BTreeMap<usize, ChangeOutcome> {
     let servers = servers(world, &plan.providers);
-    let mut by_zone: BTreeMap<(String, String), Vec<(usize, &Change)>> = BTreeMap::new();
+    let mut by_zone: BTreeMap<(String, ZoneId), Vec<(usize, &Change)>> = BTreeMap::new();
     for (position, change) in plan.changes.iter().enumerate() {
         if servers.contains_key(&change.provider) {
             by_zone

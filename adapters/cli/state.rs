@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use shoot_dns::api::{DnsEntry, DnsEntryStatus};
-use shoot_dns::id::EntryId;
+use shoot_dns::id::{EntryId, ZoneId};
 use shoot_dns::records::{Policy, RecordSet};
 use shoot_dns::zones::{Ownership, RecordKey, ZoneRecords};
 
@@ -25,7 +25,7 @@ pub struct State {
     pub entries: BTreeMap<EntryId, EntryState>,
     /// In-memory zone contents by zone id.
     #[serde(default)]
-    pub zones: BTreeMap<String, Vec<StoredRecord>>,
+    pub zones: BTreeMap<ZoneId, Vec<StoredRecord>>,
     /// The entries generated from sources (in a cluster, objects of their own).
     #[serde(default)]
     pub generated: Vec<DnsEntry>,
@@ -44,7 +44,7 @@ pub struct PendingRecord {
     /// `namespace/name` of the provider.
     pub provider: String,
     /// The zone id.
-    pub zone: String,
+    pub zone: ZoneId,
     /// The record set.
     #[serde(flatten)]
     pub record: StoredRecord,
@@ -67,7 +67,7 @@ pub struct EntryState {
 #[serde(rename_all = "camelCase")]
 struct EntryFields {
     provider: String,
-    zone: String,
+    zone: ZoneId,
     keys: std::collections::BTreeSet<RecordKey>,
     #[serde(default)]
     keep_on_delete: bool,
@@ -282,7 +282,7 @@ impl State {
     }
 
     /// The zone contents as the core reads them (taken out of the state).
-    pub fn take_zone_records(&mut self) -> BTreeMap<String, ZoneRecords> {
+    pub fn take_zone_records(&mut self) -> BTreeMap<ZoneId, ZoneRecords> {
         std::mem::take(&mut self.zones)
             .into_iter()
             .map(|(zone, records)| {
@@ -304,7 +304,7 @@ impl State {
     }
 
     /// Stores zone contents.
-    pub fn set_zones(&mut self, zones: &BTreeMap<String, ZoneRecords>) {
+    pub fn set_zones(&mut self, zones: &BTreeMap<ZoneId, ZoneRecords>) {
         self.zones = zones
             .iter()
             .filter(|(_, sets)| !sets.is_empty())
@@ -346,7 +346,7 @@ mod tests {
             EntryState {
                 owned: Ownership {
                     provider: "ns/p".to_owned(),
-                    zone: "local:example.com".to_owned(),
+                    zone: "local:example.com".into(),
                     keys: [key("a.example.com", ""), key("b.example.com", "s1")].into(),
                     keep_on_delete: true,
                 },
@@ -357,7 +357,7 @@ mod tests {
             },
         );
         state.zones.insert(
-            "local:example.com".to_owned(),
+            "local:example.com".into(),
             vec![StoredRecord {
                 key: key("b.example.com", "s1"),
                 ttl: 60,

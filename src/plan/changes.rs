@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::api::DnsEntryStatus;
-use crate::id::EntryId;
+use crate::id::{EntryId, ZoneId};
 use crate::records::RecordType;
 use crate::zones::{
     Action, Change, Content, Observed, Ownership, RecordKey, ZoneRecords, sort_changes,
@@ -176,7 +176,12 @@ pub(super) fn plan_zones(
                     // Record sets the entry leaves behind where no provider may delete them
                     // stay owned, apart from the entry's new ones, until one may.
                     let stuck = delete_owned(&item.id, owned, &wanted, &mut changes);
-                    keep_owned(&mut kept, item.id.leftover(&owned.zone), owned, stuck);
+                    keep_owned(
+                        &mut kept,
+                        item.id.leftover(owned.zone.as_str()),
+                        owned,
+                        stuck,
+                    );
                 }
                 let zone = observed.zones.get(&want.zone).unwrap_or(&empty);
                 let mut keys = BTreeSet::new();
@@ -380,8 +385,8 @@ fn freed_keys(
     items: &[Item<'_>],
     orphans: &[(&EntryId, &Ownership)],
     providers: &Providers,
-) -> BTreeMap<String, BTreeSet<RecordKey>> {
-    let mut freed: BTreeMap<String, BTreeSet<RecordKey>> = BTreeMap::new();
+) -> BTreeMap<ZoneId, BTreeSet<RecordKey>> {
+    let mut freed: BTreeMap<ZoneId, BTreeSet<RecordKey>> = BTreeMap::new();
     let mut free = |owned: &Ownership, keep: &dyn Fn(&RecordKey) -> bool| {
         let deletable = |k: &&RecordKey| providers.deleter(owned, &k.owner.dns_name).is_some();
         let mut gone = (owned.keys.iter())
@@ -435,7 +440,7 @@ fn hold_status(item: &Item<'_>, state: &str, message: String) -> DnsEntryStatus 
 fn change(
     entry: &EntryId,
     provider: &str,
-    zone: &str,
+    zone: &ZoneId,
     action: Action,
     key: &RecordKey,
     old: Option<&crate::records::RecordSet>,
@@ -447,7 +452,7 @@ fn change(
     };
     Change {
         provider: provider.to_owned(),
-        zone: zone.to_owned(),
+        zone: zone.clone(),
         action,
         name: key.owner.dns_name.clone(),
         record_type: key.record_type,

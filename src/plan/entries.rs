@@ -7,6 +7,7 @@ use crate::DnsName;
 use crate::annotations::{IGNORE, IP_STACK, TARGET_HARD_IGNORE};
 use crate::api::{DnsEntry, DnsEntryStatus};
 use crate::entry::{FailureState, validate};
+use crate::id::ZoneId;
 use crate::provider::ProviderState;
 use crate::records::{Desired, RecordInput, check_policy, desired};
 use crate::zones::{Observed, Ownership};
@@ -36,7 +37,7 @@ pub(super) struct Want {
     /// The responsible provider (`namespace/name`).
     pub provider: String,
     /// The zone.
-    pub zone: String,
+    pub zone: ZoneId,
     /// The records.
     pub desired: Desired,
     /// The status once the zone holds exactly these records.
@@ -57,7 +58,7 @@ pub(super) fn held(
         state: Some(state.to_owned()),
         message: Some(message),
         provider: owned.map(|o| o.provider.clone()).or(previous.provider),
-        zone: owned.map(|o| o.zone.clone()).or(previous.zone),
+        zone: owned.map(|o| o.zone.to_string()).or(previous.zone),
         observed_generation: entry.metadata.generation,
         ..previous
     }
@@ -213,7 +214,7 @@ pub(super) fn decide(
         message: Some("dns entry active".to_owned()),
         provider: Some(provider.key.clone()),
         provider_type: Some(provider_type.as_str().to_owned()),
-        zone: Some(zone.clone()),
+        zone: Some(zone.to_string()),
         dns_name: Some(valid.dns_name.to_string()),
         targets: has_targets.then(|| desired.status_targets.clone()),
         ttl: has_targets.then_some(i64::from(desired.ttl)),

@@ -17,7 +17,7 @@ use crate::api::{
 };
 use crate::config::Config;
 use crate::events::Event;
-use crate::id::EntryId;
+use crate::id::{EntryId, ZoneId};
 use crate::world::World;
 pub use crate::zones::Change;
 use crate::zones::{Observed, Ownership};
@@ -33,7 +33,7 @@ pub struct Record {
     /// `namespace/name` of the provider.
     pub provider: String,
     /// Zone id.
-    pub zone: String,
+    pub zone: ZoneId,
     /// Record name.
     pub name: String,
     /// Record type.
@@ -363,7 +363,7 @@ fn records_after(observed: &Observed, outcome: &ZoneOutcome, providers: &Provide
         for (key, set) in sets {
             records.push(Record {
                 provider: provider.to_owned(),
-                zone: zone.to_owned(),
+                zone: ZoneId::from(zone),
                 name: key.owner.dns_name.to_string(),
                 record_type: key.record_type.to_string(),
                 ttl: i64::from(set.ttl),

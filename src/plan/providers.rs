@@ -98,7 +98,7 @@ impl Providers {
     pub(super) fn deleter<'p>(&'p self, owned: &Ownership, name: &DnsName) -> Option<&'p str> {
         let covering = |key: &str| {
             (self.states.get(key))
-                .filter(|state| state.covers(name, &owned.zone))
+                .filter(|state| state.covers(name, owned.zone.as_str()))
                 .map(|state| state.key.as_str())
         };
         covering(&owned.provider)

@@ -6,13 +6,14 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::provider_type::ProviderType;
 use crate::api::Selection;
+use crate::id::ZoneId;
 use crate::name::{DnsName, DnsNameError};
 
 /// One hosted zone of a provider account.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct HostedZone {
     /// Provider specific zone id, e.g. `Z1`, `example.com.` or `local:example.com`.
-    pub id: String,
+    pub id: ZoneId,
     /// The zone's domain.
     pub domain: DnsName,
     /// The provider type that hosts it.
@@ -143,17 +144,18 @@ pub fn select(
         .filter(|z| z.provider_type == provider_type)
         .collect();
     for zone in &own {
-        let listed = zone_filter.include.is_empty() || zone_filter.include.contains(&zone.id);
-        if listed && !zone_filter.exclude.contains(&zone.id) {
-            result.zones_included.insert(zone.id.clone());
+        let named = |ids: &[String]| ids.iter().any(|id| zone.id == id.as_str());
+        let listed = zone_filter.include.is_empty() || named(&zone_filter.include);
+        if listed && !named(&zone_filter.exclude) {
+            result.zones_included.insert(zone.id.to_string());
         } else if listed || !zone_filter.include.is_empty() {
-            result.zones_excluded.insert(zone.id.clone());
+            result.zones_excluded.insert(zone.id.to_string());
         }
     }
     let selected = |result: &ZoneSelection| -> Vec<&HostedZone> {
         own.iter()
             .copied()
-            .filter(|z| result.zones_included.contains(&z.id))
+            .filter(|z| result.zones_included.contains(z.id.as_str()))
             .collect()
     };
     let zones = selected(&result);
@@ -205,7 +207,7 @@ pub fn select(
         .filter(|zone| {
             !included.iter().any(|d| {
                 d.is_subdomain_of(&zone.domain)
-                    && !forwarded_of(&zone.id)
+                    && !forwarded_of(zone.id.as_str())
                         .iter()
                         .any(|f| d.is_subdomain_of(&f.domain))
             })
@@ -237,7 +239,7 @@ pub fn select(
     }
     // Domains of unused zones are excluded, unless an included domain lies strictly below.
     for zone in all_zones {
-        if !result.zones_included.contains(&zone.id)
+        if !result.zones_included.contains(zone.id.as_str())
             && !result.domains_included.contains(&zone.domain)
             && !result
                 .domains_included

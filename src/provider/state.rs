@@ -11,6 +11,7 @@ use super::credentials::validate_type_credentials;
 use super::provider_type::ProviderType;
 use super::selection::{HostedZone, ZoneSelection, select};
 use crate::api::{DnsProvider, DnsProviderStatus, Secret, SelectionStatus};
+use crate::id::ZoneId;
 use crate::name::DnsName;
 use crate::ttl::Ttl;
 
@@ -366,7 +367,7 @@ fn account_zones(
             .parse()
             .map_err(|e| format!("hosted zone {id:?}: {e}"))?;
         Ok(HostedZone {
-            id,
+            id: ZoneId::from(id),
             domain,
             provider_type,
             private,

@@ -7,7 +7,7 @@ use std::net::IpAddr;
 use serde::{Deserialize, Serialize};
 
 use crate::api::DnsEntry;
-use crate::id::EntryId;
+use crate::id::{EntryId, ZoneId};
 use crate::name::DnsName;
 use crate::provider::HostedZone;
 use crate::records::{RecordName, RecordSet, RecordType};
@@ -77,7 +77,7 @@ pub struct Ownership {
     /// `namespace/name` of the provider that wrote them.
     pub provider: String,
     /// The zone that holds them.
-    pub zone: String,
+    pub zone: ZoneId,
     /// The record sets.
     pub keys: BTreeSet<RecordKey>,
     /// The entry is fully ignored (`dns.gardener.cloud/ignore: full`): when it goes, its record
@@ -91,7 +91,7 @@ pub struct Ownership {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Observed {
     /// The contents of the zones, by zone id. A zone that is not listed is taken as empty.
-    pub zones: BTreeMap<String, ZoneRecords>,
+    pub zones: BTreeMap<ZoneId, ZoneRecords>,
     /// The record sets each entry owns, by entry id ([`crate::plan::entry_id`]).
     pub owned: BTreeMap<EntryId, Ownership>,
     /// Addresses of host name targets that are resolved to A/AAAA records.
@@ -133,7 +133,7 @@ pub struct Change {
     /// `namespace/name` of the provider.
     pub provider: String,
     /// Zone id.
-    pub zone: String,
+    pub zone: ZoneId,
     /// `create`, `update` or `delete`.
     pub action: Action,
     /// Record name.

@@ -4,6 +4,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::id::ZoneId;
+
 /// The outcome of one executed change. In a plan's JSON it is the change's `result`: `"ok"`, or
 /// `"error: <message>"`.
 ///
@@ -93,7 +95,7 @@ pub enum ChangeFailure {
         /// The provider's type (`local`, ...).
         provider_type: String,
         /// The zone id.
-        zone: String,
+        zone: ZoneId,
     },
     /// A `local` provider's `providerConfig` asks deletes to fail (`failDeleteEntry`).
     #[error("forced error by mockConfig.FailDeleteEntry")]
@@ -114,7 +116,7 @@ pub enum ChangeFailure {
         /// `namespace/name` of the provider.
         provider: String,
         /// The zone id.
-        zone: String,
+        zone: ZoneId,
     },
     /// The provider's configuration or credentials cannot be used to reach its zones.
     #[error("{reason}")]

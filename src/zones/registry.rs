@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Action, Change, ChangeFailure, ChangeOutcome, Ownership, RecordKey};
-use crate::id::EntryId;
+use crate::id::{EntryId, ZoneId};
 
 /// The ownership of record sets while a plan's changes are executed.
 ///
@@ -41,7 +41,7 @@ use crate::id::EntryId;
 pub struct Registry {
     owned: BTreeMap<EntryId, Ownership>,
     /// Record sets whose delete failed, by zone.
-    undeleted: BTreeSet<(String, RecordKey)>,
+    undeleted: BTreeSet<(ZoneId, RecordKey)>,
 }
 
 impl Registry {
@@ -77,7 +77,7 @@ impl Registry {
             }
             Action::Delete => {
                 self.undeleted.insert((change.zone.clone(), change.key()));
-                let id = change.entry.leftover(&change.zone);
+                let id = change.entry.leftover(change.zone.as_str());
                 let leftover = self.owned.entry(id).or_insert_with(|| Ownership {
                     provider: change.provider.clone(),
                     zone: change.zone.clone(),

@@ -79,14 +79,15 @@ fn vary(documents: &mut [Value], seed: u64) {
 fn feed_observed(planner: &mut Planner, old: &Observed, new: &Observed, by_record: bool) {
     if by_record {
         let empty = BTreeMap::new();
-        let zones: BTreeSet<&String> = old.zones.keys().chain(new.zones.keys()).collect();
+        let zones: BTreeSet<&shoot_dns::id::ZoneId> =
+            old.zones.keys().chain(new.zones.keys()).collect();
         for zone in zones {
             let before = old.zones.get(zone).unwrap_or(&empty);
             let after = new.zones.get(zone).unwrap_or(&empty);
             let keys: BTreeSet<&RecordKey> = before.keys().chain(after.keys()).collect();
             for key in keys {
                 if before.get(key) != after.get(key) {
-                    planner.handle_record(zone, key.clone(), after.get(key).cloned());
+                    planner.handle_record(zone.as_str(), key.clone(), after.get(key).cloned());
                 }
             }
         }
@@ -167,7 +168,7 @@ proptest! {
         let mut planner = Planner::new(config.clone());
         let mut observed = Observed::default();
         for (zone, key, set) in foreign {
-            observed.zones.entry(zone).or_default().insert(key, set);
+            observed.zones.entry(zone.into()).or_default().insert(key, set);
         }
         feed_observed(&mut planner, &Observed::default(), &observed, false);
         let mut objects: BTreeMap<(String, String, String), Object> = BTreeMap::new();
@@ -255,7 +256,7 @@ spec: {dnsName: www.example.com, targets: [192.0.2.1]}
         routing_policy: None,
     };
     while planner.poll_status().is_some() {}
-    planner.handle_record(&zone, key.clone(), Some(foreign));
+    planner.handle_record(zone.as_str(), key.clone(), Some(foreign));
     let blocked = planner
         .poll_change_set()
         .expect("the entry's changes are withdrawn");
@@ -266,7 +267,7 @@ spec: {dnsName: www.example.com, targets: [192.0.2.1]}
         status.status.message.as_deref(),
         Some(format!("the A record set of \"www.example.com\" in zone {zone} exists and is not owned by this entry").as_str())
     );
-    planner.handle_record(&zone, key, None);
+    planner.handle_record(zone.as_str(), key, None);
     let again = planner.poll_change_set().expect("the entry plans again");
     assert_eq!(again.changes.len(), 1);
 }

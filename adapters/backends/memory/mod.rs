@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::id::ZoneId;
 use crate::provider::{LocalConfig, ProviderType};
 use crate::zones::{Action, Change, ChangeFailure, ChangeOutcome, Registry, ZoneRecords};
 use crate::{Config, Plan, World};
@@ -11,12 +12,12 @@ use crate::{Config, Plan, World};
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MemoryZones {
     /// Zone contents by zone id.
-    pub zones: BTreeMap<String, ZoneRecords>,
+    pub zones: BTreeMap<ZoneId, ZoneRecords>,
 }
 
 impl MemoryZones {
     /// Zones holding `zones`.
-    pub fn new(zones: BTreeMap<String, ZoneRecords>) -> Self {
+    pub fn new(zones: BTreeMap<ZoneId, ZoneRecords>) -> Self {
         Self { zones }
     }
 
@@ -46,7 +47,7 @@ impl MemoryZones {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn execute(&mut self, change: &Change, config: &LocalConfig) -> Result<(), ChangeFailure> {
-        let hosted = config.hosted().any(|(id, _)| id == change.zone);
+        let hosted = config.hosted().any(|(id, _)| change.zone == id.as_str());
         if !hosted {
             return Err(ChangeFailure::NotHosted {
                 provider_type: ProviderType::Local.as_str().to_owned(),

@@ -107,7 +107,7 @@ pub fn foreign(world: &mut World) -> BTreeMap<String, (RecordKey, RecordSet)> {
         world
             .observed
             .zones
-            .entry(zone.clone())
+            .entry(zone.as_str().into())
             .or_default()
             .insert(key.clone(), set.clone());
     }
@@ -118,7 +118,7 @@ pub fn foreign(world: &mut World) -> BTreeMap<String, (RecordKey, RecordSet)> {
 pub fn check_ownership(world: &World, foreign: &BTreeMap<String, (RecordKey, RecordSet)>) {
     for (zone, (key, set)) in foreign {
         assert_eq!(
-            world.observed.zones.get(zone).and_then(|z| z.get(key)),
+            world.observed.zones.get(zone.as_str()).and_then(|z| z.get(key)),
             Some(set),
             "foreign record in {zone} touched"
         );

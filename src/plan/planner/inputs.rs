@@ -6,7 +6,7 @@ use std::net::IpAddr;
 use crate::DnsName;
 use crate::annotations::CLASS;
 use crate::api::{DnsAnnotation, DnsEntry, HttpRoute, VirtualService};
-use crate::id::EntryId;
+use crate::id::{EntryId, ZoneId};
 use crate::provider::HostedZone;
 use crate::records::RecordSet;
 use crate::sources::{self, SourceKind};
@@ -183,13 +183,13 @@ impl Planner {
             }
         }
         if !records.is_empty() {
-            self.observed.zones.insert(zone.to_owned(), records);
+            self.observed.zones.insert(ZoneId::from(zone), records);
         }
     }
 
     /// One record set of a zone now holds `set` (`None`: it is gone).
     pub fn handle_record(&mut self, zone: &str, key: RecordKey, set: Option<RecordSet>) {
-        let records = self.observed.zones.entry(zone.to_owned()).or_default();
+        let records = self.observed.zones.entry(ZoneId::from(zone)).or_default();
         let name = key.owner.dns_name.clone();
         let changed = match set {
             Some(set) => records.insert(key, set.clone()).as_ref() != Some(&set),
@@ -260,14 +260,14 @@ impl Planner {
     /// zone list and generated entry that differs from what the planner held is handled as if
     /// reported on its own.
     pub fn handle_observed(&mut self, observed: &Observed) {
-        let zones: BTreeSet<String> = (self.observed.zones.keys())
+        let zones: BTreeSet<ZoneId> = (self.observed.zones.keys())
             .chain(observed.zones.keys())
             .cloned()
             .collect();
         for zone in zones {
             if self.observed.zones.get(&zone) != observed.zones.get(&zone) {
                 let records = observed.zones.get(&zone).cloned().unwrap_or_default();
-                self.handle_zone(&zone, records);
+                self.handle_zone(zone.as_str(), records);
             }
         }
         let ids: BTreeSet<EntryId> = (self.observed.owned.keys())

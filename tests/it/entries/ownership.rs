@@ -138,11 +138,7 @@ fn foreign(name: &str, record_type: RecordType, values: &[&str]) -> (RecordKey, 
 #[test]
 fn d14_foreign_records_block_the_entry_and_stay() {
     let mut cluster = Cluster::new();
-    let zone = cluster
-        .observed
-        .zones
-        .entry(EXAMPLE.to_owned())
-        .or_default();
+    let zone = cluster.observed.zones.entry(EXAMPLE.into()).or_default();
     for (key, set) in [
         foreign("test.sub.example.com", RecordType::A, &["9.9.9.9"]),
         // DRF-01: a rogue CNAME where entry-c... wants a CNAME too
@@ -225,7 +221,7 @@ fn d14_a_foreign_record_blocks_a_move() {
     cluster
         .observed
         .zones
-        .entry(SUB.to_owned())
+        .entry(SUB.into())
         .or_default()
         .insert(key, set);
     let step = cluster.apply(&[p1(), p3(), entry_a()]);
@@ -311,14 +307,14 @@ fn drift_ownership_given_by_hand() {
     cluster
         .observed
         .zones
-        .entry(EXAMPLE.to_owned())
+        .entry(EXAMPLE.into())
         .or_default()
         .insert(key.clone(), set);
     cluster.observed.owned.insert(
         EntryId::given("test", "entry-a"),
         Ownership {
             provider: "test/p1".to_owned(),
-            zone: EXAMPLE.to_owned(),
+            zone: EXAMPLE.into(),
             keys: [key].into_iter().collect(),
             keep_on_delete: false,
         },
@@ -346,7 +342,7 @@ fn aws_cluster() -> (Cluster, Vec<String>) {
     cluster.observed.hosted_zones.insert(
         "test/aws".to_owned(),
         vec![shoot_dns::provider::HostedZone {
-            id: "Z1".to_owned(),
+            id: "Z1".into(),
             domain: "example.org".parse().unwrap(),
             provider_type: shoot_dns::provider::ProviderType::AwsRoute53,
             private: false,
@@ -404,7 +400,7 @@ fn d14_a_failed_create_does_not_own_the_record_set() {
     cluster
         .observed
         .zones
-        .entry("Z1".to_owned())
+        .entry("Z1".into())
         .or_default()
         .insert(key, set);
     let plan = cluster.plan(&manifests);
