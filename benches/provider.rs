@@ -1,4 +1,4 @@
-//! Provider choice (`ProviderIndex::choose`, spec entries-providers §3.2): 100,000 entry names
+//! Provider choice (`ProviderIndex::choose`, docs/entries-and-providers.md §3.2): 100,000 entry names
 //! against 10, 1,000 and 10,000 providers. The goal is under 1 µs per entry, flat in the number
 //! of providers.
 //!

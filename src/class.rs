@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-/// A DNS class (spec sources §2.1): the value of `dns.gardener.cloud/class`, with `""` (or no
+/// A DNS class (docs/sources.md §2.1): the value of `dns.gardener.cloud/class`, with `""` (or no
 /// annotation) meaning the default class `gardendns`. Two classes are equivalent iff their
 /// normalised texts are byte-equal; nothing is trimmed or case-folded.
 ///
@@ -104,7 +104,7 @@ mod tests {
 
     #[test]
     fn equivalence() {
-        // spec sources CL-01
+        // docs/sources.md CL-01
         let eq = |a: &str, b: &str| Class::of_annotation(Some(a)) == Class::of_annotation(Some(b));
         assert!(eq("", ""));
         assert!(eq("gardendns", "gardendns"));

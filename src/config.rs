@@ -20,7 +20,7 @@ pub struct Config {
 }
 
 impl Config {
-    /// Whether DNSEntries are sources too (spec sources §3.5): when sources and entries are in
+    /// Whether DNSEntries are sources too (docs/sources.md §3.5): when sources and entries are in
     /// different clusters, or the source class is not the primary class. A DNSEntry of the
     /// source class that no source generated is then replicated into a target entry, and is
     /// not planned itself.
@@ -51,7 +51,7 @@ impl Config {
 }
 
 impl Default for Config {
-    /// The library's defaults: class `gardendns` (DECISIONS D9), TTL 300.
+    /// The library's defaults: class `gardendns` (COMPATIBILITY.md#d9), TTL 300.
     fn default() -> Self {
         ManagerConfiguration::default()
             .resolve()
@@ -106,7 +106,7 @@ pub struct SourceConfiguration {
     /// Class source objects must carry; falls back to `class`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_class: Option<String>,
-    /// Class of generated entries; falls back to `class` (DECISIONS D7).
+    /// Class of generated entries; falls back to `class` (COMPATIBILITY.md#d7).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_class: Option<String>,
     /// Namespace of generated entries.

@@ -1,4 +1,4 @@
-//! DNSEntry validation (spec entries-providers §2; DECISIONS D1–D3): from the spec as written
+//! DNSEntry validation (docs/entries-and-providers.md §2; COMPATIBILITY.md#d1 to #d3): from the spec as written
 //! to a [`ValidEntry`] whose name, targets and TTL are checked and canonical.
 
 use crate::api::{DnsEntrySpec, RoutingPolicy};
@@ -74,7 +74,7 @@ pub enum EntryError {
         /// The target as written.
         value: String,
     },
-    /// A target that is neither an IP address nor a host name (DECISIONS D3).
+    /// A target that is neither an IP address nor a host name (COMPATIBILITY.md#d3).
     #[error("validation failed: target {index}: {source}")]
     InvalidTarget {
         /// 1-based position.
@@ -410,7 +410,7 @@ mod tests {
 
     #[test]
     fn hostname_targets_are_checked() {
-        // DECISIONS D3 (Gardener writes such a value into a CNAME unchecked)
+        // COMPATIBILITY.md#d3 (Gardener writes such a value into a CNAME unchecked)
         assert_eq!(
             error(&spec(&["not a host!"], &[])),
             "validation failed: target 1: \"not a host!\" is neither an IP address nor a valid host name: \"not a host!\" is no valid dns name (label \"not a host!\" contains a space: a label may hold only letters, digits, '-' and '_')"

@@ -12,7 +12,7 @@ pub const MAX_NAME_LEN: usize = 253;
 /// Longest label (RFC 1035 §2.3.4).
 pub const MAX_LABEL_LEN: usize = 63;
 
-/// A DNS name in its one normalised form (DECISIONS D1): IDNA (UTS #46) labels as punycode,
+/// A DNS name in its one normalised form (COMPATIBILITY.md#d1): IDNA (UTS #46) labels as punycode,
 /// lower case, no trailing dot, a leading `\052.` read as `*.`.
 ///
 /// Every label holds letters, digits, `-` (not first or last) and `_`; `*` is allowed only as
@@ -337,7 +337,7 @@ mod tests {
 
     #[test]
     fn gardener_valid_cases() {
-        // spec entries-providers VAL-01..VAL-07, VAL-13
+        // docs/entries-and-providers.md VAL-01..VAL-07, VAL-13
         for ok in [
             "a.b",
             "*.a",
@@ -350,7 +350,7 @@ mod tests {
 
     #[test]
     fn gardener_invalid_cases() {
-        // VAL-15. `a._b.com` is valid here: DECISIONS D1 keeps underscores in ASCII labels.
+        // VAL-15. `a._b.com` is valid here: COMPATIBILITY.md#d1 keeps underscores in ASCII labels.
         for bad in ["*", "a.*.b", "*.*.a", "a..b", "-a.b", ""] {
             assert!(bad.parse::<DnsName>().is_err(), "{bad:?}");
         }

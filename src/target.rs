@@ -7,7 +7,7 @@ use std::str::FromStr;
 use crate::name::{DnsName, DnsNameError};
 use crate::quote::go_quote;
 
-/// A classified, canonical target (DECISIONS D3): an IPv4 address (an `A` record), an IPv6
+/// A classified, canonical target (COMPATIBILITY.md#d3): an IPv4 address (an `A` record), an IPv6
 /// address in RFC 5952 form (`AAAA`), or a host name normalised like [`DnsName`] (`CNAME`, or
 /// `A`/`AAAA` after resolution). An IPv4-mapped IPv6 address counts as IPv4, as in Gardener.
 ///

@@ -1,4 +1,4 @@
-//! `shoot-dns`: the command line over the `shoot_dns` core. See CONTRACT.md in the repository
+//! `shoot-dns`: the command line over the `shoot_dns` core. See docs/command-line.md in the repository
 //! for the inputs and outputs; `shoot-dns --help` for the options.
 
 #![forbid(unsafe_code)]
@@ -202,7 +202,7 @@ fn run(args: &PlanArgs, apply: bool) -> Result<ExitCode, String> {
         }
         None => ManagerConfiguration::default(),
     };
-    // Flags override the file; a flag's default never does (CONTRACT.md).
+    // Flags override the file; a flag's default never does (docs/command-line.md).
     if let Some(class) = &args.class {
         raw.class = Some(class.to_string());
     } else if raw.class.is_none() {

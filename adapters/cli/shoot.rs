@@ -1,5 +1,5 @@
 //! `shoot-dns shoot validate|mutate|providers`: the extension's admission and the DNSProviders
-//! it deploys, from manifests (CONTRACT.md, "Options of the `shoot` commands").
+//! it deploys, from manifests (docs/command-line.md, "Options of the `shoot` commands").
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

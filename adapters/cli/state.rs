@@ -1,4 +1,4 @@
-//! The state file of `shoot-dns apply` (CONTRACT.md "The state file"): per entry the last status
+//! The state file of `shoot-dns apply` (docs/command-line.md#the-state-file): per entry the last status
 //! and the record sets it owns, and the contents of the in-memory zones. Written atomically.
 
 use std::collections::BTreeMap;

@@ -3,7 +3,7 @@
 //! change sets are executed on the in-memory zones and whose observations are fed back. After
 //! each step:
 //! - the planner's plan is the one `Plan::compute` gives for the same world;
-//! - a record set that no entry owns is never changed or deleted (DECISIONS D14);
+//! - a record set that no entry owns is never changed or deleted (COMPATIBILITY.md#d14);
 //! - an apply whose changes all succeeded leaves the planner nothing to change;
 //! - two entries never own the same record set.
 

@@ -1,4 +1,4 @@
-//! The annotation catalogue (spec sources §1): every key the sources read or write, how each
+//! The annotation catalogue (docs/sources.md §1): every key the sources read or write, how each
 //! value is parsed, and the exact error texts.
 //!
 //! | key | read by | value |
@@ -114,7 +114,7 @@ impl<'a> DnsNames<'a> {
         annotations.raw(DNSNAMES).map(Self::parse).transpose()
     }
 
-    /// Parses the value (spec sources §1.1). Only the exact value `""` is an error.
+    /// Parses the value (docs/sources.md §1.1). Only the exact value `""` is an error.
     ///
     /// `None` stands for an absent annotation: [`DnsNames::of`] reads it from the annotations.
     ///
@@ -142,7 +142,7 @@ impl<'a> DnsNames<'a> {
     }
 }
 
-/// What `dns.gardener.cloud/ignore` asks of the generated entry (spec sources §1.7).
+/// What `dns.gardener.cloud/ignore` asks of the generated entry (docs/sources.md §1.7).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum IgnoreMode {
     /// Records are not updated, but are cleaned up on deletion.
@@ -171,8 +171,8 @@ impl IgnoreMode {
     }
 }
 
-/// The annotations every source kind but DNSEntry honours besides `dnsnames`, parsed (spec
-/// sources §1.3–1.8). `dnsnames` comes first, through [`DnsNames::parse`] and the kind's own
+/// The annotations every source kind but DNSEntry honours besides `dnsnames`, parsed
+/// (docs/sources.md §1.3–1.8). `dnsnames` comes first, through [`DnsNames::parse`] and the kind's own
 /// rules; these follow.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CommonAnnotations<'a> {
@@ -328,7 +328,7 @@ fn seconds_message(key: &str, value: &str, rule: NumberRule) -> String {
     }
 }
 
-/// Parses `dns.gardener.cloud/targets` (DECISIONS D5): split on commas, trimmed, empty items
+/// Parses `dns.gardener.cloud/targets` (COMPATIBILITY.md#d5): split on commas, trimmed, empty items
 /// dropped, first occurrence kept.
 pub fn parse_targets(value: &str) -> Vec<&str> {
     let mut targets: Vec<&str> = Vec::new();

@@ -1,5 +1,5 @@
 //! `DNSConfig` (`service.dns.extensions.gardener.cloud/v1alpha1`), the extension's provider config
-//! (spec shoot-dns-service §2).
+//! (docs/extension.md §2).
 
 use serde::{Deserialize, Serialize};
 

@@ -1,4 +1,4 @@
-//! Decoding the extension's provider config into a [`DnsConfig`] (spec shoot-dns-service §2.1).
+//! Decoding the extension's provider config into a [`DnsConfig`] (docs/extension.md §2.1).
 //!
 //! Admission decodes leniently: unknown fields are ignored and `apiVersion`/`kind` may be
 //! omitted. The extension controller decodes strictly: an unknown field (or, for text input, a

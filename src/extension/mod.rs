@@ -1,4 +1,4 @@
-//! The shoot-dns-service extension (spec shoot-dns-service): its provider config (`DNSConfig`),
+//! The shoot-dns-service extension (docs/extension.md): its provider config (`DNSConfig`),
 //! shoot admission (mutation and validation), and the DNSProviders it deploys into the shoot's
 //! namespace in the seed.
 //!

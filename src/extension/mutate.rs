@@ -1,4 +1,4 @@
-//! The shoot mutator (spec shoot-dns-service §3.1): while "sync from shoot spec" is in effect,
+//! The shoot mutator (docs/extension.md §3.1): while "sync from shoot spec" is in effect,
 //! the extension's DNSConfig `providers` are rewritten from `spec.dns.providers`, and
 //! `spec.resources` gets one named resource `shoot-dns-service-<name>` per credential.
 //!

@@ -1,6 +1,6 @@
-//! `ValidateDNSConfig` and the shoot validator (spec shoot-dns-service §2.2, §3.2): the field
-//! paths and messages of admission validation, which are a user-visible contract (DECISIONS
-//! D18).
+//! `ValidateDNSConfig` and the shoot validator (docs/extension.md §2.2, §3.2): the field
+//! paths and messages of admission validation, which are a user-visible contract (COMPATIBILITY.md
+//! #d18).
 //!
 //! The per-type credential rules (a Secret's properties, a WorkloadIdentity's provider
 //! config) are not here: they are given as a [`CredentialChecks`]. The Secrets and
@@ -164,7 +164,7 @@ impl ObjectGetter for ProjectObjects {
     }
 }
 
-/// Validates a DNSConfig (spec shoot-dns-service §2.2).
+/// Validates a DNSConfig (docs/extension.md §2.2).
 ///
 /// `resources`: the shoot's `spec.resources`; when `None`, references are not looked up at
 /// all. `objects`: when `None`, no Secret or WorkloadIdentity is read or checked. Errors come
@@ -473,7 +473,7 @@ impl fmt::Display for ShootValidationError {
 
 impl std::error::Error for ShootValidationError {}
 
-/// The shoot validator (spec shoot-dns-service §3.2), for a create (`old` is `None`) or an
+/// The shoot validator (docs/extension.md §3.2), for a create (`old` is `None`) or an
 /// update.
 ///
 /// A disabled `shoot-dns-service` entry or a shoot without a DNSConfig is allowed. Secrets and

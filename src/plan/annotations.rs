@@ -1,4 +1,4 @@
-//! The statuses of DNSAnnotations (spec sources §4): whether their annotations are in use.
+//! The statuses of DNSAnnotations (docs/sources.md §4): whether their annotations are in use.
 
 use crate::annotations::CLASS;
 use crate::api::{DNS_API_VERSION, DnsAnnotation, DnsAnnotationStatus, ObjectRef};

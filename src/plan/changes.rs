@@ -1,4 +1,4 @@
-//! The zone step of a plan: entries weighed against each other (DECISIONS D13) and against what
+//! The zone step of a plan: entries weighed against each other (COMPATIBILITY.md#d13) and against what
 //! the zones hold (D14), and the ordered changes that make the zones match.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -280,7 +280,7 @@ fn owner_start(key: &RecordKey) -> RecordKey {
 /// claimants, and the holder.
 type Contest = ((String, String), Vec<usize>, Option<String>);
 
-/// DECISIONS D13: of the entries that want one name and set identifier, the one that owns it
+/// COMPATIBILITY.md#d13: of the entries that want one name and set identifier, the one that owns it
 /// keeps it, else the oldest, else the first by id; the others are `Error`.
 fn claim_names(items: &mut [Item<'_>]) {
     let mut claims: BTreeMap<(&str, &str), Vec<usize>> = BTreeMap::new();
@@ -351,7 +351,7 @@ fn claim_names(items: &mut [Item<'_>]) {
     }
 }
 
-/// §3.4: a provider with `spec.quotas.entries` takes that many entries, those already assigned
+/// docs/entries-and-providers.md §3.4: a provider with `spec.quotas.entries` takes that many entries, those already assigned
 /// to it first.
 fn enforce_quotas(items: &mut [Item<'_>], quotas: &BTreeMap<String, i64>) {
     for (provider, &quota) in quotas {

@@ -1,4 +1,4 @@
-//! The entry step of a plan: what each DNSEntry wants (spec entries-providers §4.1), before
+//! The entry step of a plan: what each DNSEntry wants (docs/entries-and-providers.md §4.1), before
 //! entries are weighed against each other and against the zones.
 
 use std::collections::BTreeSet;
@@ -135,7 +135,7 @@ pub(super) fn decide(
         .map(|o| o.provider.as_str())
         .or(previous.and_then(|s| s.provider.as_deref()));
     let Some(candidate) = providers.index.choose(&valid.dns_name, current) else {
-        // DECISIONS D11
+        // COMPATIBILITY.md#d11
         let state = if has_records { "Stale" } else { "Error" };
         let mut status = held(
             entry,
@@ -231,7 +231,7 @@ pub(super) fn decide(
 }
 
 /// Why a deleted entry keeps its records: one that the zone holds may be deleted by no
-/// provider that covers its name and zone (spec entries-providers §4.4). It stays `Stale` and
+/// provider that covers its name and zone (docs/entries-and-providers.md §4.4). It stays `Stale` and
 /// keeps them, and its finalizer, until a provider covers them again.
 fn blocked_deletion(
     entry: &DnsEntry,
@@ -264,7 +264,7 @@ fn blocked_deletion(
     Some(status)
 }
 
-/// The message of an entry whose provider is not Ready (spec entries-providers §3.5).
+/// The message of an entry whose provider is not Ready (docs/entries-and-providers.md §3.5).
 fn not_ready(provider: &ProviderState) -> String {
     format!(
         "provider {} has status {}: {}",

@@ -172,7 +172,7 @@ impl Plan {
         for (position, item) in positions.into_iter().zip(items) {
             let (entry, source, previous) = &mut entries[position];
             if let Some(status) = item.status {
-                // As the controller does (§3.0.7, dedup recorder): a state and message already
+                // As the controller does (docs/sources.md §3.0.7, dedup recorder): a state and message already
                 // reported are not reported again.
                 let previous = previous.as_deref();
                 let unchanged = previous
@@ -221,7 +221,7 @@ fn owned_as_planned(
 }
 
 /// The ownerships of entries that are gone, except those of fully ignored ones, which leave
-/// their records to nobody (§4.3).
+/// their records to nobody (docs/entries-and-providers.md §4.3).
 fn orphans<'a>(
     owned: &'a BTreeMap<EntryId, Ownership>,
     items: &[Item<'_>],
@@ -303,7 +303,7 @@ fn status_event(
     })
 }
 
-/// §4.6: a provider being deleted while entries still own records through it says so.
+/// docs/entries-and-providers.md §4.6: a provider being deleted while entries still own records through it says so.
 fn report_deleting_providers(plan: &mut Plan, observed: &Observed) {
     let mut assigned: BTreeMap<&str, usize> = BTreeMap::new();
     for owned in observed.owned.values().filter(|o| !o.keys.is_empty()) {

@@ -496,7 +496,7 @@ pub(super) fn overlays<'a>(world: &'a World, config: &Config) -> Overlays<'a> {
     overlays
 }
 
-/// The object a DNSAnnotation annotates (its namespace is not defaulted, spec sources §4).
+/// The object a DNSAnnotation annotates (its namespace is not defaulted, docs/sources.md §4).
 pub(super) fn annotated(annotation: &DnsAnnotation) -> Target {
     let r = &annotation.spec.resource_ref;
     (

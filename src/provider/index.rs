@@ -1,4 +1,4 @@
-//! Entry side of provider selection (spec entries-providers §3.2 steps 2–4, DECISIONS D10):
+//! Entry side of provider selection (docs/entries-and-providers.md §3.2 steps 2–4, COMPATIBILITY.md#d10):
 //! which provider is responsible for a DNS name, at a cost that grows with the labels of the
 //! name, not with the number of providers.
 //!
@@ -16,7 +16,7 @@ use std::hash::{BuildHasherDefault, Hash, Hasher};
 use crate::name::DnsName;
 
 /// One provider as the choice sees it: its key, its state, and the domains its selection
-/// (spec §3.1, [`select`](super::select)) computed.
+/// (docs/entries-and-providers.md §3.1, [`select`](super::select)) computed.
 ///
 /// ```
 /// use shoot_dns::provider::ProviderCandidate;
@@ -46,7 +46,7 @@ pub struct ProviderCandidate {
 }
 
 /// The providers of a controller, indexed for choosing the responsible one for a DNS name
-/// (spec entries-providers §3.2 steps 2–4, with the tie rule of DECISIONS D10).
+/// (docs/entries-and-providers.md §3.2 steps 2–4, with the tie rule of COMPATIBILITY.md#d10).
 ///
 /// For a provider, `inc` is the length in bytes of its longest included domain that the name
 /// equals or lies below, `exc` the same for its excluded domains. The provider matches with
@@ -61,7 +61,7 @@ pub struct ProviderCandidate {
 ///
 /// `choose` costs O(labels of the name) plus the providers met on the way down; `insert` and
 /// `remove` cost O(domains of that provider × their labels). Names are normalised
-/// [`DnsName`]s (DECISIONS D1), so `*.x.y` lies below `x.y` like any other label.
+/// [`DnsName`]s (COMPATIBILITY.md#d1), so `*.x.y` lies below `x.y` like any other label.
 ///
 /// ```
 /// use shoot_dns::DnsName;
@@ -440,7 +440,7 @@ impl ProviderIndex {
     }
 
     /// The responsible provider for `name`, given the entry's current provider (`current`, its
-    /// `status.provider` as `namespace/name`), or `None` if no provider matches (DECISIONS D11).
+    /// `status.provider` as `namespace/name`), or `None` if no provider matches (COMPATIBILITY.md#d11).
     /// The rules are on [`ProviderIndex`].
     ///
     /// ```
@@ -575,7 +575,7 @@ impl Choice<'_, '_> {
         }
     }
 
-    /// DECISIONS D10: the current provider, else the smallest key.
+    /// COMPATIBILITY.md#d10: the current provider, else the smallest key.
     fn wins_tie(&self, challenger: u32, holder: u32) -> bool {
         let (challenger, holder) = (
             &self.index.slot(challenger).key,
@@ -698,7 +698,7 @@ mod tests {
         assert_eq!(chosen(&index, A, None), Some("test/p1"));
         index.insert(provider("p4", &["example.com"], &[]));
         assert_eq!(chosen(&index, A, Some("test/p1")), Some("test/p1"));
-        // DECISIONS D10: the current provider wins a tie even when its key sorts later.
+        // COMPATIBILITY.md#d10: the current provider wins a tie even when its key sorts later.
         assert_eq!(chosen(&index, A, Some("test/p4")), Some("test/p4"));
         // A bare name is not `namespace/name`: no current provider, the smallest key wins.
         assert_eq!(chosen(&index, A, Some("p4")), Some("test/p1"));
@@ -891,7 +891,7 @@ mod tests {
 
     // ---- property tests against a naive reference ----
 
-    /// Spec §3.2 steps 2–4 with D10, as a linear scan over the providers.
+    /// docs/entries-and-providers.md §3.2 steps 2–4 with D10, as a linear scan over the providers.
     fn reference<'a>(
         providers: &'a [ProviderCandidate],
         name: &DnsName,

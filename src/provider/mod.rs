@@ -1,4 +1,4 @@
-//! DNSProviders: which hosted zones and domains a provider serves (spec entries-providers §3.1,
+//! DNSProviders: which hosted zones and domains a provider serves (docs/entries-and-providers.md §3.1,
 //! §7).
 
 mod credentials;

@@ -1,4 +1,4 @@
-//! Domain and zone selection of one provider (spec entries-providers §3.1): from the provider's
+//! Domain and zone selection of one provider (docs/entries-and-providers.md §3.1): from the provider's
 //! `domains`/`zones` include and exclude lists and its account's hosted zones to the zones it
 //! uses and the domains it serves.
 
@@ -86,7 +86,7 @@ pub struct ZoneSelection {
     pub warnings: Vec<String>,
 }
 
-/// Selects zones and domains for a provider of type `provider_type` (spec §3.1).
+/// Selects zones and domains for a provider of type `provider_type` (docs/entries-and-providers.md §3.1).
 ///
 /// ```
 /// use shoot_dns::api::Selection;
@@ -297,7 +297,7 @@ fn parse_domains(selection: &Selection) -> Result<Domains, SelectionError> {
 mod tests {
     use super::*;
 
-    /// The zones of spec entries-providers §9.4.
+    /// The zones of docs/entries-and-providers.md §9.4.
     fn zone(id: &str) -> HostedZone {
         let domain = match id {
             "ZAB" | "ZAB2" => "a.b",

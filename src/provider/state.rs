@@ -1,4 +1,4 @@
-//! A DNSProvider's state (spec entries-providers §7): is its type supported, are its
+//! A DNSProvider's state (docs/entries-and-providers.md §7): is its type supported, are its
 //! credentials usable, which hosted zones does its account have, and which of them and which
 //! domains does it serve.
 
@@ -194,7 +194,7 @@ impl ProviderState {
             .is_some_and(|i| longest(&s.domains_excluded).is_none_or(|e| i > e))
     }
 
-    /// The zone of the provider with the longest domain that holds `name` (spec §3.3; the
+    /// The zone of the provider with the longest domain that holds `name` (docs/entries-and-providers.md §3.3; the
     /// first on a tie).
     pub fn zone_for(&self, name: &DnsName) -> Option<&HostedZone> {
         let mut best: Option<&HostedZone> = None;
@@ -210,7 +210,7 @@ impl ProviderState {
 
     /// Whether the provider may change the records of `name` in `zone`: it is Ready, it serves
     /// the name, and `zone` is the zone it picks for the name. No change is ever made through a
-    /// provider for a name it does not cover (DECISIONS D14).
+    /// provider for a name it does not cover (COMPATIBILITY.md#d14).
     pub fn covers(&self, name: &DnsName, zone: &str) -> bool {
         self.is_ready() && self.serves(name) && self.zone_for(name).is_some_and(|z| z.id == zone)
     }
@@ -355,7 +355,7 @@ pub fn secret_properties(secret: &Secret) -> Result<BTreeMap<String, String>, St
 }
 
 /// The hosted zones of the provider's account (of type `provider_type`), without asking any
-/// server (CONTRACT "Zones"): a `local` provider's configured zones, an `rfc2136` provider's
+/// server (docs/command-line.md#zones): a `local` provider's configured zones, an `rfc2136` provider's
 /// `Zone`, else one zone per included domain.
 fn account_zones(
     provider: &DnsProvider,

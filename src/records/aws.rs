@@ -1,4 +1,4 @@
-//! The AWS Route 53 target mapping (spec entries-providers §5.3): a CNAME to an AWS load
+//! The AWS Route 53 target mapping (docs/entries-and-providers.md §5.3): a CNAME to an AWS load
 //! balancer, CloudFront, Global Accelerator, VPC endpoint or API Gateway name becomes an alias
 //! record, plus a TXT record with the same value so that a public DNS query can reconstruct the
 //! alias.
@@ -153,7 +153,7 @@ pub const AWS_CANONICAL_HOSTED_ZONES: &[(&str, &str)] = &[
 /// The canonical hosted zone of `host` if it is an AWS alias target: `host` equals a suffix of
 /// [`AWS_CANONICAL_HOSTED_ZONES`] or lies below it. The longest suffix wins.
 ///
-/// The match is on whole labels (as every name match here, DECISIONS D1). Gardener matches with
+/// The match is on whole labels (as every name match here, COMPATIBILITY.md#d1). Gardener matches with
 /// a plain `strings.HasSuffix` over a Go map (§8.12), so there `notcloudfront.net` or
 /// `evil-eu-west-1.elb.amazonaws.com` are alias targets too, and `lb.cloudfront.net.` (with the
 /// trailing dot) is none; here `host` is normalised and only real subdomains match.

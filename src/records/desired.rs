@@ -1,4 +1,4 @@
-//! The records an entry wants (spec entries-providers §5.1–5.4): targets by type, host name
+//! The records an entry wants (docs/entries-and-providers.md §5.1–5.4): targets by type, host name
 //! resolution from answers the adapter supplies, the AWS alias mapping, grouping into one
 //! record set per type.
 

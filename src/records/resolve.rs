@@ -1,4 +1,4 @@
-//! Host name resolution from known answers (spec entries-providers §5.2): the addresses that
+//! Host name resolution from known answers (docs/entries-and-providers.md §5.2): the addresses that
 //! replace an entry's host name targets, and how often they are looked up again.
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -1,4 +1,4 @@
-//! Status targets (spec entries-providers §5.9): the effective targets as `status.targets`
+//! Status targets (docs/entries-and-providers.md §5.9): the effective targets as `status.targets`
 //! writes them, and back.
 
 use std::collections::BTreeSet;

@@ -1,4 +1,4 @@
-//! A DNSEntry as a source (spec sources §3.5): replicated into the target namespace or cluster,
+//! A DNSEntry as a source (docs/sources.md §3.5): replicated into the target namespace or cluster,
 //! one target entry per source entry.
 
 use super::{SourceConfig, SourceInput, push_unique};

@@ -1,5 +1,5 @@
 //! Generated entries: naming, ownership, the fields written, and the reconcile of one source
-//! object against the entries it already owns (spec sources §3.0.2–3.0.6).
+//! object against the entries it already owns (docs/sources.md §3.0.2–3.0.6).
 
 use super::{SourceConfig, SourceInput, SourceKind};
 use crate::annotations::{CLASS, IGNORE, IP_STACK, OWNERS};
@@ -169,7 +169,7 @@ fn new_entry(
     entry
 }
 
-/// Writes what a source decides on an entry (§3.0.5; DECISIONS D6, D7).
+/// Writes what a source decides on an entry (§3.0.5; COMPATIBILITY.md#d6, #d7).
 fn apply_input(entry: &mut DnsEntry, name: &str, input: &SourceInput, config: &SourceConfig) {
     let spec = &mut entry.spec;
     spec.dns_name = name.to_owned();
@@ -494,7 +494,7 @@ mod tests {
 
     #[test]
     fn annotations_mirror_the_source() {
-        // §1.7 and DECISIONS D6
+        // §1.7 and COMPATIBILITY.md#d6
         let m = meta("test", "foo");
         let config = target_ns();
         let mut i = input(&["a.example.com"], &[]);

@@ -11,7 +11,7 @@ const GATEWAY_API_GROUP: &str = "gateway.networking.k8s.io";
 /// What declares the names of a Gateway, as the "not declared" error says it.
 const DECLARED_BY: &str = "gateway.spec.listeners[].hostname";
 
-/// The Gateways a route attaches to (spec sources §3.3): the `(namespace, name)` of every
+/// The Gateways a route attaches to (docs/sources.md §3.3): the `(namespace, name)` of every
 /// parent reference of group `gateway.networking.k8s.io` (or unset) and kind `Gateway` (or
 /// unset), in parent reference order, without duplicates. An unset or empty namespace is the
 /// route's own; a reference without a name is skipped; `sectionName` plays no part.
@@ -62,7 +62,7 @@ pub fn route_parents(route: &HttpRoute) -> Vec<(String, String)> {
     parents
 }
 
-/// The input of a Gateway API Gateway (spec sources §3.3): `Ok(None)` when it is not relevant
+/// The input of a Gateway API Gateway (docs/sources.md §3.3): `Ok(None)` when it is not relevant
 /// (another class or no `dnsnames`).
 ///
 /// `routes` are the HTTPRoutes of the Gateway's API version that attach to it (see
@@ -447,7 +447,7 @@ mod tests {
 
     #[test]
     fn ip_stack_is_not_honoured() {
-        // GW-13. With DECISIONS D6 the entry mirrors the source, so an `ip-stack` annotation
+        // GW-13. With COMPATIBILITY.md#d6 the entry mirrors the source, so an `ip-stack` annotation
         // already on a generated entry is removed as well.
         let gw = v1_gateway(
             json!({DNSNAMES: "foo.example.com", IP_STACK: "dual-stack"}),

@@ -5,7 +5,7 @@ use super::{
 use crate::annotations::{CLASS, CommonAnnotations, DNSNAMES, DnsNames, MergedAnnotations};
 use crate::api::{Ingress, LoadBalancerStatus};
 
-/// The input of an Ingress (spec sources §3.2): `Ok(None)` when it is not relevant (another
+/// The input of an Ingress (docs/sources.md §3.2): `Ok(None)` when it is not relevant (another
 /// class or no `dnsnames`).
 ///
 /// The names are the declared rule hosts (in rule order) that `dnsnames` lists or selects with

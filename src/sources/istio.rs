@@ -13,7 +13,7 @@ use crate::api::{Ingress, IstioGateway, Service, VirtualService};
 /// Where a Gateway declares its hosts, as the "not declared" error names it.
 const DECLARED_BY: &str = "gateway.spec.servers[].hosts[]";
 
-/// The objects besides the Gateway that its targets may come from (spec sources §3.4): the
+/// The objects besides the Gateway that its targets may come from (docs/sources.md §3.4): the
 /// Ingress that `dns.gardener.cloud/ingress` names, or the Services that `spec.selector`
 /// picks. Plain slices, so that [`istio_input`] stays a pure function of what it is given.
 #[derive(Debug, Clone, Copy, Default)]
@@ -21,7 +21,7 @@ pub struct IstioObjects<'a> {
     /// The Ingresses of the cluster, in any order.
     pub ingresses: &'a [&'a Ingress],
     /// The Services of the cluster (all namespaces), sorted by namespace, then name: the
-    /// targets of several selected Services follow this order (DECISIONS D8).
+    /// targets of several selected Services follow this order (COMPATIBILITY.md#d8).
     pub services: &'a [&'a Service],
 }
 
@@ -69,14 +69,14 @@ pub fn virtual_service_gateways(vs: &VirtualService) -> Vec<(String, String)> {
     keys
 }
 
-/// The input of an Istio Gateway (spec sources §3.4): `Ok(None)` when it is not relevant
+/// The input of an Istio Gateway (docs/sources.md §3.4): `Ok(None)` when it is not relevant
 /// (another class or no `dnsnames`), or when no rule supplies targets (no targets or ingress
 /// annotation and an empty `spec.selector`), which removes the Gateway's entries.
 ///
 /// `virtual_services` are the VirtualServices of the Gateway's API version that reference it
 /// (see [`virtual_service_gateways`]), sorted by namespace, then name.
 ///
-/// Declared hosts (DECISIONS D4, D8): the `spec.servers[].hosts[]` in order, then the hosts of
+/// Declared hosts (COMPATIBILITY.md#d4, #d8): the `spec.servers[].hosts[]` in order, then the hosts of
 /// the VirtualServices unless equal to or covered at one label by an earlier `*.X` host. A host
 /// `namespace/host`, `./host` or `*/host` declares `host`; `*` (with or without a namespace)
 /// declares nothing. The names are the declared hosts `dnsnames` lists or selects with
@@ -85,7 +85,7 @@ pub fn virtual_service_gateways(vs: &VirtualService) -> Vec<(String, String)> {
 ///
 /// Targets, by the first rule that applies:
 /// 1. `dns.gardener.cloud/targets`, split on commas, trimmed, empty items and duplicates
-///    dropped (DECISIONS D5);
+///    dropped (COMPATIBILITY.md#d5);
 /// 2. `dns.gardener.cloud/ingress` (`name` in the Gateway's namespace, or `namespace/name`):
 ///    that Ingress's load balancer, IPs first (§3.2);
 /// 3. the Services of type `LoadBalancer`, in any namespace, whose labels include all of
@@ -157,7 +157,7 @@ pub fn istio_input(
     Ok(Some(SourceInput::new(names, targets, None, common)))
 }
 
-/// The name a Gateway server host or a VirtualService host declares (DECISIONS D4): the part
+/// The name a Gateway server host or a VirtualService host declares (COMPATIBILITY.md#d4): the part
 /// after a `namespace/`, `./` or `*/` prefix; nothing for `*`, an empty host, or a value with
 /// more than one `/`.
 fn declared_host(value: &str) -> Option<&str> {
@@ -380,7 +380,7 @@ mod tests {
         let i = with(&gw, &[], services(&[&svc])).unwrap().unwrap();
         assert_eq!(i.names, A);
         assert_eq!(i.targets, ["10.0.0.10", "10.0.0.11"]);
-        // IST-15: DECISIONS D5 trims each item (Gardener keeps " 5.6.7.8", an invalid target)
+        // IST-15: COMPATIBILITY.md#d5 trims each item (Gardener keeps " 5.6.7.8", an invalid target)
         assert_eq!(targets("1.2.3.4, 5.6.7.8"), ["1.2.3.4", "5.6.7.8"]);
         // D5: empty items dropped, duplicates too
         assert_eq!(targets("a,,b"), ["a", "b"]);
@@ -499,7 +499,7 @@ mod tests {
 
     #[test]
     fn wildcard_server_host_is_skipped() {
-        // IST-13: DECISIONS D4 decides against the spec's new behaviour (the raw `*` as a name)
+        // IST-13: COMPATIBILITY.md#d4 decides against the spec's new behaviour (the raw `*` as a name)
         // and for the documented one: a bare `*` host declares nothing.
         let gw = named("*", &["*"]);
         let all = [virtual_service(
@@ -513,7 +513,7 @@ mod tests {
 
     #[test]
     fn namespaced_hosts() {
-        // DECISIONS D4: the namespace part is dropped; `*`, empty and malformed hosts declare
+        // COMPATIBILITY.md#d4: the namespace part is dropped; `*`, empty and malformed hosts declare
         // nothing
         let hosts = [
             "bookinfo/a.example.com",
@@ -533,7 +533,7 @@ mod tests {
 
     #[test]
     fn deterministic_order() {
-        // DECISIONS D8: server hosts in order, then route hosts in the order given
+        // COMPATIBILITY.md#d8: server hosts in order, then route hosts in the order given
         let gw = named("*", &["z.example.com", "a.example.com", "z.example.com"]);
         let first = virtual_service("a", &["test/g1"], &["m.example.com", "a.example.com"]);
         let second = virtual_service("b", &["test/g1"], &["b.example.com"]);
@@ -549,7 +549,7 @@ mod tests {
 
     #[test]
     fn services_in_given_order() {
-        // DECISIONS D8; each Service's own OpenStack annotation replaces its host names
+        // COMPATIBILITY.md#d8; each Service's own OpenStack annotation replaces its host names
         let gw = gateway(
             json!({DNSNAMES: "*"}),
             json!({"istio": "ingressgateway"}),

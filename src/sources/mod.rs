@@ -1,5 +1,5 @@
 //! Sources: Kubernetes objects that ask for DNS names through annotations, and the DNSEntry
-//! objects generated from them (spec sources §3).
+//! objects generated from them (docs/sources.md §3).
 //!
 //! Each kind turns an object and its merged annotations into a [`SourceInput`] (the names and
 //! everything the entries share), or into nothing when the object is not relevant. [`reconcile`]
@@ -119,7 +119,7 @@ impl SourceKind {
         }
     }
 
-    /// The local part of the source finalizer (spec sources §2.5).
+    /// The local part of the source finalizer (docs/sources.md §2.5).
     pub fn finalizer_local_name(self) -> &'static str {
         match self {
             Self::Service => "service-dns",
@@ -131,12 +131,12 @@ impl SourceKind {
     }
 }
 
-/// The configuration of the source side (spec sources §0), with classes already resolved.
+/// The configuration of the source side (docs/sources.md §0), with classes already resolved.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SourceConfig {
     /// The class source objects must carry.
     pub source_class: Class,
-    /// The class of generated entries (DECISIONS D7: falls back to the primary class).
+    /// The class of generated entries (COMPATIBILITY.md#d7: falls back to the primary class).
     pub target_class: Class,
     /// Namespace of generated entries; `None` means the source object's namespace.
     pub target_namespace: Option<String>,
@@ -265,7 +265,7 @@ impl SourceError {
     }
 }
 
-/// Refuses a target whose last label is all digits (DECISIONS D3: neither an address nor a host
+/// Refuses a target whose last label is all digits (COMPATIBILITY.md#d3: neither an address nor a host
 /// name); `field` says where a target came from. Other bad targets are left to the entry's
 /// validation, which makes it `Invalid` as Gardener does.
 pub(crate) fn check_targets<'t>(
@@ -327,7 +327,7 @@ pub(crate) fn select_names(
 }
 
 /// Adds a host that a route (HTTPRoute, VirtualService) declares, unless it is already there
-/// or an earlier `*.X` host covers it at exactly one label (spec sources §3.3, §6 item 7).
+/// or an earlier `*.X` host covers it at exactly one label (docs/sources.md §3.3, §6 item 7).
 pub(crate) fn add_route_host(hosts: &mut Vec<String>, host: &str) {
     let covered = hosts.iter().any(|h| {
         h == host

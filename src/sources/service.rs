@@ -7,7 +7,7 @@ use crate::annotations::{
 };
 use crate::api::{LoadBalancerStatus, Service};
 
-/// The input of a Service (spec sources §3.1): `Ok(None)` when it is not relevant (not of type
+/// The input of a Service (docs/sources.md §3.1): `Ok(None)` when it is not relevant (not of type
 /// `LoadBalancer`, another class, or no `dnsnames`).
 ///
 /// ```

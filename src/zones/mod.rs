@@ -70,7 +70,7 @@ impl Serialize for RecordKey {
 /// The record sets of one zone.
 pub type ZoneRecords = BTreeMap<RecordKey, RecordSet>;
 
-/// The record sets one entry owns (DECISIONS D14): only these may a plan change or delete.
+/// The record sets one entry owns (COMPATIBILITY.md#d14): only these may a plan change or delete.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Ownership {
@@ -81,7 +81,7 @@ pub struct Ownership {
     /// The record sets.
     pub keys: BTreeSet<RecordKey>,
     /// The entry is fully ignored (`dns.gardener.cloud/ignore: full`): when it goes, its record
-    /// sets stay, owned by nobody, instead of being deleted (spec entries-providers §4.3).
+    /// sets stay, owned by nobody, instead of being deleted (docs/entries-and-providers.md §4.3).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub keep_on_delete: bool,
 }

@@ -1,6 +1,6 @@
 //! What entries own once their changes have been executed: the layer between a plan and the
 //! backends that every driver (the command line, a controller) goes through, so that they all
-//! keep ownership by the same rules (DECISIONS D14 in Gardener's terms: only what an entry
+//! keep ownership by the same rules (COMPATIBILITY.md#d14 in Gardener's terms: only what an entry
 //! wrote is its own to change or delete).
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -1,4 +1,4 @@
-//! The `shoot-dns` binary against CONTRACT.md: exit statuses, the JSON/YAML plan, options and
+//! The `shoot-dns` binary against docs/command-line.md: exit statuses, the JSON/YAML plan, options and
 //! configuration, and per-object problems. Fixtures are under `tests/data/`.
 
 use std::path::{Path, PathBuf};
@@ -639,7 +639,7 @@ fn null_annotations_are_no_annotations() {
     let entry = entry_for(&plan, "dns.example.com");
     assert_eq!(entry["metadata"]["name"], "dns");
     assert_eq!(entry["spec"]["targets"], serde_json::json!(["8.8.8.8"]));
-    // no provider in the file: the entry is read, and has nowhere to go (DECISIONS D11)
+    // no provider in the file: the entry is read, and has nowhere to go (COMPATIBILITY.md#d11)
     assert_eq!(entry["status"]["message"], "No responsible provider found");
 }
 
@@ -823,7 +823,7 @@ fn source_edge_cases() {
         "gateway.networking.k8s.io/v1beta1"
     );
     // The Istio Gateway's `*` host is skipped and `default/lonely.example.com` is
-    // `lonely.example.com` (DECISIONS D4); no Service matches its selector, so no targets.
+    // `lonely.example.com` (COMPATIBILITY.md#d4); no Service matches its selector, so no targets.
     let lonely = entry_for(&plan, "lonely.example.com");
     assert!(lonely["spec"].get("targets").is_none(), "{lonely:#}");
     assert_eq!(lonely["status"]["state"], "Invalid");

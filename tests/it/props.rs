@@ -1,5 +1,5 @@
 //! Property tests of the library: `DnsName` normalisation and matching, and the independence of
-//! a plan from the order of its input (DECISIONS D1, D17).
+//! a plan from the order of its input (COMPATIBILITY.md#d1, #d17).
 
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
@@ -264,7 +264,7 @@ fn subdomain_examples() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Plan order independence (DECISIONS D17)
+// Plan order independence (COMPATIBILITY.md#d17)
 // ---------------------------------------------------------------------------------------------
 
 const NAMESPACES: [&str; 2] = ["default", "team-a"];

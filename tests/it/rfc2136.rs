@@ -238,7 +238,7 @@ fn round_trip() {
         bind.added_records(),
         sorted(&[
             "*.wild.example.com. 300 A 192.0.2.99",
-            // DECISIONS D16: each TXT value is its own RR.
+            // COMPATIBILITY.md#d16: each TXT value is its own RR.
             "_txt.example.com. 300 TXT \"first value\"",
             "_txt.example.com. 300 TXT \"second=2\"",
             "a.example.com. 600 A 192.0.2.1",

@@ -1,4 +1,4 @@
-//! `shoot-dns shoot validate|mutate|providers` on `examples/shoot/` (CONTRACT.md).
+//! `shoot-dns shoot validate|mutate|providers` on `examples/shoot/` (docs/command-line.md).
 
 use serde_json::Value;
 
@@ -205,7 +205,7 @@ fn providers_are_the_external_one_and_the_additional_one() {
 
 #[test]
 fn without_the_dns_record_there_is_no_external_provider() {
-    // DECISIONS D19: a clear error instead of a provider with an empty type and secret.
+    // COMPATIBILITY.md#d19: a clear error instead of a provider with an empty type and secret.
     let file = mutated();
     let (code, stdout, stderr) = shoot(&["providers", file.as_str()]);
     assert_eq!(code, Some(1));

@@ -243,7 +243,7 @@ fn text(plan: &Plan) -> String {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(CASES))]
 
-    /// DECISIONS D17 over every source kind: the same objects in any order give a
+    /// COMPATIBILITY.md#d17 over every source kind: the same objects in any order give a
     /// byte-identical plan, events included.
     #[test]
     fn the_plan_of_all_sources_does_not_depend_on_their_order(

@@ -1,4 +1,4 @@
-//! Sources through the whole plan (spec sources §3.5, §4, and the Gateway API and Istio kinds):
+//! Sources through the whole plan (docs/sources.md §3.5, §4, and the Gateway API and Istio kinds):
 //! DNSEntry replication and the statuses of DNSAnnotations, each checked with `Plan::compute`
 //! and with the `Planner` fed the same objects.
 
@@ -317,7 +317,7 @@ fn an_annotation_of_a_missing_object_or_a_kind_that_is_no_source() {
     let missing = annotation(&p, "missing").status.clone().unwrap();
     assert!(!missing.active);
     assert_eq!(missing.message, "");
-    // The namespace of the reference is not defaulted (spec sources §4).
+    // The namespace of the reference is not defaulted (docs/sources.md §4).
     assert!(
         !annotation(&p, "no-namespace")
             .status

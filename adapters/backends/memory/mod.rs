@@ -1,4 +1,4 @@
-//! The in-memory zones of `local` providers (spec entries-providers §6.1): they hold record sets
+//! The in-memory zones of `local` providers (docs/entries-and-providers.md §6.1): they hold record sets
 //! and execute changes, failing where the provider's configuration asks them to.
 
 use std::collections::BTreeMap;

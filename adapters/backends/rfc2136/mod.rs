@@ -1,4 +1,4 @@
-//! The `rfc2136` adapter (spec entries-providers §6.2, DECISIONS D14, D16): reads a zone from
+//! The `rfc2136` adapter (docs/entries-and-providers.md §6.2, COMPATIBILITY.md#d14, #d16): reads a zone from
 //! its authoritative server with a signed AXFR, and changes it with RFC 2136 UPDATE messages
 //! signed with TSIG, over TCP.
 //!
@@ -48,7 +48,7 @@ impl ZoneServer {
     /// From the properties of an rfc2136 provider's Secret (`Server`, `Zone`, `TSIGKeyName`,
     /// `TSIGSecret`, `TSIGSecretAlgorithm`), already checked by
     /// [`crate::provider::validate_credentials`]. A `Server` without a port gets `:53`; a bare
-    /// IPv6 address becomes `[addr]:53` (DECISIONS D16).
+    /// IPv6 address becomes `[addr]:53` (COMPATIBILITY.md#d16).
     pub fn from_properties(properties: &BTreeMap<String, String>) -> Result<Self, String> {
         let get = |key: &str| {
             properties

@@ -1,4 +1,4 @@
-//! The DNSProvider objects the extension writes (spec shoot-dns-service §4.4 "Build", §4.5).
+//! The DNSProvider objects the extension writes (docs/extension.md §4.4 "Build", §4.5).
 
 use std::collections::BTreeMap;
 

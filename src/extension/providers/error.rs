@@ -1,4 +1,4 @@
-//! Why a provider could not be handled (spec shoot-dns-service §4.4; DECISIONS D19).
+//! Why a provider could not be handled (docs/extension.md §4.4; COMPATIBILITY.md#d19).
 
 use super::QUOTA_ANNOTATION;
 use crate::quote::go_quote;
@@ -45,7 +45,7 @@ pub enum ProviderError {
         /// The Secret expected in the seed namespace (`ref-…` or `workload-identity-ref-…`).
         secret: String,
     },
-    /// The `<shoot>-external` DNSRecord is missing (DECISIONS D19: no `external` provider).
+    /// The `<shoot>-external` DNSRecord is missing (COMPATIBILITY.md#d19: no `external` provider).
     #[error(
         "DNSRecord {namespace}/{name} not found: the default domain {domain} gets no \"external\" DNSProvider"
     )]

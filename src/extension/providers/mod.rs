@@ -1,5 +1,5 @@
-//! The DNSProviders the extension deploys in the shoot's namespace in the seed (spec
-//! shoot-dns-service §4.1, §4.4, §4.5, §4.8; DECISIONS D19, D20).
+//! The DNSProviders the extension deploys in the shoot's namespace in the seed (docs/extension.md
+//! §4.1, §4.4, §4.5, §4.8; COMPATIBILITY.md#d19, #d20).
 //!
 //! [`seed_providers`] takes the Shoot, its `DNSConfig`, what the seed namespace holds
 //! ([`SeedNamespace`]) and the controller's flags ([`ControllerSettings`]) and says which
@@ -158,7 +158,7 @@ pub fn providers_deleted_on_teardown(
     names.into_iter().collect()
 }
 
-/// The providers a Reconcile deploys, deletes and keeps in the seed namespace (spec §4.4):
+/// The providers a Reconcile deploys, deletes and keeps in the seed namespace (docs/extension.md §4.4):
 ///
 /// * not managing (flag off, or no `spec.dns.domain`; this includes a shoot without
 ///   `spec.dns`, whose Reconcile runs the Delete flow): nothing;

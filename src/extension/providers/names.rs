@@ -1,5 +1,5 @@
-//! Names in the seed namespace: the shortened shoot id (`ShortenID`, spec shoot-dns-service
-//! §4.1) and the names of additional DNSProviders (DECISIONS D20).
+//! Names in the seed namespace: the shortened shoot id (`ShortenID`, docs/extension.md
+//! §4.1) and the names of additional DNSProviders (COMPATIBILITY.md#d20).
 
 use std::collections::BTreeMap;
 
@@ -40,7 +40,7 @@ pub fn shorten_id(id: &str, max_len: usize) -> String {
 }
 
 /// The name of an additional DNSProvider for a provider `type` and the named resource `R` its
-/// `secretName` or `credentials` refers to (DECISIONS D20).
+/// `secretName` or `credentials` refers to (COMPATIBILITY.md#d20).
 ///
 /// Gardener names it `<type>-<R>` verbatim. Here `<type>-<R>` is made a valid Kubernetes name:
 /// lower case, every character outside `[a-z0-9-]` replaced by `-`, runs of `-` collapsed, no
@@ -79,7 +79,7 @@ pub(super) struct NameInput<'a> {
 /// The names of several additional providers, in input order. Providers that would share a
 /// name but select different domains or zones each get `-` plus the 8-hex-digit FNV-1a hash of
 /// their type, resource and (sorted) selection appended, instead of overwriting each other
-/// (DECISIONS D20). Providers that agree in all of that share their name: they are one
+/// (COMPATIBILITY.md#d20). Providers that agree in all of that share their name: they are one
 /// provider.
 pub(super) fn distinct_names(inputs: &[NameInput<'_>]) -> Vec<String> {
     let bases: Vec<String> = inputs

@@ -1,4 +1,4 @@
-//! The entries quota of the default `external` DNSProvider (spec shoot-dns-service §4.4
+//! The entries quota of the default `external` DNSProvider (docs/extension.md §4.4
 //! `getDefaultDomainQuota`).
 
 use super::{ControllerSettings, ProviderError};

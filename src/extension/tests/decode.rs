@@ -1,4 +1,4 @@
-//! Lenient and strict decoding of the provider config (spec shoot-dns-service §2.1).
+//! Lenient and strict decoding of the provider config (docs/extension.md §2.1).
 
 use serde_json::json;
 

@@ -1,5 +1,5 @@
 //! Tests of admission: decoding, validation and mutation of a Shoot's shoot-dns-service
-//! config, against the conformance cases of spec shoot-dns-service §6.
+//! config, against the conformance cases of docs/extension.md §6.
 
 mod decode;
 mod fake;

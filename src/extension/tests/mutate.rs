@@ -1,4 +1,4 @@
-//! The shoot mutator: the M-cases of the examples (spec shoot-dns-service §6.4) and the rules
+//! The shoot mutator: the M-cases of the examples (docs/extension.md §6.4) and the rules
 //! of §3.1 they leave out.
 
 use serde_json::{Value, json};

@@ -1,4 +1,4 @@
-//! `ValidateDNSConfig`: the V-cases of the examples (spec shoot-dns-service §6.1) and the
+//! `ValidateDNSConfig`: the V-cases of the examples (docs/extension.md §6.1) and the
 //! rules of §2.2 they leave out.
 
 use serde_json::{Value, json};

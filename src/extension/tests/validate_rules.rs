@@ -1,4 +1,4 @@
-//! `ValidateDNSConfig`: rules of spec shoot-dns-service §2.2 beyond the V-cases of the
+//! `ValidateDNSConfig`: rules of docs/extension.md §2.2 beyond the V-cases of the
 //! examples: kinds and API versions of references, reading objects, and the order of errors.
 
 use serde_json::json;

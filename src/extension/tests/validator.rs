@@ -1,4 +1,4 @@
-//! The shoot validator: the A-cases of the examples (spec shoot-dns-service §6.2) and the
+//! The shoot validator: the A-cases of the examples (docs/extension.md §6.2) and the
 //! rules of §3.2.
 
 use serde_json::{Value, json};

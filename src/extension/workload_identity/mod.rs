@@ -1,4 +1,4 @@
-//! WorkloadIdentities as credentials of DNS providers (spec shoot-dns-service §2.2 step 4) and
+//! WorkloadIdentities as credentials of DNS providers (docs/extension.md §2.2 step 4) and
 //! the admission check of WorkloadIdentity objects themselves (§3.3).
 //!
 //! A WorkloadIdentity's `spec.targetSystem.providerConfig` carries the cloud-specific settings:

@@ -523,7 +523,7 @@ impl Planner {
             return;
         }
         if let Some(status) = &status {
-            // As the whole plan does (§3.0.7): a state and message the entry already shows
+            // As the whole plan does (docs/sources.md §3.0.7): a state and message the entry already shows
             // are not reported again.
             let previous = slot.entry.status.as_ref();
             let unchanged =
@@ -537,7 +537,7 @@ impl Planner {
                 entry: entry_ref(&slot.entry),
                 status: status.clone(),
             });
-            // A replicated DNSEntry shows its target's status (§3.5).
+            // A replicated DNSEntry shows its target's status (docs/sources.md §3.5).
             if let Some(source) = slot.source.as_ref().filter(|s| s.kind == "DNSEntry") {
                 let key = (source.namespace.clone(), source.name.clone());
                 if let Some(entry) = self.given.get(&key) {

@@ -22,7 +22,7 @@ pub enum PolicyError {
         /// The policy type.
         policy_type: String,
     },
-    /// A parameter the policy type requires is missing (§0.5).
+    /// A parameter the policy type requires is missing (docs/entries-and-providers.md §0.5).
     #[error("missing parameter key {key}")]
     MissingParameterKey {
         /// The required key.

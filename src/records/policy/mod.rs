@@ -1,4 +1,4 @@
-//! Which routing policies a provider type accepts (spec entries-providers §5.10, §0.5).
+//! Which routing policies a provider type accepts (docs/entries-and-providers.md §5.10, §0.5).
 //! Gardener checks them in each handler when it applies a change, so a bad policy shows up as
 //! `failed to execute DNS change requests: <error>`; the texts here are the handlers'.
 

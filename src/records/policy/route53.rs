@@ -1,4 +1,4 @@
-//! Route 53 routing policies (spec entries-providers §5.10, Gardener's
+//! Route 53 routing policies (docs/entries-and-providers.md §5.10, Gardener's
 //! `handler/aws/routingpolicy.go`): the parameter keys and the values that can be checked
 //! without asking AWS.
 

@@ -111,7 +111,7 @@ fn ent_03_removing_the_targets_removes_the_records() {
 }
 
 /// ENT-03, the status once the records are gone: Ready with provider and zone, no targets and
-/// no TTL (CONTRACT: `apply` shows an entry whose zone holds exactly its records as Ready).
+/// no TTL (docs/command-line.md: `apply` shows an entry whose zone holds exactly its records as Ready).
 #[test]
 fn ent_03_status_after_removing_the_targets() {
     let mut cluster = Cluster::new();
@@ -608,7 +608,7 @@ fn ent_11_provider_no_longer_given() {
 }
 
 /// ENT-13: the only matching provider fails. A failed provider has no domains (§7, the note of
-/// §3.5), so per DECISIONS D11 the entry, which still owns its records, is `Stale` with `No
+/// §3.5), so per COMPATIBILITY.md#d11 the entry, which still owns its records, is `Stale` with `No
 /// responsible provider found` (the spec's `provider test/p1 has status Error: unknown error`
 /// only arises where a failed provider keeps its domains). Its records stay. A new provider for
 /// the domain takes over without any change.

@@ -1,6 +1,6 @@
-//! Conformance of DNSEntries and DNSProviders through the public API (spec entries-providers
+//! Conformance of DNSEntries and DNSProviders through the public API (docs/entries-and-providers.md
 //! §2–§5, §7 and the conformance groups ENT, IGN, RP, ORD, CS, PRV, DRF of its examples), with
-//! DECISIONS D10–D14 where they decide otherwise.
+//! COMPATIBILITY.md#d10 to #d14 where they decide otherwise.
 //!
 //! Every case runs like a controller would over time: the manifests of one step are read into a
 //! [`World`], [`Plan::compute`] plans it, [`shoot_dns::adapters::backends::memory::apply`]

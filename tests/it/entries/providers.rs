@@ -1,4 +1,4 @@
-//! Provider statuses (PRV) and quotas (spec §3.4).
+//! Provider statuses (PRV) and quotas (docs/entries-and-providers.md §3.4).
 
 use super::*;
 

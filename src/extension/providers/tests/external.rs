@@ -1,4 +1,4 @@
-//! The default domain's `external` provider: L13, I1 (DECISIONS D19), quota and remote
+//! The default domain's `external` provider: L13, I1 (COMPATIBILITY.md#d19), quota and remote
 //! default domain.
 
 use serde_json::json;
@@ -153,7 +153,7 @@ fn quota_and_remote_secret_errors_abort_provider_management() {
 
 #[test]
 fn i1_missing_dns_record_gives_no_external_provider() {
-    // Gardener builds `external` with an empty type and secret (§7.4); DECISIONS D19: no
+    // Gardener builds `external` with an empty type and secret (docs/extension.md §7.4); COMPATIBILITY.md#d19: no
     // provider, an error, and an existing `external` stays as it is.
     let existing = [managed("external")];
     let secrets = secrets(&["ref-original-provider-secret"]);

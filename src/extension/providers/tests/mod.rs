@@ -1,5 +1,5 @@
-//! The provider cases of spec shoot-dns-service-examples §6.5–6.7 (L4–L8 here, L12 and L13 and
-//! I1 in the submodules; L1, L3 and C1 sit next to their code), with DECISIONS D19 and D20
+//! The provider cases of docs/extension.md §6.5–6.7 (L4–L8 here, L12 and L13 and
+//! I1 in the submodules; L1, L3 and C1 sit next to their code), with COMPATIBILITY.md#d19 and #d20
 //! where they change the outcome.
 
 use std::collections::BTreeSet;
@@ -304,7 +304,7 @@ fn nothing_happens_without_management() {
     assert!(!out.managing && out.desired.is_empty() && out.delete.is_empty());
 
     // Without `spec.dns` Reconcile runs the Delete flow; it destroys providers only when
-    // managing, which needs `spec.dns.domain` (spec §4.8 step 3), so nothing is deleted.
+    // managing, which needs `spec.dns.domain` (docs/extension.md §4.8 step 3), so nothing is deleted.
     let mut no_dns = shoot();
     no_dns.spec.dns = None;
     let out = run(
