@@ -110,7 +110,7 @@ fn properties(world: &World, provider: &DnsProvider) -> Result<BTreeMap<String, 
                 && s.metadata.name_or_empty() == reference.name
         })
         .ok_or_else(|| format!("secret {namespace}/{} not found", reference.name))?;
-    shoot_dns::provider::secret_properties(secret)
+    shoot_dns::provider::secret_properties(secret).map_err(|e| e.to_string())
 }
 
 /// The zone id of an `rfc2136` provider: its Secret's `Zone`.

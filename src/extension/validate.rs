@@ -355,7 +355,7 @@ impl Context<'_> {
             .and_then(|secret| {
                 secret.ok_or_else(|| format!("secrets {} not found", go_quote(name)))
             })
-            .and_then(|secret| secret_properties(&secret));
+            .and_then(|secret| secret_properties(&secret).map_err(|e| e.to_string()));
         let properties = match properties {
             Ok(properties) => properties,
             Err(e) => {

@@ -12,5 +12,6 @@ pub use index::{ProviderCandidate, ProviderIndex};
 pub use provider_type::{ProviderType, ProviderTypeError};
 pub use selection::{HostedZone, SelectionError, ZoneSelection, select};
 pub use state::{
-    GivenZones, LocalConfig, LocalZone, ProviderPhase, ProviderState, evaluate, secret_properties,
+    GivenZones, LocalConfig, LocalConfigError, LocalZone, ProviderPhase, ProviderState,
+    SecretDataError, evaluate, secret_properties,
 };

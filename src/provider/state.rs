@@ -73,13 +73,24 @@ pub struct LocalZone {
     pub dns_name: String,
 }
 
+/// A `local` provider's `providerConfig` that is no `MockConfig`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unmarshal local providerConfig failed with: {reason}")]
+pub struct LocalConfigError {
+    /// What the decoder found.
+    pub reason: String,
+}
+
 impl LocalConfig {
     /// The configuration of a `local` provider: its `providerConfig`, or Gardener's default of
     /// one zone `local.gardener.cloud`; the account is `local` unless named.
-    pub fn of(provider: &DnsProvider) -> Result<Self, String> {
+    pub fn of(provider: &DnsProvider) -> Result<Self, LocalConfigError> {
         let config = match &provider.spec.provider_config {
-            Some(raw) => serde_json::from_value::<LocalConfig>(raw.clone())
-                .map_err(|e| format!("unmarshal local providerConfig failed with: {e}"))?,
+            Some(raw) => serde_json::from_value::<LocalConfig>(raw.clone()).map_err(|e| {
+                LocalConfigError {
+                    reason: e.to_string(),
+                }
+            })?,
             None => LocalConfig {
                 zones: vec![LocalZone {
                     zone_suffix: String::new(),
@@ -286,11 +297,13 @@ pub fn evaluate(
             );
             return fail(state, ProviderPhase::Error, message);
         }
-        (Some(reference), Some(secret)) => match secret_properties(secret).and_then(|p| {
-            validate_type_credentials(provider_type, &p, provider.spec.provider_config.as_ref())
-                .map_err(|e| e.to_string())
-                .map(|()| p)
-        }) {
+        (Some(reference), Some(secret)) => match (secret_properties(secret))
+            .map_err(|e| e.to_string())
+            .and_then(|p| {
+                validate_type_credentials(provider_type, &p, provider.spec.provider_config.as_ref())
+                    .map_err(|e| e.to_string())
+                    .map(|()| p)
+            }) {
             Ok(properties) => properties,
             Err(e) => {
                 let message = format!(
@@ -338,14 +351,38 @@ pub fn evaluate(
     }
 }
 
+/// Why a Secret's values cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SecretDataError {
+    /// A `data` value is not base64.
+    #[error("data.{key} is not valid base64: {reason}")]
+    NotBase64 {
+        /// The key under `data`.
+        key: String,
+        /// What the decoder found.
+        reason: String,
+    },
+    /// A `data` value decodes to bytes that are no UTF-8 text.
+    #[error("data.{key} is not UTF-8 text")]
+    NotText {
+        /// The key under `data`.
+        key: String,
+    },
+}
+
 /// The Secret's values, base64-decoded (`stringData` merged over `data`, as the API server does).
-pub fn secret_properties(secret: &Secret) -> Result<BTreeMap<String, String>, String> {
+pub fn secret_properties(secret: &Secret) -> Result<BTreeMap<String, String>, SecretDataError> {
     let mut properties = BTreeMap::new();
     for (key, value) in &secret.data {
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(value.trim())
-            .map_err(|e| format!("data.{key} is not valid base64: {e}"))?;
-        let text = String::from_utf8(bytes).map_err(|_| format!("data.{key} is not UTF-8 text"))?;
+            .map_err(|e| SecretDataError::NotBase64 {
+                key: key.clone(),
+                reason: e.to_string(),
+            })?;
+        let text =
+            String::from_utf8(bytes).map_err(|_| SecretDataError::NotText { key: key.clone() })?;
         properties.insert(key.clone(), text);
     }
     for (key, value) in &secret.string_data {
@@ -375,7 +412,7 @@ fn account_zones(
     };
     match provider_type {
         ProviderType::Local => {
-            let config = LocalConfig::of(provider)?;
+            let config = LocalConfig::of(provider).map_err(|e| e.to_string())?;
             if config.fail_get_zones {
                 return Err("forced error by mockConfig.FailGetZones".to_owned());
             }

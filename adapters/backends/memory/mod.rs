@@ -111,7 +111,7 @@ pub fn apply_with(
 ) -> Plan {
     let mut zones = MemoryZones::new(world.observed.zones.clone());
     let key = |p: &crate::api::DnsProvider| p.metadata.key();
-    let local: BTreeMap<String, Result<LocalConfig, String>> = plan
+    let local: BTreeMap<String, Result<LocalConfig, crate::provider::LocalConfigError>> = plan
         .providers
         .iter()
         .filter(|p| p.spec.provider_type.parse() == Ok(ProviderType::Local))
@@ -135,7 +135,7 @@ pub fn apply_with(
             (None, None) => ChangeOutcome::from(match local.get(&change.provider) {
                 Some(Ok(config)) => zones.execute(change, config),
                 Some(Err(reason)) => Err(ChangeFailure::ProviderUnusable {
-                    reason: reason.clone(),
+                    reason: reason.to_string(),
                 }),
                 None => Err(match types.get(&change.provider) {
                     Some(t) => ChangeFailure::NoBackend {

@@ -65,19 +65,30 @@ impl WorkloadIdentityOptions {
     ///
     /// assert_eq!(WorkloadIdentityOptions::default().check(), Ok(()));
     /// let broken = WorkloadIdentityOptions { gcp_allowed_impersonation_url_regexps: vec!["(".into()], ..Default::default() };
-    /// assert!(broken.check().unwrap_err().starts_with("invalid regular expression \"(\""));
+    /// assert!(broken.check().unwrap_err().to_string().starts_with("invalid regular expression \"(\""));
     /// ```
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), PatternError> {
         for pattern in &self.gcp_allowed_impersonation_url_regexps {
-            regex::Regex::new(pattern).map_err(|e| {
-                format!(
-                    "invalid regular expression {}: {e}",
-                    crate::quote::go_quote(pattern)
-                )
+            regex::Regex::new(pattern).map_err(|e| PatternError {
+                pattern: pattern.clone(),
+                reason: e.to_string(),
             })?;
         }
         Ok(())
     }
+}
+
+/// An allowed impersonation-URL pattern that is no regular expression.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "invalid regular expression {}: {reason}",
+    crate::quote::go_quote(pattern)
+)]
+pub struct PatternError {
+    /// The pattern as configured.
+    pub pattern: String,
+    /// What the regular expression parser found.
+    pub reason: String,
 }
 
 /// Where a shoot's DNS provider refers to a WorkloadIdentity.
