@@ -1,11 +1,12 @@
 //! Random sequences of operations (entries added, changed and deleted; providers added, changed
 //! and removed; deletes made to fail; relists) driven through the incremental `Planner`, whose
-//! change sets are executed on the in-memory zones and whose observations are fed back. After
-//! each step:
+//! change sets are executed on the in-memory zones and whose outcomes (`handle_executed`, then
+//! `handle_settled`) or observations are fed back. After each step:
 //! - the planner's plan is the one `Plan::compute` gives for the same world;
 //! - a record set that no entry owns is never changed or deleted (COMPATIBILITY.md#d14);
 //! - an apply whose changes all succeeded leaves the planner nothing to change;
-//! - two entries never own the same record set.
+//! - two entries never own the same record set;
+//! - fed the outcomes, the planner holds the zones and ownerships the in-memory apply left.
 
 #![no_main]
 
@@ -96,6 +97,21 @@ fuzz_target!(|data: &[u8]| {
         let plan = planner.plan();
         same(&plan, &Plan::compute(&world, &config));
         let after = shoot_dns::adapters::backends::memory::apply(&mut world, &config, plan);
+        if c & 1 == 1 {
+            // As a driver does: each outcome fed, then the round settled; the planner then
+            // holds what the zones hold and what each id owns.
+            for change in &after.changes {
+                let outcome = change.outcome.as_ref().expect("an outcome per change");
+                planner.handle_executed(change, outcome);
+            }
+            planner.handle_settled();
+            let held = |o: &shoot_dns::zones::Observed| {
+                let zones: Vec<_> = o.zones.iter().filter(|(_, z)| !z.is_empty()).collect();
+                let owned: Vec<_> = o.owned.iter().filter(|(_, w)| !w.keys.is_empty()).collect();
+                format!("{zones:?} {owned:?}")
+            };
+            assert_eq!(held(planner.observed()), held(&world.observed), "executed");
+        }
         planner.handle_observed(&world.observed);
         check_ownership(&world, &foreign);
         let again = planner.plan();

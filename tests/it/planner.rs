@@ -6,10 +6,13 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use proptest::prelude::*;
 use serde_json::{Value, json};
+use shoot_dns::id::{EntryId, ZoneId};
 use shoot_dns::plan::{ChangeSet, Planner};
 use shoot_dns::records::RecordSet;
 use shoot_dns::world::Object;
-use shoot_dns::zones::{Change, Observed, RecordKey, sort_changes};
+use shoot_dns::zones::{
+    Change, ChangeOutcome, Observed, Ownership, RecordKey, ZoneRecords, sort_changes,
+};
 use shoot_dns::{Plan, World};
 
 use crate::f1_config as config;
@@ -43,7 +46,7 @@ fn service(i: usize, names: &[String]) -> Value {
 }
 
 /// Seeded variations the plain generators do not make: ignore annotations, entries being
-/// deleted, provider quotas.
+/// deleted, provider quotas, providers whose deletes fail.
 fn vary(documents: &mut [Value], seed: u64) {
     let mut state = seed | 1;
     let mut next = move || {
@@ -70,6 +73,9 @@ fn vary(documents: &mut [Value], seed: u64) {
             Some("DNSProvider") if roll < 25 => {
                 document["spec"]["quotas"] = json!({"entries": 1 + roll % 2});
             }
+            Some("DNSProvider") if roll < 45 => {
+                document["spec"]["providerConfig"]["failDeleteEntry"] = json!(true);
+            }
             _ => {}
         }
     }
@@ -94,6 +100,34 @@ fn feed_observed(planner: &mut Planner, old: &Observed, new: &Observed, by_recor
     }
     // What is left (all of it, or all but the zones) at once.
     planner.handle_observed(new);
+}
+
+/// The zones that hold something.
+fn held(zones: &BTreeMap<ZoneId, ZoneRecords>) -> BTreeMap<&ZoneId, &ZoneRecords> {
+    zones.iter().filter(|(_, z)| !z.is_empty()).collect()
+}
+
+/// The ownerships that hold something.
+fn owning(owned: &BTreeMap<EntryId, Ownership>) -> BTreeMap<&EntryId, &Ownership> {
+    owned.iter().filter(|(_, o)| !o.keys.is_empty()).collect()
+}
+
+/// Feeds the planner the generated entries that changed between two observations (what a
+/// driver writes back into the cluster, and its watch reports).
+fn feed_generated(planner: &mut Planner, old: &Observed, new: &Observed) {
+    let id = shoot_dns::plan::entry_id;
+    let before: BTreeMap<_, _> = old.generated.iter().map(|e| (id(e), e)).collect();
+    let after: BTreeMap<_, _> = new.generated.iter().map(|e| (id(e), e)).collect();
+    for (key, entry) in &before {
+        if !after.contains_key(key) {
+            planner.handle_generated_deleted(entry);
+        }
+    }
+    for (key, entry) in &after {
+        if before.get(key) != Some(entry) {
+            planner.handle_generated((*entry).clone());
+        }
+    }
 }
 
 /// The planner's plan is the whole-world plan (but for the events, which it reports as they
@@ -210,9 +244,37 @@ proptest! {
             prop_assert_eq!(&reported, &whole.changes, "step {}: change sets", step);
 
             // Execute the plan on the in-memory zones; tell the planner what the zones and
-            // ownerships are now.
-            shoot_dns::adapters::backends::memory::apply(&mut world, &config, whole);
-            feed_observed(&mut planner, &observed, &world.observed, step % 2 == 1);
+            // ownerships are now: change by change with each outcome, as a driver does, or as
+            // an observation of the zones and ownerships afterwards.
+            let after = shoot_dns::adapters::backends::memory::apply(&mut world, &config, whole);
+            match (step + seeds[0] as usize) % 3 {
+                0 => {
+                    for change in &after.changes {
+                        let outcome = change.outcome.as_ref().expect("an outcome per change");
+                        planner.handle_executed(change, outcome);
+                    }
+                    // As a driver does: everything it took is executed; take what the
+                    // outcomes changed before looking.
+                    planner.handle_settled();
+                    feed_generated(&mut planner, &observed, &world.observed);
+                    drain(&mut planner, &mut sets);
+                    // An empty zone and a zone not listed are the same.
+                    prop_assert_eq!(
+                        held(&planner.observed().zones),
+                        held(&world.observed.zones),
+                        "step {}: zones",
+                        step
+                    );
+                    // Owning nothing and not being listed are the same.
+                    prop_assert_eq!(
+                        owning(&planner.observed().owned),
+                        owning(&world.observed.owned),
+                        "step {}: owned",
+                        step
+                    );
+                }
+                n => feed_observed(&mut planner, &observed, &world.observed, n == 1),
+            }
             observed = world.observed;
             let whole = Plan::compute(&whole_world(&objects, &observed), &config);
             same_plan(&planner.plan(), &whole, &format!("step {step}, after apply"))?;
@@ -270,4 +332,90 @@ spec: {dnsName: www.example.com, targets: [192.0.2.1]}
     planner.handle_record(zone.as_str(), key, None);
     let again = planner.poll_change_set().expect("the entry plans again");
     assert_eq!(again.changes.len(), 1);
+}
+
+/// A driver's round: the change sets taken, executed on the in-memory zones, each outcome fed
+/// back and the round settled. The entry whose create was made is `Ready` and owns its record
+/// set; when it moves and its provider fails the delete of its old record set, that record set
+/// stays owned under its leftover id, and the entry that wants the name does not take it.
+#[test]
+fn a_driver_feeds_outcomes_and_settles_the_round() {
+    let manifests = |entries: &str| {
+        format!(
+            "
+apiVersion: dns.gardener.cloud/v1alpha1
+kind: DNSProvider
+metadata: {{name: p, namespace: test}}
+spec:
+  type: local
+  providerConfig: {{zones: [{{dnsName: example.com}}], failDeleteEntry: true}}
+{entries}"
+        )
+    };
+    let entry = |name: &str, dns_name: &str| {
+        format!(
+            "---\napiVersion: dns.gardener.cloud/v1alpha1\nkind: DNSEntry\nmetadata: {{name: {name}, namespace: test}}\nspec: {{dnsName: {dns_name}, targets: [192.0.2.1]}}\n"
+        )
+    };
+    let mut world = World::default();
+    let text = manifests(&entry("a", "www.example.com"));
+    shoot_dns::manifest::load_str(&mut world, "m.yaml", &text).expect("valid manifests");
+    let config = config();
+    let mut planner = Planner::from_world(&world, config.clone());
+    let provider = shoot_dns::provider::LocalConfig::of(&world.providers[0]).expect("a mock");
+    let mut zones = shoot_dns::adapters::backends::memory::MemoryZones::default();
+    let mut round = |planner: &mut Planner| {
+        let mut taken = Vec::new();
+        while let Some(set) = planner.poll_change_set() {
+            taken.extend(set.changes);
+        }
+        sort_changes(&mut taken);
+        for change in &taken {
+            let outcome = match planner.blocked(change) {
+                Some(failure) => ChangeOutcome::Failed(failure),
+                None => zones.execute(change, &provider).into(),
+            };
+            planner.handle_executed(change, &outcome);
+        }
+        planner.handle_settled();
+        while planner.poll_event().is_some() {}
+        taken.len()
+    };
+    assert_eq!(round(&mut planner), 1);
+    let plan = planner.plan();
+    let status = plan.entries[0].status.as_ref().expect("a status");
+    assert_eq!(status.state.as_deref(), Some("Ready"));
+    let a = shoot_dns::id::EntryId::given("test", "a");
+    assert_eq!(planner.observed().owned[&a].keys.len(), 1);
+
+    // `a` moves to another name; its old record set cannot be deleted, and `b` wants it.
+    let text = manifests(&(entry("a", "api.example.com") + &entry("b", "www.example.com")));
+    let mut moved = World::default();
+    shoot_dns::manifest::load_str(&mut moved, "m.yaml", &text).expect("valid manifests");
+    for object in moved.objects() {
+        planner.handle_applied(object);
+    }
+    round(&mut planner);
+    let owned = planner.observed().owned.clone();
+    let leftover = a.leftover("local:example.com");
+    assert!(
+        owned[&leftover]
+            .keys
+            .iter()
+            .any(|k| k.owner.dns_name.as_str() == "www.example.com"),
+        "{owned:?}"
+    );
+    let plan = planner.plan();
+    let b = plan
+        .entries
+        .iter()
+        .find(|e| e.metadata.name.as_deref() == Some("b"))
+        .and_then(|e| e.status.as_ref())
+        .expect("b has a status");
+    assert_ne!(b.state.as_deref(), Some("Ready"), "{b:?}");
+    let b = shoot_dns::id::EntryId::given("test", "b");
+    assert!(
+        owned.get(&b).is_none_or(|o| o.keys.is_empty()),
+        "b took nothing: {owned:?}"
+    );
 }

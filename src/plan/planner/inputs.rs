@@ -11,7 +11,9 @@ use crate::provider::HostedZone;
 use crate::records::RecordSet;
 use crate::sources::{self, SourceKind};
 use crate::world::{Object, ObjectKind};
-use crate::zones::{Observed, Ownership, RecordKey, ZoneRecords};
+use crate::zones::{
+    Action, Change, ChangeOutcome, Observed, Ownership, RecordKey, Registry, ZoneRecords,
+};
 
 use super::super::sources::{gateway_kind, istio_kind};
 use super::{EntryRef, Key, Planner, SourceKey, Target, key_of};
@@ -225,6 +227,65 @@ impl Planner {
                 (self.by_owned_domain.entry(domain).or_default()).insert(id.to_owned());
             }
             self.dirty_entries.insert(id.to_owned());
+        }
+    }
+
+    /// What became of one change a driver executed (taken from [`Planner::poll_change_set`]):
+    /// a change that was made is now in the zone; what entries own afterwards is settled by
+    /// [`Planner::handle_settled`], by the rules of [`Registry`] (a failed create is not
+    /// owned, a failed delete stays owned under the leftover id of its entry in that zone).
+    pub fn handle_executed(&mut self, change: &Change, outcome: &ChangeOutcome) {
+        if self.registry.is_none() {
+            // What every id owns once all its planned changes are made, as planned before
+            // this round of execution.
+            self.flush();
+            let planned = (self.outcomes.iter())
+                .filter_map(|(id, o)| Some((id.clone(), o.owned.clone()?)))
+                .collect();
+            self.registry = Some(Registry::new(planned));
+        }
+        if let Some(registry) = &mut self.registry {
+            registry.record(change, outcome);
+        }
+        if outcome.is_applied() {
+            let set = (change.action != Action::Delete)
+                .then(|| change.new_set.clone())
+                .flatten();
+            self.handle_record(change.zone.as_str(), change.key(), set);
+        }
+    }
+
+    /// Why a change taken in this round must not be executed, if it must not: an earlier
+    /// delete of its record set failed in this round, so the record set is not free to take
+    /// ([`Registry::blocked`]). Feed the failure as the change's outcome instead.
+    #[must_use]
+    pub fn blocked(&self, change: &Change) -> Option<crate::zones::ChangeFailure> {
+        self.registry.as_ref().and_then(|r| r.blocked(change))
+    }
+
+    /// Every change taken in this round has been executed and its outcome fed with
+    /// [`Planner::handle_executed`]: what each id owns is now what the plan said it would own,
+    /// less what failed ([`Registry`]). Ownership follows the plan where no change was needed
+    /// too (the keep-on-delete flag of a fully ignored entry, the provider that now serves a
+    /// zone, record sets left under a leftover id).
+    pub fn handle_settled(&mut self) {
+        let owned = match self.registry.take() {
+            Some(registry) => registry.into_owned(),
+            None => {
+                self.flush();
+                (self.outcomes.iter())
+                    .filter_map(|(id, o)| Some((id.clone(), o.owned.clone()?)))
+                    .collect()
+            }
+        };
+        let ids: BTreeSet<EntryId> = (owned.keys())
+            .chain(self.observed.owned.keys())
+            .cloned()
+            .collect();
+        for id in ids {
+            if self.observed.owned.get(&id) != owned.get(&id) {
+                self.handle_owned(&id, owned.get(&id).cloned());
+            }
         }
     }
 

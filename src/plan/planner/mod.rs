@@ -18,7 +18,7 @@ use crate::events::Event;
 use crate::id::EntryId;
 use crate::sources::SourceKind;
 use crate::world::World;
-use crate::zones::{Change, Observed, Ownership};
+use crate::zones::{Change, Observed, Ownership, Registry};
 
 use super::Plan;
 use super::entries::Decision;
@@ -143,6 +143,27 @@ pub struct ChangeSet {
 /// Feed it with the `handle_*` methods (what a watch reports); read what to do with the
 /// `poll_*` methods, and the whole current plan with [`Planner::plan`].
 ///
+/// # Call order
+///
+/// A driver (the command line's `apply`, a controller's task) runs the same loop over and over,
+/// as quinn's connection driver does:
+///
+/// 1. **Feed** what happened: objects applied, deleted or relisted (`handle_applied`,
+///    `handle_deleted`, `handle_relisted`), zone contents (`handle_zone`, `handle_record`),
+///    lookup answers, hosted zones, generated entries the cluster reports.
+/// 2. **Drain every poll until each gives `None`**: [`Planner::poll_event`],
+///    [`Planner::poll_entry_write`], [`Planner::poll_status`], [`Planner::poll_change_set`].
+///    A poll hands out each item once; an item not taken is not handed out again. The order of
+///    the polls does not matter: the first one plans what was fed.
+/// 3. **Execute** the changes taken, in the order of [`crate::zones::sort_changes`] (deletes
+///    first). Before each, ask [`Planner::blocked`]: a change whose record set failed to be
+///    deleted earlier in the round is not executed, its failure is its outcome. Feed each
+///    outcome with [`Planner::handle_executed`]; once every change taken has one, call
+///    [`Planner::handle_settled`]: what each entry owns then follows the outcomes
+///    ([`crate::zones::Registry`]).
+/// 4. Go back to 2: the outcomes change statuses (`Pending` becomes `Ready`), and a failed
+///    change may change what other entries may do.
+///
 /// ```
 /// use shoot_dns::plan::Planner;
 /// use shoot_dns::{Config, Plan, World};
@@ -239,6 +260,8 @@ pub struct Planner {
     writes: VecDeque<EntryWrite>,
     statuses: VecDeque<StatusUpdate>,
     change_sets: BTreeSet<EntryId>,
+    /// Ownership while a round of executed changes is fed, until it is settled.
+    registry: Option<Registry>,
 }
 
 impl Planner {
@@ -287,6 +310,7 @@ impl Planner {
             writes: VecDeque::new(),
             statuses: VecDeque::new(),
             change_sets: BTreeSet::new(),
+            registry: None,
         }
     }
 
@@ -302,24 +326,28 @@ impl Planner {
     }
 
     /// The next event.
+    #[must_use = "a poll hands out its item once; drain every poll until it gives None"]
     pub fn poll_event(&mut self) -> Option<Event> {
         self.flush();
         self.events.pop_front()
     }
 
     /// The next generated entry to write or delete.
+    #[must_use = "a poll hands out its item once; drain every poll until it gives None"]
     pub fn poll_entry_write(&mut self) -> Option<EntryWrite> {
         self.flush();
         self.writes.pop_front()
     }
 
     /// The next status to write.
+    #[must_use = "a poll hands out its item once; drain every poll until it gives None"]
     pub fn poll_status(&mut self) -> Option<StatusUpdate> {
         self.flush();
         self.statuses.pop_front()
     }
 
     /// The next entry whose planned zone changes are new (in entry id order).
+    #[must_use = "a poll hands out its item once; drain every poll until it gives None"]
     pub fn poll_change_set(&mut self) -> Option<ChangeSet> {
         self.flush();
         let entry = self.change_sets.pop_first()?;
@@ -329,6 +357,13 @@ impl Planner {
             .map(|o| o.changes.clone())
             .unwrap_or_default();
         Some(ChangeSet { entry, changes })
+    }
+
+    /// What the planner holds as observed: zone contents, what each entry id owns, lookup
+    /// answers, hosted zones, generated entries. A driver that keeps ownership itself (the
+    /// command line's state file) persists [`Observed::owned`] from here.
+    pub fn observed(&self) -> &Observed {
+        &self.observed
     }
 
     /// What an entry id owns once its planned changes are made.
