@@ -20,6 +20,24 @@ pub struct Config {
 }
 
 impl Config {
+    /// The defaults with `class` as the primary class (and so as the source and target class).
+    ///
+    /// ```
+    /// use shoot_dns::{Class, Config};
+    ///
+    /// let config = Config::for_class(Class::GARDEN.parse()?);
+    /// assert_eq!(config.class.as_str(), "garden");
+    /// assert_eq!(config.source.target_class.as_str(), "garden");
+    /// # Ok::<(), shoot_dns::class::ClassError>(())
+    /// ```
+    pub fn for_class(class: Class) -> Self {
+        let mut config = Self::default();
+        config.source.source_class = class.clone();
+        config.source.target_class = class.clone();
+        config.class = class;
+        config
+    }
+
     /// Whether DNSEntries are sources too (docs/sources.md §3.5): when sources and entries are in
     /// different clusters, or the source class is not the primary class. A DNSEntry of the
     /// source class that no source generated is then replicated into a target entry, and is

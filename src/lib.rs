@@ -7,15 +7,30 @@
 //! command line) move the bytes.
 //!
 //! ```text
-//!  manifests ──► manifest::load_str ──► World
-//!                                         │
-//!                                         ▼
-//!  Service / Ingress ──► sources (annotations ──► SourceInput) ──► generated DNSEntries
-//!  DNSEntry ─────────────────────────────────────────────────────► entry::validate ──► status
-//!                                         │
-//!                                         ▼
-//!                            Plan { entries, providers, events, changes, records }
+//!  manifests ──► manifest::load_str ──► World ──────────────┐
+//!  watch events ──► Planner::handle_* ───────────────────────┤
+//!                                                            ▼
+//!  Service / Ingress / Gateway API / Istio ──► sources ──► generated DNSEntries
+//!  DNSAnnotation ──► overlays                                │
+//!  DNSEntry ──────────────────────────────► entry::validate ─┤
+//!  DNSProvider + Secret ──► provider (zones, domains, index) ┤
+//!                                                            ▼
+//!                 records (record sets) ──► zones (changes, ownership: Registry)
+//!                                                            ▼
+//!   Plan { entries, providers, annotations, events, changes, records, owned }
+//!   or the Planner's polls: entry writes, statuses, events, change sets
+//!
+//!  Shoot + DNSConfig ──► extension (admission errors, mutated shoot, seed DNSProviders)
 //! ```
+//!
+//! Two ways in, one semantics: [`Plan::compute`] plans a whole [`World`] at once (the command
+//! line, tests); the [`plan::Planner`] keeps a plan current as objects and observations change,
+//! at a cost that follows what changed, and takes back what a driver executed
+//! ([`plan::Planner::handle_executed`]); its documentation gives the call order. A property
+//! test and a fuzz target hold both to the same plans. [`extension`] is the shoot-dns-service
+//! extension: the `DNSConfig`, shoot admission (validation and mutation) and the DNSProviders
+//! it deploys in the seed. What the code does is described in the repository's `docs/`; where
+//! it differs from Gardener, `COMPATIBILITY.md` says why.
 //!
 //! ## Example
 //!
@@ -41,11 +56,8 @@
 //!     ingress:
 //!     - ip: 203.0.113.10
 //! "#)?;
-//! let config: Config = "garden".parse::<shoot_dns::Class>().map(|class| {
-//!     let mut raw = shoot_dns::config::ManagerConfiguration::default();
-//!     raw.class = Some(class.to_string());
-//!     raw.resolve().expect("valid configuration")
-//! })?;
+//! // Shoot owners annotate with the class `garden` (the library's default is `gardendns`).
+//! let config = Config::for_class(shoot_dns::Class::GARDEN.parse()?);
 //! let plan = Plan::compute(&world, &config);
 //! let entry = &plan.entries[0];
 //! assert_eq!(entry.spec.dns_name, "special.example.com");
@@ -69,8 +81,15 @@
 //!
 //! ## Crate features
 //!
-//! - `cli` (default): the `shoot-dns` binary and its argument parsing (`clap`). The library
-//!   itself is the same with or without it; turn default features off to embed only the core.
+//! - `cli` (default): the `shoot-dns` binary (`plan`, `apply`, `shoot validate|mutate|providers`)
+//!   with its argument parsing (`clap`) and allocator (`mimalloc`). The library is the same with
+//!   or without it; turn default features off to embed only the core, which then depends on no
+//!   I/O crate.
+//! - `rfc2136`: the [`adapters::backends`] `rfc2136` backend (hickory-proto): zones read by
+//!   signed AXFR, changed by signed RFC 2136 UPDATEs; `apply` uses it for `rfc2136` providers.
+//!
+//! The in-memory backend of `local` providers ([`adapters::backends::memory`]) is always
+//! compiled, so an offline plan needs no feature.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
