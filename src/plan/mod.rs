@@ -251,16 +251,23 @@ pub(super) fn entry_ref(entry: &DnsEntry) -> ObjectRef {
     )
 }
 
-/// The id under which an entry's ownership is kept: `namespace/name`, or for an entry still to
-/// be created, `namespace/generateName[dnsName]`. The entries of an Istio Gateway end in
+/// The id under which an entry's ownership is kept ([`EntryId`]): `namespace/name` for a given
+/// entry; for an entry a source generates, `namespace/generateName[dnsName]`, also once an API
+/// server has named it (an entry with a `generateName` and a source as owner, by reference or
+/// by the owners annotation), so that what it owns never depends on the name the server chose
+/// (COMPATIBILITY.md#generated-entry-identity). The entries of an Istio Gateway end in
 /// `@networking.istio.io`, as their `generateName` (`<name>-gateway-`) is the one a Gateway API
 /// Gateway of the same name gives its entries.
 pub fn entry_id(entry: &DnsEntry) -> EntryId {
     let meta = &entry.metadata;
     let namespace = meta.namespace_or_default();
+    let generated = meta.generate_name.as_ref().is_some_and(|_| {
+        !meta.owner_references.is_empty()
+            || crate::sources::annotated_owners(entry).next().is_some()
+    });
     match (&meta.name, &meta.generate_name) {
-        (Some(name), _) => EntryId::given(namespace, name),
-        (None, prefix) => {
+        (Some(name), _) if !generated => EntryId::given(namespace, name),
+        (_, prefix) => {
             let istio = "networking.istio.io";
             let by_reference = (meta.owner_references.first()).map(|o| {
                 o.api_version

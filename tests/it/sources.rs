@@ -374,6 +374,17 @@ spec: {selector: {istio: ingressgateway}, servers: [{hosts: [web.example.com]}]}
     let ids: std::collections::BTreeSet<shoot_dns::id::EntryId> =
         p.entries.iter().map(shoot_dns::plan::entry_id).collect();
     assert_eq!(ids.len(), 2, "{ids:?}");
+    // Once an API server names a generated entry, it keeps its id
+    // (COMPATIBILITY.md#generated-entry-identity).
+    for entry in &p.entries {
+        let mut named = entry.clone();
+        let prefix = named.metadata.generate_name.clone().expect("a generateName");
+        named.metadata.name = Some(format!("{prefix}x7k2p"));
+        assert_eq!(
+            shoot_dns::plan::entry_id(&named),
+            shoot_dns::plan::entry_id(entry)
+        );
+    }
     let states: Vec<Option<String>> = p
         .entries
         .iter()
