@@ -6,9 +6,12 @@
 //! - a record set that no entry owns is never changed or deleted (COMPATIBILITY.md#d14);
 //! - an apply whose changes all succeeded leaves the planner nothing to change;
 //! - two entries never own the same record set;
-//! - fed the outcomes, the planner holds the zones and ownerships the in-memory apply left.
+//! - fed the outcomes, the planner holds the zones and ownerships the in-memory apply left;
+//! - the provider statuses it reports one by one add up to the plan's.
 
 #![no_main]
+
+use std::collections::BTreeMap;
 
 use libfuzzer_sys::fuzz_target;
 use shoot_dns::api::DnsEntry;
@@ -34,6 +37,7 @@ fuzz_target!(|data: &[u8]| {
     let mut world = World::default();
     let foreign = foreign(&mut world);
     let mut planner = Planner::from_world(&world, config.clone());
+    let mut reported = BTreeMap::new();
     for op in data.chunks(4).take(40) {
         let [kind, a, b, c] = [
             op[0],
@@ -94,8 +98,25 @@ fuzz_target!(|data: &[u8]| {
                 // Nothing changes; the planner is asked again.
             }
         }
+        while let Some(update) = planner.poll_provider_status() {
+            let key = (update.provider.namespace, update.provider.name);
+            reported.insert(key, update.status);
+        }
         let plan = planner.plan();
         same(&plan, &Plan::compute(&world, &config));
+        // The provider statuses reported one by one add up to the plan's.
+        let listed: BTreeMap<_, _> = (plan.providers.iter())
+            .map(|p| {
+                let meta = &p.metadata;
+                let key = (
+                    meta.namespace_or_default().to_owned(),
+                    meta.name_or_empty().to_owned(),
+                );
+                (key, p.status.clone())
+            })
+            .collect();
+        reported.retain(|key, _| listed.contains_key(key));
+        assert_eq!(reported, listed, "provider statuses");
         let after = shoot_dns::adapters::backends::memory::apply(&mut world, &config, plan);
         if c & 1 == 1 {
             // As a driver does: each outcome fed, then the round settled; the planner then

@@ -319,14 +319,20 @@ fn report_deleting_providers(plan: &mut Plan, observed: &Observed) {
     for provider in &mut plan.providers {
         let key = provider.metadata.key();
         let count = assigned.get(key.as_str()).copied().unwrap_or(0);
-        if let (true, Some(status)) = (
-            provider.metadata.is_deleting() && count > 0,
-            &mut provider.status,
-        ) {
-            status.message = Some(format!(
-                "cannot delete provider, {count} DNSEntries still assigned to it"
-            ));
-        }
+        report_deleting(provider, count);
+    }
+}
+
+/// A provider being deleted while `count` entries still own records through it says so in its
+/// status message.
+pub(super) fn report_deleting(provider: &mut DnsProvider, count: usize) {
+    if let (true, Some(status)) = (
+        provider.metadata.is_deleting() && count > 0,
+        &mut provider.status,
+    ) {
+        status.message = Some(format!(
+            "cannot delete provider, {count} DNSEntries still assigned to it"
+        ));
     }
 }
 

@@ -46,7 +46,7 @@ fn service(i: usize, names: &[String]) -> Value {
 }
 
 /// Seeded variations the plain generators do not make: ignore annotations, entries being
-/// deleted, provider quotas, providers whose deletes fail.
+/// deleted, provider quotas, providers whose deletes fail, providers being deleted.
 fn vary(documents: &mut [Value], seed: u64) {
     let mut state = seed | 1;
     let mut next = move || {
@@ -75,6 +75,9 @@ fn vary(documents: &mut [Value], seed: u64) {
             }
             Some("DNSProvider") if roll < 45 => {
                 document["spec"]["providerConfig"]["failDeleteEntry"] = json!(true);
+            }
+            Some("DNSProvider") if roll < 55 => {
+                document["metadata"]["deletionTimestamp"] = json!("2024-01-01T00:00:00Z");
             }
             _ => {}
         }
@@ -170,17 +173,50 @@ fn whole_world(objects: &BTreeMap<(String, String, String), Object>, observed: &
     world
 }
 
+/// What a planner reported: change sets by entry, provider statuses by namespace and name.
+#[derive(Default)]
+struct Sets {
+    changes: BTreeMap<EntryId, Vec<Change>>,
+    provider_statuses: BTreeMap<(String, String), Option<shoot_dns::api::DnsProviderStatus>>,
+}
+
 /// Drains the planner's outputs; the change sets it reported, kept by entry, add up to the
 /// plan's changes.
-fn drain(planner: &mut Planner, sets: &mut BTreeMap<shoot_dns::id::EntryId, Vec<Change>>) {
+fn drain(planner: &mut Planner, sets: &mut Sets) {
     while planner.poll_event().is_some() {}
     while planner.poll_entry_write().is_some() {}
     while planner.poll_status().is_some() {}
+    // The provider statuses reported one by one add up to the plan's.
+    let mut reported = BTreeMap::new();
+    while let Some(update) = planner.poll_provider_status() {
+        reported.insert(
+            (update.provider.namespace, update.provider.name),
+            update.status,
+        );
+    }
+    {
+        let statuses = &mut sets.provider_statuses;
+        for (key, status) in reported {
+            statuses.insert(key, status);
+        }
+        let plan = planner.plan();
+        let listed: BTreeMap<_, _> = (plan.providers.iter())
+            .map(|p| {
+                let key = (
+                    p.metadata.namespace_or_default().to_owned(),
+                    p.metadata.name_or_empty().to_owned(),
+                );
+                (key, p.status.clone())
+            })
+            .collect();
+        statuses.retain(|key, _| listed.contains_key(key));
+        assert_eq!(*statuses, listed, "provider statuses reported one by one");
+    }
     while let Some(ChangeSet { entry, changes, .. }) = planner.poll_change_set() {
         if changes.is_empty() {
-            sets.remove(&entry);
+            sets.changes.remove(&entry);
         } else {
-            sets.insert(entry, changes);
+            sets.changes.insert(entry, changes);
         }
     }
 }
@@ -206,7 +242,7 @@ proptest! {
         }
         feed_observed(&mut planner, &Observed::default(), &observed, false);
         let mut objects: BTreeMap<(String, String, String), Object> = BTreeMap::new();
-        let mut sets: BTreeMap<shoot_dns::id::EntryId, Vec<Change>> = BTreeMap::new();
+        let mut sets = Sets::default();
         for (step, (providers, entries)) in steps.iter().enumerate() {
             let mut documents = documents(providers, entries);
             // Services come and go with the steps.
@@ -239,7 +275,7 @@ proptest! {
             let mut world = whole_world(&objects, &observed);
             let whole = Plan::compute(&world, &config);
             same_plan(&planner.plan(), &whole, &format!("step {step}, all objects"))?;
-            let mut reported: Vec<Change> = sets.values().flatten().cloned().collect();
+            let mut reported: Vec<Change> = sets.changes.values().flatten().cloned().collect();
             sort_changes(&mut reported);
             prop_assert_eq!(&reported, &whole.changes, "step {}: change sets", step);
 

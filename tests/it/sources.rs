@@ -378,7 +378,11 @@ spec: {selector: {istio: ingressgateway}, servers: [{hosts: [web.example.com]}]}
     // (COMPATIBILITY.md#generated-entry-identity).
     for entry in &p.entries {
         let mut named = entry.clone();
-        let prefix = named.metadata.generate_name.clone().expect("a generateName");
+        let prefix = named
+            .metadata
+            .generate_name
+            .clone()
+            .expect("a generateName");
         named.metadata.name = Some(format!("{prefix}x7k2p"));
         assert_eq!(
             shoot_dns::plan::entry_id(&named),

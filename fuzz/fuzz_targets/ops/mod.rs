@@ -118,7 +118,11 @@ pub fn foreign(world: &mut World) -> BTreeMap<String, (RecordKey, RecordSet)> {
 pub fn check_ownership(world: &World, foreign: &BTreeMap<String, (RecordKey, RecordSet)>) {
     for (zone, (key, set)) in foreign {
         assert_eq!(
-            world.observed.zones.get(zone.as_str()).and_then(|z| z.get(key)),
+            world
+                .observed
+                .zones
+                .get(zone.as_str())
+                .and_then(|z| z.get(key)),
             Some(set),
             "foreign record in {zone} touched"
         );

@@ -212,6 +212,25 @@ impl Planner {
             None => self.observed.owned.remove(id),
         };
         if old.as_ref() != self.observed.owned.get(id) {
+            let new = self.observed.owned.get(id);
+            let holder = |o: Option<&Ownership>| {
+                o.filter(|o| !o.keys.is_empty()).map(|o| o.provider.clone())
+            };
+            let (was, is) = (holder(old.as_ref()), holder(new));
+            if was != is {
+                if let Some(provider) = was {
+                    let count = self.owned_count.entry(provider.clone()).or_default();
+                    *count = count.saturating_sub(1);
+                    if *count == 0 {
+                        self.owned_count.remove(&provider);
+                    }
+                    self.provider_status_changed(&provider);
+                }
+                if let Some(provider) = is {
+                    *self.owned_count.entry(provider.clone()).or_default() += 1;
+                    self.provider_status_changed(&provider);
+                }
+            }
             for key in old.iter().flat_map(|o| o.keys.iter()) {
                 let domain = super::steps::reversed(key.owner.dns_name.as_str());
                 super::steps::remove_from(&mut self.by_owned_domain, &domain, id);
@@ -286,6 +305,13 @@ impl Planner {
             if self.observed.owned.get(&id) != owned.get(&id) {
                 self.handle_owned(&id, owned.get(&id).cloned());
             }
+        }
+    }
+
+    /// The status of `provider` (`namespace/name`) may have changed.
+    fn provider_status_changed(&mut self, provider: &str) {
+        if let Some((namespace, name)) = provider.split_once('/') {
+            (self.dirty_provider_statuses).insert((namespace.to_owned(), name.to_owned()));
         }
     }
 

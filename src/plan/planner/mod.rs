@@ -10,8 +10,8 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use crate::DnsName;
 use crate::api::{
-    DnsAnnotation, DnsEntry, DnsEntryStatus, DnsProvider, GatewayApiGateway, HttpRoute, Ingress,
-    IstioGateway, ObjectRef, Secret, Service, VirtualService,
+    DnsAnnotation, DnsEntry, DnsEntryStatus, DnsProvider, DnsProviderStatus, GatewayApiGateway,
+    HttpRoute, Ingress, IstioGateway, ObjectRef, Secret, Service, VirtualService,
 };
 use crate::config::Config;
 use crate::events::Event;
@@ -125,6 +125,16 @@ pub struct StatusUpdate {
     pub status: DnsEntryStatus,
 }
 
+/// A new status for a DNSProvider.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ProviderStatusUpdate {
+    /// The provider.
+    pub provider: ObjectRef,
+    /// Its status (`None`: it is gone, or of another class, and gets none).
+    pub status: Option<DnsProviderStatus>,
+}
+
 /// The zone changes now planned for one entry id (empty: none any more). They replace the ones
 /// reported before for that id.
 #[derive(Debug, Clone, PartialEq)]
@@ -152,7 +162,8 @@ pub struct ChangeSet {
 ///    `handle_deleted`, `handle_relisted`), zone contents (`handle_zone`, `handle_record`),
 ///    lookup answers, hosted zones, generated entries the cluster reports.
 /// 2. **Drain every poll until each gives `None`**: [`Planner::poll_event`],
-///    [`Planner::poll_entry_write`], [`Planner::poll_status`], [`Planner::poll_change_set`].
+///    [`Planner::poll_entry_write`], [`Planner::poll_status`], [`Planner::poll_provider_status`],
+///    [`Planner::poll_change_set`].
 ///    A poll hands out each item once; an item not taken is not handed out again. The order of
 ///    the polls does not matter: the first one plans what was fed.
 /// 3. **Execute** the changes taken, in the order of [`crate::zones::sort_changes`] (deletes
@@ -262,6 +273,14 @@ pub struct Planner {
     change_sets: BTreeSet<EntryId>,
     /// Ownership while a round of executed changes is fed, until it is settled.
     registry: Option<Registry>,
+
+    /// How many ids own record sets through each provider (`namespace/name`).
+    owned_count: BTreeMap<String, usize>,
+    /// Providers whose status may have changed.
+    dirty_provider_statuses: BTreeSet<Key>,
+    /// The status last reported for each provider.
+    provider_statuses: BTreeMap<Key, Option<DnsProviderStatus>>,
+    provider_status_updates: VecDeque<ProviderStatusUpdate>,
 }
 
 impl Planner {
@@ -311,6 +330,10 @@ impl Planner {
             statuses: VecDeque::new(),
             change_sets: BTreeSet::new(),
             registry: None,
+            owned_count: BTreeMap::new(),
+            dirty_provider_statuses: BTreeSet::new(),
+            provider_statuses: BTreeMap::new(),
+            provider_status_updates: VecDeque::new(),
         }
     }
 
@@ -344,6 +367,14 @@ impl Planner {
     pub fn poll_status(&mut self) -> Option<StatusUpdate> {
         self.flush();
         self.statuses.pop_front()
+    }
+
+    /// The next DNSProvider whose status changed (its state, domains and zones, or the entries
+    /// that keep it from being deleted).
+    #[must_use = "a poll hands out its item once; drain every poll until it gives None"]
+    pub fn poll_provider_status(&mut self) -> Option<ProviderStatusUpdate> {
+        self.flush();
+        self.provider_status_updates.pop_front()
     }
 
     /// The next entry whose planned zone changes are new (in entry id order).

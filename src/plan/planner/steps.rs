@@ -36,6 +36,30 @@ impl Planner {
         if !self.dirty_names.is_empty() || !self.dirty_ids.is_empty() {
             self.run_zones();
         }
+        while let Some(key) = self.dirty_provider_statuses.pop_first() {
+            self.report_provider_status(key);
+        }
+    }
+
+    /// Queues the provider's status if it is not the one last reported.
+    fn report_provider_status(&mut self, key: Key) {
+        let status = self.listed.get(&key).and_then(|listed| {
+            let mut listed = listed.clone();
+            let count = self.owned_count.get(&listed.metadata.key()).copied();
+            super::super::report_deleting(&mut listed, count.unwrap_or(0));
+            listed.status
+        });
+        if self.provider_statuses.get(&key) == Some(&status) {
+            return;
+        }
+        let provider =
+            crate::api::ObjectRef::new(crate::api::DNS_API_VERSION, "DNSProvider", &key.0, &key.1);
+        if status.is_none() && !self.listed.contains_key(&key) {
+            self.provider_statuses.remove(&key);
+        } else {
+            self.provider_statuses.insert(key, status.clone());
+        }
+        (self.provider_status_updates).push_back(super::ProviderStatusUpdate { provider, status });
     }
 
     fn entry(&self, entry: &EntryRef) -> Option<&DnsEntry> {
@@ -305,6 +329,7 @@ impl Planner {
                 self.evaluated.remove(&text_key);
             }
         }
+        self.dirty_provider_statuses.insert(key.clone());
         let after = self.evaluated.index.get(&text_key);
         let domains = (before.iter().chain(after))
             .flat_map(|c| c.included.iter())
