@@ -47,6 +47,10 @@ fn main() {
         eprintln!("{e}");
         std::process::exit(2)
     });
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("an I/O runtime");
     let domain = zone.trim_end_matches('.');
     let run = SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -87,7 +91,7 @@ fn main() {
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
         let start = Instant::now();
-        let written = server.write(&list, now);
+        let written = runtime.block_on(server.write(&list, now));
         let elapsed = start.elapsed();
         let failed = written.outcomes.iter().filter(|o| !o.is_applied()).count();
         println!(

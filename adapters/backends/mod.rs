@@ -1,10 +1,266 @@
 //! DNS backends: where the record sets of a provider's zones live, and how changes reach them.
 //!
+//! Every provider type is reached through one interface, [`DnsBackend`]: list the zones the
+//! account hosts, read a zone (whole, or only the names a plan needs), execute one zone's
+//! ordered changes with one outcome per change. A driver (the command line's `apply`, later a
+//! controller) builds a [`Backend`] per DNSProvider with [`Backend::for_provider`] and calls
+//! nothing else; the core decides, a backend only moves bytes.
+//!
 //! - [`memory`]: the zones of `local` providers, in memory. Always compiled, so an offline
 //!   `plan` needs no feature.
 //! - `rfc2136` (feature `rfc2136`): an authoritative DNS server, read by zone transfer (AXFR)
 //!   and changed by RFC 2136 UPDATE messages signed with TSIG.
+//!
+//! The futures are `Send`, for tokio; the `local` ones are ready at once.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::future::Future;
+use std::time::Duration;
+
+use crate::DnsName;
+use crate::api::{DnsProvider, Secret};
+use crate::id::ZoneId;
+use crate::provider::{HostedZone, LocalConfig, ProviderType};
+use crate::zones::{Change, ChangeFailure, ChangeOutcome, FailureKind, ZoneRecords};
 
 pub mod memory;
 #[cfg(feature = "rfc2136")]
 pub mod rfc2136;
+
+/// One provider account's DNS service.
+pub trait DnsBackend: Send + Sync {
+    /// The provider type it serves.
+    fn provider_type(&self) -> ProviderType;
+
+    /// The zones the account hosts.
+    fn list_zones(&self) -> impl Future<Output = Result<Vec<HostedZone>, BackendError>> + Send;
+
+    /// What `zone` holds: all of it (`names: None`), or at least the record sets at `names`
+    /// (a backend that cannot list a whole zone asks for these).
+    fn read_zone(
+        &self,
+        zone: &ZoneId,
+        names: Option<&BTreeSet<DnsName>>,
+    ) -> impl Future<Output = Result<ZoneRecords, BackendError>> + Send;
+
+    /// Makes `changes` (all of `zone`, in plan order: deletes first) and gives one outcome per
+    /// change, in the same order. A failure of one change does not stop the others.
+    fn execute(
+        &self,
+        zone: &ZoneId,
+        changes: &[Change],
+    ) -> impl Future<Output = Vec<ChangeOutcome>> + Send;
+}
+
+/// Why a backend could not do what it was asked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum BackendError {
+    /// The provider's configuration or credentials cannot be used.
+    #[error("{0}")]
+    Unusable(String),
+    /// The server could not be reached, or the connection broke.
+    #[error("{message}")]
+    Unreachable {
+        /// What happened, naming the server.
+        message: String,
+    },
+    /// The server answered with a refusal.
+    #[error("{message}")]
+    Refused {
+        /// The server's code (a DNS response code such as `REFUSED`, an HTTP status).
+        code: String,
+        /// What happened, naming the server and the zone.
+        message: String,
+    },
+    /// The server does not allow the zone to be transferred; it may still answer queries
+    /// ([`DnsBackend::read_zone`] with names).
+    #[error("{message}")]
+    TransferRefused {
+        /// What happened, naming the server and the zone.
+        message: String,
+    },
+    /// The server asks for fewer requests.
+    #[error("{message}")]
+    Throttled {
+        /// How long the server asked to wait.
+        retry_after: Option<Duration>,
+        /// What happened.
+        message: String,
+    },
+    /// The request itself cannot be made as it is.
+    #[error("{message}")]
+    Rejected {
+        /// What is wrong with it.
+        message: String,
+    },
+    /// The zone is not one the account hosts.
+    #[error("DNSZone {provider_type}/{zone} not hosted")]
+    NotHosted {
+        /// The provider's type.
+        provider_type: ProviderType,
+        /// The zone id.
+        zone: ZoneId,
+    },
+}
+
+impl From<BackendError> for ChangeFailure {
+    fn from(error: BackendError) -> Self {
+        let kind = match &error {
+            BackendError::NotHosted {
+                provider_type,
+                zone,
+            } => {
+                return ChangeFailure::NotHosted {
+                    provider_type: provider_type.as_str().to_owned(),
+                    zone: zone.clone(),
+                };
+            }
+            BackendError::Unusable(reason) => {
+                return ChangeFailure::ProviderUnusable {
+                    reason: reason.clone(),
+                };
+            }
+            BackendError::Unreachable { .. } => FailureKind::Unreachable,
+            BackendError::Refused { .. } | BackendError::TransferRefused { .. } => {
+                FailureKind::Refused
+            }
+            BackendError::Throttled { retry_after, .. } => FailureKind::Throttled {
+                retry_after: *retry_after,
+            },
+            BackendError::Rejected { .. } => FailureKind::Rejected,
+        };
+        ChangeFailure::Backend {
+            kind,
+            message: error.to_string(),
+        }
+    }
+}
+
+/// The backend of one DNSProvider: a closed set, one variant per provider type this build can
+/// reach.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Backend {
+    /// A `local` provider's zones in memory.
+    Memory(memory::MemoryBackend),
+    /// An `rfc2136` provider's DNS server.
+    #[cfg(feature = "rfc2136")]
+    Rfc2136(rfc2136::Rfc2136Backend),
+}
+
+impl Backend {
+    /// The backend of `provider`, with the properties of the Secret its `secretRef` names
+    /// (`secret`; `local` providers need none). The zones of every `local` provider live in
+    /// `local_zones`, shared between the providers of one driver.
+    ///
+    /// ```
+    /// use shoot_dns::adapters::backends::{Backend, BackendError, memory::SharedZones};
+    ///
+    /// let provider: shoot_dns::api::DnsProvider = serde_json::from_value(serde_json::json!({
+    ///     "apiVersion": "dns.gardener.cloud/v1alpha1", "kind": "DNSProvider",
+    ///     "metadata": {"name": "p", "namespace": "default"},
+    ///     "spec": {"type": "aws-route53", "secretRef": {"name": "aws"}},
+    /// }))?;
+    /// let error = Backend::for_provider(&provider, None, &SharedZones::default()).unwrap_err();
+    /// assert_eq!(error.to_string(), "provider type aws-route53 cannot be changed without its adapter");
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn for_provider(
+        provider: &DnsProvider,
+        secret: Option<&Secret>,
+        local_zones: &memory::SharedZones,
+    ) -> Result<Backend, BackendError> {
+        let provider_type: ProviderType = provider.spec.provider_type.parse().map_err(
+            |e: crate::provider::ProviderTypeError| BackendError::Unusable(e.to_string()),
+        )?;
+        match provider_type {
+            ProviderType::Local => {
+                let config =
+                    LocalConfig::of(provider).map_err(|e| BackendError::Unusable(e.to_string()))?;
+                Ok(Backend::Memory(memory::MemoryBackend::new(
+                    config,
+                    local_zones.clone(),
+                )))
+            }
+            #[cfg(feature = "rfc2136")]
+            ProviderType::Rfc2136 => {
+                let properties = properties(provider, secret)?;
+                let server = rfc2136::ZoneServer::from_properties(&properties)?;
+                Ok(Backend::Rfc2136(rfc2136::Rfc2136Backend::new(server)))
+            }
+            other => {
+                let _ = secret;
+                Err(BackendError::Unusable(format!(
+                    "provider type {other} cannot be changed without its adapter"
+                )))
+            }
+        }
+    }
+}
+
+/// The properties of the provider's Secret.
+#[cfg(feature = "rfc2136")]
+fn properties(
+    provider: &DnsProvider,
+    secret: Option<&Secret>,
+) -> Result<BTreeMap<String, String>, BackendError> {
+    let secret = secret.ok_or_else(|| {
+        let name = (provider.spec.secret_ref.as_ref()).map_or("", |r| r.name.as_str());
+        BackendError::Unusable(format!(
+            "secret {}/{name} not found",
+            provider.metadata.namespace_or_default()
+        ))
+    })?;
+    crate::provider::secret_properties(secret).map_err(|e| BackendError::Unusable(e.to_string()))
+}
+
+impl DnsBackend for Backend {
+    fn provider_type(&self) -> ProviderType {
+        match self {
+            Backend::Memory(b) => b.provider_type(),
+            #[cfg(feature = "rfc2136")]
+            Backend::Rfc2136(b) => b.provider_type(),
+        }
+    }
+
+    async fn list_zones(&self) -> Result<Vec<HostedZone>, BackendError> {
+        match self {
+            Backend::Memory(b) => b.list_zones().await,
+            #[cfg(feature = "rfc2136")]
+            Backend::Rfc2136(b) => b.list_zones().await,
+        }
+    }
+
+    async fn read_zone(
+        &self,
+        zone: &ZoneId,
+        names: Option<&BTreeSet<DnsName>>,
+    ) -> Result<ZoneRecords, BackendError> {
+        match self {
+            Backend::Memory(b) => b.read_zone(zone, names).await,
+            #[cfg(feature = "rfc2136")]
+            Backend::Rfc2136(b) => b.read_zone(zone, names).await,
+        }
+    }
+
+    async fn execute(&self, zone: &ZoneId, changes: &[Change]) -> Vec<ChangeOutcome> {
+        match self {
+            Backend::Memory(b) => b.execute(zone, changes).await,
+            #[cfg(feature = "rfc2136")]
+            Backend::Rfc2136(b) => b.execute(zone, changes).await,
+        }
+    }
+}
+
+/// The changes of a plan grouped by provider and zone, each group in plan order: what a driver
+/// hands to [`DnsBackend::execute`], one call per group.
+pub fn by_zone(changes: &[Change]) -> BTreeMap<(String, ZoneId), Vec<(usize, &Change)>> {
+    let mut groups: BTreeMap<(String, ZoneId), Vec<(usize, &Change)>> = BTreeMap::new();
+    for (position, change) in changes.iter().enumerate() {
+        (groups.entry((change.provider.clone(), change.zone.clone())))
+            .or_default()
+            .push((position, change));
+    }
+    groups
+}

@@ -20,7 +20,6 @@ pub fn execute(
     config: &Config,
     plan: Plan,
     state_path: Option<&Path>,
-    now: u64,
 ) -> Result<(Plan, State), String> {
     #[cfg(feature = "rfc2136")]
     let (executed, server_zones) = {
@@ -31,14 +30,14 @@ pub fn execute(
             ahead.pending = pending;
             ahead.write(path)?;
         }
-        (crate::rfc2136::execute(world, &plan, now), zones)
+        (crate::rfc2136::execute(world, &plan), zones)
     };
     #[cfg(not(feature = "rfc2136"))]
     let (executed, server_zones): (
         BTreeMap<usize, shoot_dns::zones::ChangeOutcome>,
         Vec<ZoneId>,
     ) = {
-        let _ = (state_path, now);
+        let _ = state_path;
         (BTreeMap::new(), Vec::new())
     };
     let after = shoot_dns::adapters::backends::memory::apply_with(world, config, plan, &executed);

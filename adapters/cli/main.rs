@@ -258,11 +258,8 @@ fn run(args: &PlanArgs, apply: bool) -> Result<ExitCode, String> {
             .map(|(id, entry)| (id, entry.owned))
             .collect();
     }
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
     #[cfg(feature = "rfc2136")]
-    for problem in rfc2136::read_zones(&mut world, &pending, now, &|world: &World| {
+    for problem in rfc2136::read_zones(&mut world, &pending, &|world: &World| {
         // The names a plan of the world wants or owns.
         let plan = Plan::compute(world, &config);
         let wanted = plan.entries.iter().map(|e| e.spec.dns_name.clone());
@@ -284,7 +281,7 @@ fn run(args: &PlanArgs, apply: bool) -> Result<ExitCode, String> {
     }
     let mut code = ExitCode::SUCCESS;
     if apply {
-        let (after, state) = apply::execute(&mut world, &config, plan, state_path.as_deref(), now)?;
+        let (after, state) = apply::execute(&mut world, &config, plan, state_path.as_deref())?;
         if let Some(path) = &state_path {
             state.write(path)?;
         }

@@ -1,9 +1,11 @@
 //! `plan` and `apply` with `rfc2136` providers: their zones are read from the server before
-//! planning, and their changes are sent as signed UPDATEs (feature `rfc2136`).
+//! planning, and their changes are sent as signed UPDATEs (feature `rfc2136`), through the
+//! backend interface ([`DnsBackend`]).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use shoot_dns::adapters::backends::rfc2136::ZoneServer;
+use shoot_dns::adapters::backends::memory::SharedZones;
+use shoot_dns::adapters::backends::{Backend, BackendError, DnsBackend};
 use shoot_dns::api::DnsProvider;
 use shoot_dns::id::ZoneId;
 use shoot_dns::provider::ProviderType;
@@ -17,19 +19,27 @@ fn is_rfc2136(provider: &DnsProvider) -> bool {
     provider.spec.provider_type.parse() == Ok(ProviderType::Rfc2136)
 }
 
-/// The zone server of each `rfc2136` provider of `providers` (by `namespace/name`), or why it
+/// The backend of each `rfc2136` provider of `providers` (by `namespace/name`), or why it
 /// cannot be used.
-fn servers(
-    world: &World,
-    providers: &[DnsProvider],
-) -> BTreeMap<String, Result<ZoneServer, String>> {
+fn servers(world: &World, providers: &[DnsProvider]) -> BTreeMap<String, Result<Backend, String>> {
     let mut out = BTreeMap::new();
     for provider in providers.iter().filter(|p| is_rfc2136(p)) {
         let key = provider.metadata.key();
-        let server = properties(world, provider).and_then(|p| ZoneServer::from_properties(&p));
-        out.insert(key, server);
+        let backend = secret(world, provider).and_then(|secret| {
+            Backend::for_provider(provider, Some(secret), &SharedZones::default())
+                .map_err(|e| e.to_string())
+        });
+        out.insert(key, backend);
     }
     out
+}
+
+/// A current-thread runtime for the backends' futures.
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("cannot start the I/O runtime: {e}"))
 }
 
 /// Reads the zone of every `rfc2136` provider into `world.observed.zones`, and turns each write
@@ -38,9 +48,9 @@ fn servers(
 pub fn read_zones(
     world: &mut World,
     pending: &[PendingRecord],
-    now: u64,
     names: &dyn Fn(&World) -> Vec<String>,
 ) -> Vec<String> {
+    let runtime = runtime();
     let mut problems = Vec::new();
     let providers: Vec<DnsProvider> = world.providers.clone();
     for (key, server) in servers(world, &providers) {
@@ -51,18 +61,18 @@ pub fn read_zones(
         let (Ok(server), Some(zone_id)) = (server, zone_id) else {
             continue;
         };
-        match server.read_zone(now) {
+        let read = match runtime.block_on(server.read_zone(&zone_id, None)) {
+            // A server that refuses transfers is asked for the names the plan needs.
+            Err(BackendError::TransferRefused { .. }) => {
+                let names: BTreeSet<shoot_dns::DnsName> =
+                    names(world).iter().filter_map(|n| n.parse().ok()).collect();
+                runtime.block_on(server.read_zone(&zone_id, Some(&names)))
+            }
+            read => read,
+        };
+        match read {
             Ok(records) => {
                 world.observed.zones.insert(zone_id, records);
-            }
-            // A server that refuses transfers is asked for the names the plan needs.
-            Err(e) if e.contains("refused the zone transfer") => {
-                match server.read_names(&names(world), now) {
-                    Ok(records) => {
-                        world.observed.zones.insert(zone_id, records);
-                    }
-                    Err(e) => problems.push(format!("DNSProvider {key}: {e}")),
-                }
             }
             Err(e) => problems.push(format!("DNSProvider {key}: {e}")),
         }
@@ -98,19 +108,26 @@ pub fn read_zones(
     problems
 }
 
-/// The properties of the Secret a provider's `secretRef` names (of a Secret given twice, the
-/// last one, as in the plan).
-fn properties(world: &World, provider: &DnsProvider) -> Result<BTreeMap<String, String>, String> {
+/// The Secret a provider's `secretRef` names (of a Secret given twice, the last one, as in the
+/// plan).
+fn secret<'w>(
+    world: &'w World,
+    provider: &DnsProvider,
+) -> Result<&'w shoot_dns::api::Secret, String> {
     let namespace = provider.metadata.namespace_or_default();
     let reference = (provider.spec.secret_ref.as_ref())
         .ok_or_else(|| "no secret reference specified".to_owned())?;
-    let secret = (world.secrets.iter().rev())
+    (world.secrets.iter().rev())
         .find(|s| {
             s.metadata.namespace_or_default() == namespace
                 && s.metadata.name_or_empty() == reference.name
         })
-        .ok_or_else(|| format!("secret {namespace}/{} not found", reference.name))?;
-    shoot_dns::provider::secret_properties(secret).map_err(|e| e.to_string())
+        .ok_or_else(|| format!("secret {namespace}/{} not found", reference.name))
+}
+
+/// The properties of the Secret a provider's `secretRef` names.
+fn properties(world: &World, provider: &DnsProvider) -> Result<BTreeMap<String, String>, String> {
+    shoot_dns::provider::secret_properties(secret(world, provider)?).map_err(|e| e.to_string())
 }
 
 /// The zone id of an `rfc2136` provider: its Secret's `Zone`.
@@ -157,20 +174,15 @@ pub fn pending(plan: &Plan) -> Vec<PendingRecord> {
 
 /// Sends the changes of `rfc2136` providers; the outcome of each by its position in
 /// `plan.changes`.
-pub fn execute(world: &World, plan: &Plan, now: u64) -> BTreeMap<usize, ChangeOutcome> {
+pub fn execute(world: &World, plan: &Plan) -> BTreeMap<usize, ChangeOutcome> {
     let servers = servers(world, &plan.providers);
-    let mut by_zone: BTreeMap<(String, ZoneId), Vec<(usize, &Change)>> = BTreeMap::new();
-    for (position, change) in plan.changes.iter().enumerate() {
-        if servers.contains_key(&change.provider) {
-            by_zone
-                .entry((change.provider.clone(), change.zone.clone()))
-                .or_default()
-                .push((position, change));
-        }
-    }
+    let runtime = runtime();
     let mut outcomes = BTreeMap::new();
-    for ((provider, _), changes) in by_zone {
-        match &servers[&provider] {
+    for ((provider, zone), changes) in shoot_dns::adapters::backends::by_zone(&plan.changes) {
+        let Some(server) = servers.get(&provider) else {
+            continue;
+        };
+        match server {
             Err(e) => {
                 for (position, _) in changes {
                     let failure = ChangeFailure::ProviderUnusable { reason: e.clone() };
@@ -178,10 +190,10 @@ pub fn execute(world: &World, plan: &Plan, now: u64) -> BTreeMap<usize, ChangeOu
                 }
             }
             Ok(server) => {
-                let list: Vec<&Change> = changes.iter().map(|(_, c)| *c).collect();
-                let written = server.write(&list, now);
-                for ((position, _), result) in changes.iter().zip(written.outcomes) {
-                    outcomes.insert(*position, result);
+                let list: Vec<Change> = changes.iter().map(|(_, c)| (*c).clone()).collect();
+                let results = runtime.block_on(server.execute(&zone, &list));
+                for ((position, _), outcome) in changes.iter().zip(results) {
+                    outcomes.insert(*position, outcome);
                 }
             }
         }

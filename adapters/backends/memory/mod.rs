@@ -62,6 +62,103 @@ impl MemoryZones {
     }
 }
 
+/// The zones of every `local` provider account of one driver, by zone id, shared by their
+/// [`MemoryBackend`]s (cloning shares them).
+#[derive(Debug, Clone, Default)]
+pub struct SharedZones(std::sync::Arc<std::sync::Mutex<MemoryZones>>);
+
+impl SharedZones {
+    /// Zones holding `zones`.
+    pub fn new(zones: BTreeMap<ZoneId, ZoneRecords>) -> Self {
+        Self(std::sync::Arc::new(std::sync::Mutex::new(
+            MemoryZones::new(zones),
+        )))
+    }
+
+    /// What the zones hold now.
+    pub fn snapshot(&self) -> BTreeMap<ZoneId, ZoneRecords> {
+        self.lock().zones.clone()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, MemoryZones> {
+        // A panic while holding the lock leaves whole zones (each change is one insert or
+        // remove), so the data stays usable.
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// A `local` provider's [`DnsBackend`](super::DnsBackend): its configured zones, held in
+/// [`SharedZones`], failing where its `providerConfig` asks it to.
+#[derive(Debug, Clone)]
+pub struct MemoryBackend {
+    config: LocalConfig,
+    zones: SharedZones,
+}
+
+impl MemoryBackend {
+    /// The backend of a `local` provider configured by `config`, on `zones`.
+    pub fn new(config: LocalConfig, zones: SharedZones) -> Self {
+        Self { config, zones }
+    }
+}
+
+impl super::DnsBackend for MemoryBackend {
+    fn provider_type(&self) -> ProviderType {
+        ProviderType::Local
+    }
+
+    async fn list_zones(&self) -> Result<Vec<crate::provider::HostedZone>, super::BackendError> {
+        if self.config.fail_get_zones {
+            return Err(super::BackendError::Rejected {
+                message: "forced error by mockConfig.FailGetZones".to_owned(),
+            });
+        }
+        (self.config.hosted())
+            .map(|(id, zone)| {
+                let domain =
+                    (zone.dns_name.parse()).map_err(|e| super::BackendError::Rejected {
+                        message: format!("hosted zone {id:?}: {e}"),
+                    })?;
+                Ok(crate::provider::HostedZone {
+                    id: ZoneId::from(id),
+                    domain,
+                    provider_type: ProviderType::Local,
+                    private: zone.zone_suffix.contains(":private"),
+                })
+            })
+            .collect()
+    }
+
+    async fn read_zone(
+        &self,
+        zone: &ZoneId,
+        _names: Option<&std::collections::BTreeSet<crate::DnsName>>,
+    ) -> Result<ZoneRecords, super::BackendError> {
+        if !self.config.hosted().any(|(id, _)| *zone == id.as_str()) {
+            return Err(super::BackendError::NotHosted {
+                provider_type: ProviderType::Local,
+                zone: zone.clone(),
+            });
+        }
+        Ok(self
+            .zones
+            .lock()
+            .zones
+            .get(zone)
+            .cloned()
+            .unwrap_or_default())
+    }
+
+    async fn execute(&self, _zone: &ZoneId, changes: &[Change]) -> Vec<ChangeOutcome> {
+        let mut zones = self.zones.lock();
+        (changes.iter())
+            .map(|change| zones.execute(change, &self.config).into())
+            .collect()
+    }
+}
+
 /// Executes a plan of `world` on in-memory zones: the changes of `local` providers are made,
 /// every other change fails (that provider type needs its own adapter). `world.observed` then
 /// holds what the zones hold and what each entry owns ([`Registry`]), and the plan after the
@@ -184,6 +281,56 @@ pub fn apply_with(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::adapters::backends::{Backend, BackendError, DnsBackend};
+
+    /// The output of a future that is ready at once (the in-memory backend's are).
+    fn ready<F: std::future::Future>(future: F) -> F::Output {
+        let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+        match std::pin::pin!(future).poll(&mut context) {
+            std::task::Poll::Ready(output) => output,
+            std::task::Poll::Pending => panic!("an in-memory backend never waits"),
+        }
+    }
+
+    #[test]
+    fn the_backend_interface_on_memory_zones() {
+        let world = world("x", true);
+        let zones = SharedZones::default();
+        let backend = Backend::for_provider(&world.providers[0], None, &zones).unwrap();
+        assert_eq!(backend.provider_type(), ProviderType::Local);
+        let hosted = ready(backend.list_zones()).unwrap();
+        assert_eq!(hosted.len(), 1);
+        assert_eq!(hosted[0].id, "local:example.com");
+        let other = ZoneId::from("local:example.org");
+        assert_eq!(
+            ready(backend.read_zone(&other, None)),
+            Err(BackendError::NotHosted {
+                provider_type: ProviderType::Local,
+                zone: other.clone()
+            })
+        );
+
+        let config = Config::default();
+        let plan = Plan::compute(&world, &config);
+        let zone = plan.changes[0].zone.clone();
+        let create = plan.changes.clone();
+        let outcomes = ready(backend.execute(&zone, &create));
+        assert_eq!(outcomes, [ChangeOutcome::Applied]);
+        assert_eq!(ready(backend.read_zone(&zone, None)).unwrap().len(), 1);
+        assert_eq!(zones.snapshot()[&zone].len(), 1, "the zones are shared");
+
+        // failDeleteEntry: a delete fails, each change has its own outcome.
+        let mut delete = create[0].clone();
+        delete.action = Action::Delete;
+        let outcomes = ready(backend.execute(&zone, &[delete, create[0].clone()]));
+        assert_eq!(
+            outcomes,
+            [
+                ChangeOutcome::Failed(ChangeFailure::ForcedByMockConfig),
+                ChangeOutcome::Applied
+            ]
+        );
+    }
 
     fn world(entry_name: &str, fail_delete: bool) -> World {
         let mut world = World::default();

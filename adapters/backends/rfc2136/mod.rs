@@ -9,8 +9,6 @@ pub mod wire;
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
 use base64::Engine;
@@ -19,6 +17,10 @@ use hickory_proto::rr::TSigner;
 use hickory_proto::rr::rdata::tsig::TsigAlgorithm;
 use hickory_proto::rr::{DNSClass, Name, RecordType as WireType};
 
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use super::BackendError;
 use crate::zones::{Change, ChangeFailure, ChangeOutcome, FailureKind, ZoneRecords};
 
 /// How long a connection, a read or a write may take.
@@ -49,7 +51,11 @@ impl ZoneServer {
     /// `TSIGSecret`, `TSIGSecretAlgorithm`), already checked by
     /// [`crate::provider::validate_credentials`]. A `Server` without a port gets `:53`; a bare
     /// IPv6 address becomes `[addr]:53` (COMPATIBILITY.md#d16).
-    pub fn from_properties(properties: &BTreeMap<String, String>) -> Result<Self, String> {
+    pub fn from_properties(properties: &BTreeMap<String, String>) -> Result<Self, BackendError> {
+        Self::parse(properties).map_err(BackendError::Unusable)
+    }
+
+    fn parse(properties: &BTreeMap<String, String>) -> Result<Self, String> {
         let get = |key: &str| {
             properties
                 .get(key)
@@ -94,7 +100,7 @@ impl ZoneServer {
     }
 
     /// Reads the zone with a signed AXFR.
-    pub fn read_zone(&self, now: u64) -> Result<ZoneRecords, String> {
+    pub async fn read_zone(&self, now: u64) -> Result<ZoneRecords, BackendError> {
         let mut query = Message::new(message_id(now, 0), MessageType::Query, OpCode::Query);
         let mut question = Query::new();
         question
@@ -104,27 +110,34 @@ impl ZoneServer {
         query.add_query(question);
         let verifier = query
             .finalize(&self.signer, now)
-            .map_err(|e| format!("cannot sign the zone transfer request: {e}"))?;
-        let mut verifier = verifier.ok_or("no TSIG verifier for the zone transfer")?;
-        let bytes = query.to_vec().map_err(|e| e.to_string())?;
-        let mut stream = self.connect()?;
-        send(&mut stream, &bytes).map_err(|e| self.io_error("zone transfer", &e))?;
+            .map_err(|e| rejected(format!("cannot sign the zone transfer request: {e}")))?;
+        let mut verifier =
+            verifier.ok_or_else(|| rejected("no TSIG verifier for the zone transfer".into()))?;
+        let bytes = query.to_vec().map_err(|e| rejected(e.to_string()))?;
+        let mut stream = self.connect().await?;
+        (send(&mut stream, &bytes).await).map_err(|e| self.io_error("zone transfer", &e))?;
         let mut records = Vec::new();
         let mut soas = 0;
         while soas < 2 {
-            let answer = receive(&mut stream).map_err(|e| self.io_error("zone transfer", &e))?;
-            let response = Message::from_vec(&answer)
-                .map_err(|e| format!("zone transfer of {}: bad answer: {e}", self.zone))?;
+            let answer =
+                (receive(&mut stream).await).map_err(|e| self.io_error("zone transfer", &e))?;
+            let response = Message::from_vec(&answer).map_err(|e| {
+                rejected(format!("zone transfer of {}: bad answer: {e}", self.zone))
+            })?;
             if response.metadata.response_code != ResponseCode::NoError {
-                return Err(self.refused("zone transfer", &response));
+                return Err(BackendError::TransferRefused {
+                    message: self.refused("zone transfer", &response),
+                });
             }
             if response.signature().is_some() {
-                verifier
-                    .verify(&answer)
-                    .map_err(|e| format!("zone transfer of {}: {e}", self.zone))?;
+                (verifier.verify(&answer))
+                    .map_err(|e| rejected(format!("zone transfer of {}: {e}", self.zone)))?;
             }
             if response.answers.is_empty() {
-                return Err(format!("zone transfer of {}: empty answer", self.zone));
+                return Err(rejected(format!(
+                    "zone transfer of {}: empty answer",
+                    self.zone
+                )));
             }
             for record in response.answers {
                 if record.record_type() == WireType::SOA {
@@ -138,10 +151,14 @@ impl ZoneServer {
 
     /// Reads what the zone holds at `names` (A, AAAA, CNAME and TXT), with signed queries: for
     /// a server that refuses zone transfers.
-    pub fn read_names(&self, names: &[String], now: u64) -> Result<ZoneRecords, String> {
+    pub async fn read_names(
+        &self,
+        names: &[String],
+        now: u64,
+    ) -> Result<ZoneRecords, BackendError> {
         let mut records = Vec::new();
         for (i, name) in names.iter().enumerate() {
-            let wire_name = wire::wire_name(name)?;
+            let wire_name = wire::wire_name(name).map_err(rejected)?;
             if !self.zone.zone_of(&wire_name) {
                 continue;
             }
@@ -159,21 +176,26 @@ impl ZoneServer {
                 query.add_query(question);
                 let verifier = query
                     .finalize(&self.signer, now)
-                    .map_err(|e| format!("cannot sign the query: {e}"))?;
-                let bytes = query.to_vec().map_err(|e| e.to_string())?;
-                let mut stream = self.connect()?;
-                send(&mut stream, &bytes).map_err(|e| self.io_error("query", &e))?;
-                let answer = receive(&mut stream).map_err(|e| self.io_error("query", &e))?;
+                    .map_err(|e| rejected(format!("cannot sign the query: {e}")))?;
+                let bytes = query.to_vec().map_err(|e| rejected(e.to_string()))?;
+                let mut stream = self.connect().await?;
+                (send(&mut stream, &bytes).await).map_err(|e| self.io_error("query", &e))?;
+                let answer =
+                    (receive(&mut stream).await).map_err(|e| self.io_error("query", &e))?;
                 let response = Message::from_vec(&answer)
-                    .map_err(|e| format!("query of {name}: bad answer: {e}"))?;
+                    .map_err(|e| rejected(format!("query of {name}: bad answer: {e}")))?;
                 match response.metadata.response_code {
                     ResponseCode::NoError | ResponseCode::NXDomain => {}
-                    _ => return Err(self.refused("query", &response)),
+                    code => {
+                        return Err(BackendError::Refused {
+                            code: response_code_name(code),
+                            message: self.refused("query", &response),
+                        });
+                    }
                 }
                 if let (Some(mut verifier), Some(_)) = (verifier, response.signature()) {
-                    verifier
-                        .verify(&answer)
-                        .map_err(|e| format!("query of {name}: {e}"))?;
+                    (verifier.verify(&answer))
+                        .map_err(|e| rejected(format!("query of {name}: {e}")))?;
                 }
                 records.extend(response.answers.into_iter().filter(|r| r.name == wire_name));
             }
@@ -185,7 +207,7 @@ impl ZoneServer {
     /// batches allow; a batch whose prerequisites fail is sent again change by change, so only
     /// the changes that meet a concurrent change fail. One outcome per change, in order, and
     /// the number of messages sent.
-    pub fn write(&self, changes: &[&Change], now: u64) -> Written {
+    pub async fn write(&self, changes: &[&Change], now: u64) -> Written {
         let mut outcomes: Vec<Option<ChangeOutcome>> = vec![None; changes.len()];
         let position = |change: &Change| {
             changes
@@ -196,13 +218,16 @@ impl ZoneServer {
         let mut messages = 0usize;
         for batch in wire::batches(changes) {
             messages += 1;
-            let result = self.send_update(&batch, message_id(now, messages), now);
+            let result = self
+                .send_update(&batch, message_id(now, messages), now)
+                .await;
             match result {
                 Err(Refusal::Prerequisite(_)) if batch.len() > 1 => {
                     for change in batch {
                         messages += 1;
                         let single = self
                             .send_update(&[change], message_id(now, messages), now)
+                            .await
                             .map_err(Refusal::into_failure);
                         outcomes[position(change)] = Some(single.into());
                     }
@@ -229,7 +254,7 @@ impl ZoneServer {
         Written { outcomes, messages }
     }
 
-    fn send_update(&self, batch: &[&Change], id: u16, now: u64) -> Result<(), Refusal> {
+    async fn send_update(&self, batch: &[&Change], id: u16, now: u64) -> Result<(), Refusal> {
         let mut message = wire::update_message(&self.zone, batch, id).map_err(Refusal::Other)?;
         let verifier = message
             .finalize(&self.signer, now)
@@ -237,10 +262,11 @@ impl ZoneServer {
         let bytes = message
             .to_vec()
             .map_err(|e| Refusal::Other(e.to_string()))?;
-        let mut stream = self.connect().map_err(Refusal::Unreachable)?;
-        send(&mut stream, &bytes).map_err(|e| Refusal::Unreachable(self.io_error("update", &e)))?;
-        let answer =
-            receive(&mut stream).map_err(|e| Refusal::Unreachable(self.io_error("update", &e)))?;
+        let mut stream = (self.connect().await).map_err(|e| Refusal::Unreachable(e.to_string()))?;
+        (send(&mut stream, &bytes).await)
+            .map_err(|e| Refusal::Unreachable(self.io_error("update", &e).to_string()))?;
+        let answer = (receive(&mut stream).await)
+            .map_err(|e| Refusal::Unreachable(self.io_error("update", &e).to_string()))?;
         let response = Message::from_vec(&answer)
             .map_err(|e| Refusal::Other(format!("update of {}: bad answer: {e}", self.zone)))?;
         match response.metadata.response_code {
@@ -262,31 +288,29 @@ impl ZoneServer {
         }
     }
 
-    fn connect(&self) -> Result<TcpStream, String> {
-        let addresses: Vec<SocketAddr> = self
-            .server
-            .to_socket_addrs()
-            .map_err(|e| format!("DNS server {}: {e}", self.server))?
-            .collect();
+    async fn connect(&self) -> Result<TcpStream, BackendError> {
+        let unreachable = |reason: String| BackendError::Unreachable {
+            message: format!("DNS server {}: {reason}", self.server),
+        };
+        let addresses = tokio::time::timeout(TIMEOUT, tokio::net::lookup_host(&self.server))
+            .await
+            .map_err(|_| unreachable("no answer from the resolver".into()))?
+            .map_err(|e| unreachable(e.to_string()))?;
         let mut last = None;
         for address in addresses {
-            match TcpStream::connect_timeout(&address, TIMEOUT) {
-                Ok(stream) => {
-                    let _ = stream.set_read_timeout(Some(TIMEOUT));
-                    let _ = stream.set_write_timeout(Some(TIMEOUT));
-                    return Ok(stream);
-                }
-                Err(e) => last = Some(e),
+            match tokio::time::timeout(TIMEOUT, TcpStream::connect(address)).await {
+                Ok(Ok(stream)) => return Ok(stream),
+                Ok(Err(e)) => last = Some(e.to_string()),
+                Err(_) => last = Some("connection timed out".to_owned()),
             }
         }
-        Err(match last {
-            Some(e) => format!("DNS server {}: {e}", self.server),
-            None => format!("DNS server {}: no address", self.server),
-        })
+        Err(unreachable(last.unwrap_or_else(|| "no address".to_owned())))
     }
 
-    fn io_error(&self, what: &str, error: &std::io::Error) -> String {
-        format!("{what} of {} at {}: {error}", self.zone, self.server)
+    fn io_error(&self, what: &str, error: &std::io::Error) -> BackendError {
+        BackendError::Unreachable {
+            message: format!("{what} of {} at {}: {error}", self.zone, self.server),
+        }
     }
 
     fn refused(&self, what: &str, response: &Message) -> String {
@@ -300,6 +324,71 @@ impl ZoneServer {
             self.zone,
             response_code_name(response.metadata.response_code)
         )
+    }
+}
+
+/// An `rfc2136` provider's [`DnsBackend`](super::DnsBackend): the one zone its Secret names,
+/// on its server.
+#[derive(Debug)]
+pub struct Rfc2136Backend {
+    server: ZoneServer,
+}
+
+impl Rfc2136Backend {
+    /// The backend of the zone `server` serves.
+    pub fn new(server: ZoneServer) -> Self {
+        Self { server }
+    }
+
+    /// The zone's id, as the provider's Secret writes it (`Zone`).
+    fn zone_id(&self) -> crate::id::ZoneId {
+        crate::id::ZoneId::from(self.server.zone.to_ascii())
+    }
+
+    fn now() -> u64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs())
+    }
+}
+
+impl super::DnsBackend for Rfc2136Backend {
+    fn provider_type(&self) -> crate::provider::ProviderType {
+        crate::provider::ProviderType::Rfc2136
+    }
+
+    async fn list_zones(&self) -> Result<Vec<crate::provider::HostedZone>, BackendError> {
+        let id = self.zone_id();
+        let domain = (id.as_str().parse()).map_err(|e| rejected(format!("zone {id}: {e}")))?;
+        Ok(vec![crate::provider::HostedZone {
+            id,
+            domain,
+            provider_type: crate::provider::ProviderType::Rfc2136,
+            private: false,
+        }])
+    }
+
+    /// A zone transfer; when the server refuses it and `names` are given, signed queries for
+    /// those names.
+    async fn read_zone(
+        &self,
+        zone: &crate::id::ZoneId,
+        names: Option<&std::collections::BTreeSet<crate::DnsName>>,
+    ) -> Result<ZoneRecords, BackendError> {
+        let _ = zone;
+        match (self.server.read_zone(Self::now()).await, names) {
+            (Err(BackendError::TransferRefused { .. }), Some(names)) => {
+                let names: Vec<String> = names.iter().map(ToString::to_string).collect();
+                self.server.read_names(&names, Self::now()).await
+            }
+            (result, _) => result,
+        }
+    }
+
+    async fn execute(&self, zone: &crate::id::ZoneId, changes: &[Change]) -> Vec<ChangeOutcome> {
+        let _ = zone;
+        let changes: Vec<&Change> = changes.iter().collect();
+        self.server.write(&changes, Self::now()).await.outcomes
     }
 }
 
@@ -384,21 +473,41 @@ fn server_address(server: &str) -> String {
     }
 }
 
-fn send(stream: &mut TcpStream, bytes: &[u8]) -> std::io::Result<()> {
+/// Sends one DNS message over TCP (length-prefixed), within [`TIMEOUT`].
+async fn send(stream: &mut TcpStream, bytes: &[u8]) -> std::io::Result<()> {
     let length = u16::try_from(bytes.len())
         .map_err(|_| std::io::Error::other("message longer than 65535 bytes"))?;
     let mut framed = Vec::with_capacity(bytes.len() + 2);
     framed.extend_from_slice(&length.to_be_bytes());
     framed.extend_from_slice(bytes);
-    stream.write_all(&framed)
+    within(stream.write_all(&framed)).await
 }
 
-fn receive(stream: &mut TcpStream) -> std::io::Result<Vec<u8>> {
+/// Receives one DNS message over TCP, within [`TIMEOUT`].
+async fn receive(stream: &mut TcpStream) -> std::io::Result<Vec<u8>> {
     let mut length = [0u8; 2];
-    stream.read_exact(&mut length)?;
+    within(stream.read_exact(&mut length)).await?;
     let mut bytes = vec![0u8; usize::from(u16::from_be_bytes(length))];
-    stream.read_exact(&mut bytes)?;
+    within(stream.read_exact(&mut bytes)).await?;
     Ok(bytes)
+}
+
+/// `io`, failing with `TimedOut` after [`TIMEOUT`].
+async fn within<T>(
+    io: impl std::future::Future<Output = std::io::Result<T>>,
+) -> std::io::Result<T> {
+    match tokio::time::timeout(TIMEOUT, io).await {
+        Ok(result) => result,
+        Err(_) => Err(std::io::Error::new(
+            std::io::ErrorKind::TimedOut,
+            "no answer in time",
+        )),
+    }
+}
+
+/// A request this side cannot build or an answer it cannot read.
+fn rejected(message: String) -> BackendError {
+    BackendError::Rejected { message }
 }
 
 #[cfg(test)]
@@ -426,7 +535,8 @@ mod tests {
         assert!(!shown.contains("c2Vj"), "{shown}");
         assert!(ZoneServer::from_properties(&properties("hmac-sha512.")).is_ok());
         let error = ZoneServer::from_properties(&properties("hmac-sha1")).unwrap_err();
-        assert!(error.contains("hmac-sha1"), "{error}");
+        assert!(matches!(error, BackendError::Unusable(_)), "{error:?}");
+        assert!(error.to_string().contains("hmac-sha1"), "{error}");
     }
 
     #[test]
@@ -445,7 +555,20 @@ mod tests {
         let mut p = properties("hmac-sha256");
         p.insert("Server".into(), format!("127.0.0.1:{port}"));
         let server = ZoneServer::from_properties(&p).unwrap();
-        let error = server.read_zone(1_700_000_000).unwrap_err();
-        assert!(error.contains(&format!("127.0.0.1:{port}")), "{error}");
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let error = runtime
+            .block_on(server.read_zone(1_700_000_000))
+            .unwrap_err();
+        assert!(
+            matches!(error, BackendError::Unreachable { .. }),
+            "{error:?}"
+        );
+        assert!(
+            error.to_string().contains(&format!("127.0.0.1:{port}")),
+            "{error}"
+        );
     }
 }

@@ -43,6 +43,7 @@ pub(crate) fn change_lines(plan: &Value) -> Vec<String> {
 
 /// One line per change, sorted: `action name type [result]` (for tests whose changes all go to
 /// one zone and whose values do not matter).
+#[cfg_attr(not(feature = "rfc2136"), allow(dead_code))]
 pub(crate) fn change_summary(plan: &Value) -> Vec<String> {
     let mut lines: Vec<String> = list(&plan["changes"])
         .iter()
