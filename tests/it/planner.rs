@@ -45,6 +45,23 @@ fn service(i: usize, names: &[String]) -> Value {
     })
 }
 
+/// DNSAnnotation `a<i>-<copy>` for Service `s<i>`, asking for `names` with a TTL.
+fn annotation(i: usize, copy: u64, names: &[String]) -> Value {
+    json!({
+        "apiVersion": "dns.gardener.cloud/v1alpha1",
+        "kind": "DNSAnnotation",
+        "metadata": {
+            "name": format!("a{i}-{copy}"),
+            "namespace": "test",
+            "creationTimestamp": format!("2024-01-0{}T00:00:00Z", 1 + copy),
+        },
+        "spec": {
+            "resourceRef": {"apiVersion": "v1", "kind": "Service", "name": format!("s{i}"), "namespace": "test"},
+            "annotations": {"dns.gardener.cloud/dnsnames": names.join(","), "dns.gardener.cloud/ttl": "120"},
+        },
+    })
+}
+
 /// Seeded variations the plain generators do not make: ignore annotations, entries being
 /// deleted, provider quotas, providers whose deletes fail, providers being deleted.
 fn vary(documents: &mut [Value], seed: u64) {
@@ -173,11 +190,13 @@ fn whole_world(objects: &BTreeMap<(String, String, String), Object>, observed: &
     world
 }
 
-/// What a planner reported: change sets by entry, provider statuses by namespace and name.
+/// What a planner reported: change sets by entry, provider and annotation statuses by
+/// namespace and name.
 #[derive(Default)]
 struct Sets {
     changes: BTreeMap<EntryId, Vec<Change>>,
     provider_statuses: BTreeMap<(String, String), Option<shoot_dns::api::DnsProviderStatus>>,
+    annotation_statuses: BTreeMap<(String, String), Option<shoot_dns::api::DnsAnnotationStatus>>,
 }
 
 /// Drains the planner's outputs; the change sets it reported, kept by entry, add up to the
@@ -211,6 +230,23 @@ fn drain(planner: &mut Planner, sets: &mut Sets) {
             .collect();
         statuses.retain(|key, _| listed.contains_key(key));
         assert_eq!(*statuses, listed, "provider statuses reported one by one");
+        let statuses = &mut sets.annotation_statuses;
+        while let Some(update) = planner.poll_annotation_status() {
+            let key = (update.annotation.namespace, update.annotation.name);
+            statuses.insert(key, update.status);
+        }
+        let listed: BTreeMap<_, _> = (plan.annotations.iter())
+            .map(|a| {
+                let meta = &a.metadata;
+                let key = (
+                    meta.namespace_or_default().to_owned(),
+                    meta.name_or_empty().to_owned(),
+                );
+                (key, a.status.clone())
+            })
+            .collect();
+        statuses.retain(|key, _| listed.contains_key(key));
+        assert_eq!(*statuses, listed, "annotation statuses reported one by one");
     }
     while let Some(ChangeSet { entry, changes, .. }) = planner.poll_change_set() {
         if changes.is_empty() {
@@ -245,9 +281,16 @@ proptest! {
         let mut sets = Sets::default();
         for (step, (providers, entries)) in steps.iter().enumerate() {
             let mut documents = documents(providers, entries);
-            // Services come and go with the steps.
+            // Services come and go with the steps, and so do DNSAnnotations for them (two for
+            // one Service sometimes, one for a Service that is gone sometimes).
             for (i, names) in services.iter().enumerate().filter(|(i, _)| (step + i) % 3 != 2) {
                 documents.push(service(i, names));
+            }
+            for (i, names) in services.iter().enumerate() {
+                let roll = (seeds[2] >> ((step * 4 + i) % 60)) % 4;
+                for copy in 0..roll.min(2) {
+                    documents.push(annotation(i, copy, names));
+                }
             }
             vary(&mut documents, seeds[0] ^ step as u64);
             let target = crate::plan_props::world(&documents, &Observed::default());

@@ -473,6 +473,7 @@ impl Planner {
     fn annotation_changed(&mut self, key: &Key, old: Option<DnsAnnotation>) {
         if let Some(old) = &old {
             let target = overlay_target(old);
+            self.dirty_annotation_targets.insert(target.clone());
             if let Some(set) = self.overlays.get_mut(&target) {
                 set.retain(|(_, k)| k != key);
                 if set.is_empty() {
@@ -484,8 +485,13 @@ impl Planner {
                 self.dirty_sources.insert(SourceKey::new(kind, key));
             }
         }
+        if !self.annotations.contains_key(key) {
+            // A DNSAnnotation that is gone has no status to write.
+            self.annotation_statuses.remove(key);
+        }
         if let Some(new) = self.annotations.get(key) {
             let target = overlay_target(new);
+            self.dirty_annotation_targets.insert(target.clone());
             let ours = (self.config.source.source_class).matches(new.metadata.annotation(CLASS));
             if ours && let Some(event) = super::super::annotations::no_source(new) {
                 self.events.push_back(event);
@@ -516,7 +522,7 @@ impl Planner {
 }
 
 /// The object a DNSAnnotation annotates: apiVersion, kind, namespace, name.
-fn overlay_target(annotation: &DnsAnnotation) -> Target {
+pub(super) fn overlay_target(annotation: &DnsAnnotation) -> Target {
     let r = &annotation.spec.resource_ref;
     (
         r.api_version.clone(),

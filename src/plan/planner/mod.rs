@@ -10,8 +10,9 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use crate::DnsName;
 use crate::api::{
-    DnsAnnotation, DnsEntry, DnsEntryStatus, DnsProvider, DnsProviderStatus, GatewayApiGateway,
-    HttpRoute, Ingress, IstioGateway, ObjectRef, Secret, Service, VirtualService,
+    DnsAnnotation, DnsAnnotationStatus, DnsEntry, DnsEntryStatus, DnsProvider, DnsProviderStatus,
+    GatewayApiGateway, HttpRoute, Ingress, IstioGateway, ObjectRef, Secret, Service,
+    VirtualService,
 };
 use crate::config::Config;
 use crate::events::Event;
@@ -135,6 +136,16 @@ pub struct ProviderStatusUpdate {
     pub status: Option<DnsProviderStatus>,
 }
 
+/// A new status for a DNSAnnotation of the source class.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct AnnotationStatusUpdate {
+    /// The DNSAnnotation.
+    pub annotation: ObjectRef,
+    /// Its status: whether its annotations apply to the object it names, or why not.
+    pub status: Option<DnsAnnotationStatus>,
+}
+
 /// The zone changes now planned for one entry id (empty: none any more). They replace the ones
 /// reported before for that id.
 #[derive(Debug, Clone, PartialEq)]
@@ -163,7 +174,7 @@ pub struct ChangeSet {
 ///    lookup answers, hosted zones, generated entries the cluster reports.
 /// 2. **Drain every poll until each gives `None`**: [`Planner::poll_event`],
 ///    [`Planner::poll_entry_write`], [`Planner::poll_status`], [`Planner::poll_provider_status`],
-///    [`Planner::poll_change_set`].
+///    [`Planner::poll_annotation_status`], [`Planner::poll_change_set`].
 ///    A poll hands out each item once; an item not taken is not handed out again. The order of
 ///    the polls does not matter: the first one plans what was fed.
 /// 3. **Execute** the changes taken, in the order of [`crate::zones::sort_changes`] (deletes
@@ -281,6 +292,13 @@ pub struct Planner {
     /// The status last reported for each provider.
     provider_statuses: BTreeMap<Key, Option<DnsProviderStatus>>,
     provider_status_updates: VecDeque<ProviderStatusUpdate>,
+    /// The objects DNSAnnotations name whose annotations' statuses may have changed.
+    dirty_annotation_targets: BTreeSet<Target>,
+    /// Sources whose DNSAnnotation became active or inactive.
+    dirty_annotation_sources: BTreeSet<SourceKey>,
+    /// The status last reported for each DNSAnnotation.
+    annotation_statuses: BTreeMap<Key, Option<DnsAnnotationStatus>>,
+    annotation_status_updates: VecDeque<AnnotationStatusUpdate>,
 }
 
 impl Planner {
@@ -334,6 +352,10 @@ impl Planner {
             dirty_provider_statuses: BTreeSet::new(),
             provider_statuses: BTreeMap::new(),
             provider_status_updates: VecDeque::new(),
+            dirty_annotation_targets: BTreeSet::new(),
+            dirty_annotation_sources: BTreeSet::new(),
+            annotation_statuses: BTreeMap::new(),
+            annotation_status_updates: VecDeque::new(),
         }
     }
 
@@ -375,6 +397,14 @@ impl Planner {
     pub fn poll_provider_status(&mut self) -> Option<ProviderStatusUpdate> {
         self.flush();
         self.provider_status_updates.pop_front()
+    }
+
+    /// The next DNSAnnotation whose status changed (it became active or inactive, or another
+    /// one took its object).
+    #[must_use = "a poll hands out its item once; drain every poll until it gives None"]
+    pub fn poll_annotation_status(&mut self) -> Option<AnnotationStatusUpdate> {
+        self.flush();
+        self.annotation_status_updates.pop_front()
     }
 
     /// The next entry whose planned zone changes are new (in entry id order).

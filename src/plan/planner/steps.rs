@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
 
 use crate::DnsName;
-use crate::api::DnsEntry;
+use crate::api::{DnsAnnotation, DnsEntry};
 use crate::api::{Ingress, ObjectMeta, Service};
 use crate::id::EntryId;
 use crate::sources::{self, EntryChange, IstioObjects, SourceKind};
@@ -16,7 +16,9 @@ use super::super::entries::{self, Decision};
 use super::super::providers::evaluate_provider;
 use super::super::sources::{SourceObject, dropped, gateway_kind, istio_kind, source_entries};
 use super::super::{Plan, entry_id, entry_order, entry_ref, owned_as_planned, status_event};
-use super::{EntryRef, EntryWrite, Key, Outcome, Planner, Producer, Slot, SourceKey, StatusUpdate};
+use super::{
+    EntryRef, EntryWrite, Key, Outcome, Planner, Producer, Slot, SourceKey, StatusUpdate, key_of,
+};
 
 impl Planner {
     /// Recomputes everything marked, step by step.
@@ -38,6 +40,61 @@ impl Planner {
         }
         while let Some(key) = self.dirty_provider_statuses.pop_first() {
             self.report_provider_status(key);
+        }
+        if !self.dirty_annotation_targets.is_empty() || !self.dirty_annotation_sources.is_empty() {
+            self.report_annotation_statuses();
+        }
+    }
+
+    /// Queues the status of every DNSAnnotation whose object changed or became (in)active, if
+    /// it is not the one last reported.
+    fn report_annotation_statuses(&mut self) {
+        let mut targets = std::mem::take(&mut self.dirty_annotation_targets);
+        let sources = std::mem::take(&mut self.dirty_annotation_sources);
+        if !sources.is_empty() {
+            for annotation in self.annotations.values() {
+                let target = super::inputs::overlay_target(annotation);
+                let source = SourceKind::of(&target.0, &target.1)
+                    .map(|kind| SourceKey::new(kind, (target.2.clone(), target.3.clone())));
+                if source.is_some_and(|s| sources.contains(&s)) {
+                    targets.insert(target);
+                }
+            }
+        }
+        let affected: Vec<&DnsAnnotation> = (self.annotations.values())
+            .filter(|a| targets.contains(&super::inputs::overlay_target(a)))
+            .collect();
+        let computed = super::super::annotations::statuses(
+            affected.into_iter(),
+            |target| {
+                let first = self.overlays.get(target)?.first()?;
+                Some(first.1.clone())
+            },
+            |target| {
+                let kind = SourceKind::of(&target.0, &target.1)?;
+                let key = SourceKey::new(kind, (target.2.clone(), target.3.clone()));
+                self.active.get(&key).copied()
+            },
+            &self.config,
+            &mut Vec::new(),
+        );
+        for annotation in computed {
+            let key = key_of(&annotation.metadata);
+            if self.annotation_statuses.get(&key) == Some(&annotation.status) {
+                continue;
+            }
+            self.annotation_statuses
+                .insert(key, annotation.status.clone());
+            let reference = crate::api::ObjectRef::new(
+                crate::api::DNS_API_VERSION,
+                "DNSAnnotation",
+                annotation.metadata.namespace_or_default(),
+                annotation.metadata.name_or_empty(),
+            );
+            (self.annotation_status_updates).push_back(super::AnnotationStatusUpdate {
+                annotation: reference,
+                status: annotation.status,
+            });
         }
     }
 
@@ -137,8 +194,8 @@ impl Planner {
         let key: Key = source.key();
         let exists = self.source_meta(&source).is_some();
         let mut after = Vec::new();
-        if !exists {
-            self.active.remove(&source);
+        if !exists && self.active.remove(&source).is_some() {
+            self.dirty_annotation_sources.insert(source.clone());
         }
         // What an Istio Gateway's targets may come from.
         let (ingresses, services): (Vec<&Ingress>, Vec<&Service>) = match source.kind() {
@@ -208,7 +265,9 @@ impl Planner {
             let mut events = Vec::new();
             let (source_ref, outcome, active) =
                 source_entries(object, overlay, owned, &self.config, &mut events);
-            self.active.insert(source.clone(), active);
+            if self.active.insert(source.clone(), active) != Some(active) {
+                self.dirty_annotation_sources.insert(source.clone());
+            }
             self.events.extend(events);
             for (entry, change) in outcome.entries {
                 if change != EntryChange::Keep {
