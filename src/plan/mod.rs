@@ -23,7 +23,10 @@ pub use crate::zones::Change;
 use crate::zones::{Observed, Ownership};
 use changes::{Item, ZoneOutcome};
 use entries::Decision;
-pub use planner::{ChangeSet, EntryWrite, Planner, StatusUpdate};
+pub use planner::{
+    AnnotationStatusUpdate, ChangeSet, EntryWrite, FinalizerRelease, Planner, ProviderStatusUpdate,
+    StatusUpdate,
+};
 use providers::Providers;
 
 /// One record set a zone holds (filled once providers and zones are planned).

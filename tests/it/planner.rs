@@ -498,3 +498,149 @@ spec:
         "b took nothing: {owned:?}"
     );
 }
+
+/// The finalizer signal: a DNSEntry being deleted may lose its finalizer once the records it
+/// owned are deleted (not while the delete fails); a Service being deleted once its entries are
+/// gone from the cluster.
+#[test]
+fn finalizers_are_released_when_what_they_protect_is_done() {
+    let text = |fail: bool, entry_deleting: bool| {
+        let deleting = if entry_deleting {
+            ", deletionTimestamp: '2024-01-01T00:00:00Z', finalizers: [dns.gardener.cloud/compound]"
+        } else {
+            ""
+        };
+        format!(
+            "
+apiVersion: dns.gardener.cloud/v1alpha1
+kind: DNSProvider
+metadata: {{name: p, namespace: test}}
+spec:
+  type: local
+  providerConfig: {{zones: [{{dnsName: example.com}}], failDeleteEntry: {fail}}}
+---
+apiVersion: dns.gardener.cloud/v1alpha1
+kind: DNSEntry
+metadata: {{name: e, namespace: test{deleting}}}
+spec: {{dnsName: www.example.com, targets: [192.0.2.1]}}
+"
+        )
+    };
+    let load = |text: &str| {
+        let mut world = World::default();
+        shoot_dns::manifest::load_str(&mut world, "m.yaml", text).expect("valid manifests");
+        world
+    };
+    let config = config();
+    let world = load(&text(true, false));
+    let mut planner = Planner::from_world(&world, config.clone());
+    let zones = shoot_dns::adapters::backends::memory::SharedZones::default();
+    let run = |planner: &mut Planner, world: &World| {
+        let backend =
+            shoot_dns::adapters::backends::Backend::for_provider(&world.providers[0], None, &zones)
+                .expect("a local backend");
+        let mut taken = Vec::new();
+        while let Some(set) = planner.poll_change_set() {
+            taken.extend(set.changes);
+        }
+        sort_changes(&mut taken);
+        for change in &taken {
+            let outcome = match planner.blocked(change) {
+                Some(failure) => ChangeOutcome::Failed(failure),
+                None => {
+                    let runtime =
+                        tokio_free::ready(shoot_dns::adapters::backends::DnsBackend::execute(
+                            &backend,
+                            &change.zone,
+                            std::slice::from_ref(change),
+                        ));
+                    runtime.into_iter().next().expect("one outcome")
+                }
+            };
+            planner.handle_executed(change, &outcome);
+        }
+        planner.handle_settled();
+        let mut released = Vec::new();
+        while let Some(release) = planner.poll_finalizer() {
+            released.push(release);
+        }
+        released
+    };
+    assert!(
+        run(&mut planner, &world).is_empty(),
+        "nothing is being deleted"
+    );
+
+    // The entry is deleted while its provider fails deletes: the finalizer stays.
+    let failing = load(&text(true, true));
+    for object in failing.objects() {
+        planner.handle_applied(object);
+    }
+    assert!(
+        run(&mut planner, &failing).is_empty(),
+        "the record set is still there"
+    );
+
+    // Deletes work again: the record set goes, and then the finalizer may.
+    let working = load(&text(false, true));
+    for object in working.objects() {
+        planner.handle_applied(object);
+    }
+    let released = run(&mut planner, &working);
+    assert_eq!(released.len(), 1, "{released:?}");
+    assert!(
+        matches!(&released[0], shoot_dns::plan::FinalizerRelease::Entry(e) if e.name == "e"),
+        "{released:?}"
+    );
+    assert!(run(&mut planner, &working).is_empty(), "reported once");
+}
+
+/// Futures of the in-memory backend, which are ready at once.
+mod tokio_free {
+    pub fn ready<F: std::future::Future>(future: F) -> F::Output {
+        let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+        match std::pin::pin!(future).poll(&mut context) {
+            std::task::Poll::Ready(output) => output,
+            std::task::Poll::Pending => panic!("an in-memory backend never waits"),
+        }
+    }
+}
+
+/// A Service being deleted may lose its finalizer once the entry it generated is gone from the
+/// cluster, not before.
+#[test]
+fn a_source_is_released_once_its_entries_are_gone() {
+    let config = config();
+    let mut planner = Planner::new(config.clone());
+    let service = |deleting: bool| {
+        let mut s = service(0, &["www.example.com".to_owned()]);
+        if deleting {
+            s["metadata"]["deletionTimestamp"] = json!("2024-01-01T00:00:00Z");
+        }
+        let mut world = World::default();
+        shoot_dns::manifest::load_str(&mut world, "s.yaml", &s.to_string()).expect("a Service");
+        world.objects().next().expect("one object")
+    };
+    planner.handle_applied(service(false));
+    // The cluster now holds the entry the Service asked for.
+    let mut generated = None;
+    while let Some(write) = planner.poll_entry_write() {
+        if let shoot_dns::plan::EntryWrite::Apply(entry) = write {
+            generated = Some(entry);
+        }
+    }
+    let generated = generated.expect("an entry for the Service");
+    planner.handle_generated(generated.clone());
+    while planner.poll_event().is_some() {}
+    assert_eq!(planner.poll_finalizer(), None);
+
+    planner.handle_applied(service(true));
+    while planner.poll_entry_write().is_some() {}
+    assert_eq!(planner.poll_finalizer(), None, "its entry is still there");
+    planner.handle_generated_deleted(&generated);
+    match planner.poll_finalizer() {
+        Some(shoot_dns::plan::FinalizerRelease::Source(s)) => assert_eq!(s.name, "s0"),
+        other => panic!("the Service is released: {other:?}"),
+    }
+    assert_eq!(planner.poll_finalizer(), None, "once");
+}

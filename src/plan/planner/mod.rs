@@ -146,6 +146,17 @@ pub struct AnnotationStatusUpdate {
     pub status: Option<DnsAnnotationStatus>,
 }
 
+/// An object whose finalizer may now be removed: what it protected is done.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FinalizerRelease {
+    /// A DNSEntry being deleted owns no record set any more (its records are deleted, or were
+    /// never written), and no change for it is pending (docs/entries-and-providers.md §4.2).
+    Entry(ObjectRef),
+    /// A source object being deleted has no entry left (docs/sources.md §2.5).
+    Source(ObjectRef),
+}
+
 /// The zone changes now planned for one entry id (empty: none any more). They replace the ones
 /// reported before for that id.
 #[derive(Debug, Clone, PartialEq)]
@@ -174,7 +185,8 @@ pub struct ChangeSet {
 ///    lookup answers, hosted zones, generated entries the cluster reports.
 /// 2. **Drain every poll until each gives `None`**: [`Planner::poll_event`],
 ///    [`Planner::poll_entry_write`], [`Planner::poll_status`], [`Planner::poll_provider_status`],
-///    [`Planner::poll_annotation_status`], [`Planner::poll_change_set`].
+///    [`Planner::poll_annotation_status`], [`Planner::poll_finalizer`],
+///    [`Planner::poll_change_set`].
 ///    A poll hands out each item once; an item not taken is not handed out again. The order of
 ///    the polls does not matter: the first one plans what was fed.
 /// 3. **Execute** the changes taken, in the order of [`crate::zones::sort_changes`] (deletes
@@ -299,6 +311,11 @@ pub struct Planner {
     /// The status last reported for each DNSAnnotation.
     annotation_statuses: BTreeMap<Key, Option<DnsAnnotationStatus>>,
     annotation_status_updates: VecDeque<AnnotationStatusUpdate>,
+    /// Entries and sources being deleted, and those whose finalizer release was reported.
+    deleting_entries: BTreeSet<EntryId>,
+    deleting_sources: BTreeSet<SourceKey>,
+    released: BTreeSet<ObjectRef>,
+    releases: VecDeque<FinalizerRelease>,
 }
 
 impl Planner {
@@ -356,6 +373,10 @@ impl Planner {
             dirty_annotation_sources: BTreeSet::new(),
             annotation_statuses: BTreeMap::new(),
             annotation_status_updates: VecDeque::new(),
+            deleting_entries: BTreeSet::new(),
+            deleting_sources: BTreeSet::new(),
+            released: BTreeSet::new(),
+            releases: VecDeque::new(),
         }
     }
 
@@ -405,6 +426,13 @@ impl Planner {
     pub fn poll_annotation_status(&mut self) -> Option<AnnotationStatusUpdate> {
         self.flush();
         self.annotation_status_updates.pop_front()
+    }
+
+    /// The next object being deleted whose finalizer may be removed now (each once).
+    #[must_use = "a poll hands out its item once; drain every poll until it gives None"]
+    pub fn poll_finalizer(&mut self) -> Option<FinalizerRelease> {
+        self.flush();
+        self.releases.pop_front()
     }
 
     /// The next entry whose planned zone changes are new (in entry id order).

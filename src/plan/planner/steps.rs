@@ -17,7 +17,8 @@ use super::super::providers::evaluate_provider;
 use super::super::sources::{SourceObject, dropped, gateway_kind, istio_kind, source_entries};
 use super::super::{Plan, entry_id, entry_order, entry_ref, owned_as_planned, status_event};
 use super::{
-    EntryRef, EntryWrite, Key, Outcome, Planner, Producer, Slot, SourceKey, StatusUpdate, key_of,
+    EntryRef, EntryWrite, FinalizerRelease, Key, Outcome, Planner, Producer, Slot, SourceKey,
+    StatusUpdate, key_of,
 };
 
 impl Planner {
@@ -43,6 +44,58 @@ impl Planner {
         }
         if !self.dirty_annotation_targets.is_empty() || !self.dirty_annotation_sources.is_empty() {
             self.report_annotation_statuses();
+        }
+        self.report_finalizers();
+    }
+
+    /// A reference to a source object.
+    fn source_ref(&self, source: &SourceKey) -> crate::api::ObjectRef {
+        let kind = source.kind();
+        let key = source.key();
+        crate::api::ObjectRef::new(kind.api_version(), kind.kind(), &key.0, &key.1)
+    }
+
+    /// Queues the entries and sources being deleted whose finalizer may go now.
+    fn report_finalizers(&mut self) {
+        let owns = |owned: Option<&Ownership>| owned.is_some_and(|o| !o.keys.is_empty());
+        let mut releases = Vec::new();
+        for id in &self.deleting_entries {
+            let Some(slot) = self.slots.get(id) else {
+                continue;
+            };
+            // What it owns, under its own id or left behind under `<id>#<zone>` (a delete
+            // that failed), keeps the finalizer.
+            let prefix = format!("{id}#");
+            let from = (Bound::Included(prefix.as_str()), Bound::Unbounded);
+            let below = |other: &&EntryId| other.as_str().starts_with(&prefix);
+            let observed = (self.observed.owned.range::<str, _>(from)).map(|(id, _)| id);
+            let planned = (self.outcomes.range::<str, _>(from)).map(|(id, _)| id);
+            let ids: Vec<EntryId> = std::iter::once(id)
+                .chain(observed.take_while(below))
+                .chain(planned.take_while(below))
+                .cloned()
+                .collect();
+            let done = ids.into_iter().all(|id| {
+                let outcome = self.outcomes.get(&id);
+                outcome.is_none_or(|o| o.changes.is_empty() && !owns(o.owned.as_ref()))
+                    && !owns(self.observed.owned.get(&id))
+            });
+            if done {
+                releases.push(FinalizerRelease::Entry(entry_ref(&slot.entry)));
+            }
+        }
+        for source in &self.deleting_sources {
+            let left = (self.owner_index.get(source).into_iter().flatten())
+                .any(|entry| self.entry(entry).is_some());
+            if !left {
+                releases.push(FinalizerRelease::Source(self.source_ref(source)));
+            }
+        }
+        for release in releases {
+            let (FinalizerRelease::Entry(object) | FinalizerRelease::Source(object)) = &release;
+            if self.released.insert(object.clone()) {
+                self.releases.push_back(release);
+            }
         }
     }
 
@@ -193,6 +246,13 @@ impl Planner {
         let before = self.produced.remove(&source).unwrap_or_default();
         let key: Key = source.key();
         let exists = self.source_meta(&source).is_some();
+        let deleting = self.source_meta(&source).is_some_and(|m| m.is_deleting());
+        if deleting {
+            self.deleting_sources.insert(source.clone());
+        } else {
+            self.deleting_sources.remove(&source);
+            self.released.remove(&self.source_ref(&source));
+        }
         let mut after = Vec::new();
         if !exists && self.active.remove(&source).is_some() {
             self.dirty_annotation_sources.insert(source.clone());
@@ -334,6 +394,11 @@ impl Planner {
             }
         }
         let slot = &self.slots[&id];
+        if slot.item && slot.entry.metadata.is_deleting() {
+            self.deleting_entries.insert(id.clone());
+        } else {
+            self.deleting_entries.remove(&id);
+        }
         (self.by_domain.entry(slot.domain.clone()).or_default()).insert(id.clone());
         for host in &slot.hosts {
             (self.by_host.entry(host.clone()).or_default()).insert(id.clone());
@@ -347,6 +412,8 @@ impl Planner {
         {
             self.unindex_slot(id, &old);
             self.dirty_entries.insert(id.to_owned());
+            self.deleting_entries.remove(id);
+            self.released.remove(&entry_ref(&old.entry));
         }
     }
 
