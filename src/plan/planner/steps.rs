@@ -99,6 +99,27 @@ impl Planner {
         }
     }
 
+    /// `annotations` with the statuses they get now.
+    fn annotation_statuses<'a>(
+        &self,
+        annotations: impl Iterator<Item = &'a DnsAnnotation>,
+    ) -> Vec<DnsAnnotation> {
+        super::super::annotations::statuses(
+            annotations,
+            |target| {
+                let first = self.overlays.get(target)?.first()?;
+                Some(first.1.clone())
+            },
+            |target| {
+                let kind = SourceKind::of(&target.0, &target.1)?;
+                let key = SourceKey::new(kind, (target.2.clone(), target.3.clone()));
+                self.active.get(&key).copied()
+            },
+            &self.config,
+            &mut Vec::new(),
+        )
+    }
+
     /// Queues the status of every DNSAnnotation whose object changed or became (in)active, if
     /// it is not the one last reported.
     fn report_annotation_statuses(&mut self) {
@@ -117,20 +138,7 @@ impl Planner {
         let affected: Vec<&DnsAnnotation> = (self.annotations.values())
             .filter(|a| targets.contains(&super::inputs::overlay_target(a)))
             .collect();
-        let computed = super::super::annotations::statuses(
-            affected.into_iter(),
-            |target| {
-                let first = self.overlays.get(target)?.first()?;
-                Some(first.1.clone())
-            },
-            |target| {
-                let kind = SourceKind::of(&target.0, &target.1)?;
-                let key = SourceKey::new(kind, (target.2.clone(), target.3.clone()));
-                self.active.get(&key).copied()
-            },
-            &self.config,
-            &mut Vec::new(),
-        );
+        let computed = self.annotation_statuses(affected.into_iter());
         for annotation in computed {
             let key = key_of(&annotation.metadata);
             if self.annotation_statuses.get(&key) == Some(&annotation.status) {
@@ -731,20 +739,7 @@ impl Planner {
             .flat_map(|s| s.lookups.iter().cloned())
             .collect();
         let outcome = ZoneOutcome { changes, owned };
-        let annotations = super::super::annotations::statuses(
-            self.annotations.values(),
-            |target| {
-                let first = self.overlays.get(target)?.first()?;
-                Some(first.1.clone())
-            },
-            |target| {
-                let kind = SourceKind::of(&target.0, &target.1)?;
-                let key = SourceKey::new(kind, (target.2.clone(), target.3.clone()));
-                self.active.get(&key).copied()
-            },
-            &self.config,
-            &mut Vec::new(),
-        );
+        let annotations = self.annotation_statuses(self.annotations.values());
         let mut plan = Plan {
             entries,
             annotations,
