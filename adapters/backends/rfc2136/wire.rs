@@ -16,7 +16,7 @@ use crate::zones::{Action, Change, RecordKey, ZoneRecords};
 pub const MAX_CHANGES_PER_MESSAGE: usize = 100;
 
 /// The wire name of a record name (`www.example.com` → `www.example.com.`).
-pub fn wire_name(name: &str) -> Result<Name, String> {
+pub(crate) fn wire_name(name: &str) -> Result<Name, String> {
     Name::from_ascii(format!("{}.", name.trim_end_matches('.')))
         .map_err(|e| format!("invalid name {name:?}: {e}"))
 }
@@ -33,7 +33,7 @@ fn wire_type(record_type: RecordType) -> Result<WireType, String> {
 }
 
 /// The resource records of a record set: one per value (each TXT value its own RR, D16).
-pub fn resource_records(name: &Name, set: &RecordSet) -> Result<Vec<Record>, String> {
+pub(crate) fn resource_records(name: &Name, set: &RecordSet) -> Result<Vec<Record>, String> {
     if set.routing_policy.is_some() {
         return Err("routing policies not supported for rfc2136".to_owned());
     }
@@ -92,7 +92,7 @@ fn empty(name: &Name, record_type: WireType, class: DNSClass) -> Record {
 /// the zone holds what the plan saw (a create needs the record set to be absent; an update or
 /// delete needs it to hold exactly the old values), so a concurrent change is detected, not
 /// overwritten.
-pub fn update_message(zone: &Name, changes: &[&Change], id: u16) -> Result<Message, String> {
+pub(crate) fn update_message(zone: &Name, changes: &[&Change], id: u16) -> Result<Message, String> {
     let mut message = Message::new(id, MessageType::Query, OpCode::Update);
     let mut query = Query::new();
     query

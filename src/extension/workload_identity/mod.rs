@@ -178,13 +178,30 @@ pub fn validate_workload_identity(
 /// let identity: WorkloadIdentity = serde_json::from_value(serde_json::json!({
 ///     "spec": {"targetSystem": {"type": "aws"}}
 /// }))?;
+/// let refused = validate_workload_identity_object(&identity, None, &WorkloadIdentityOptions::default());
 /// assert_eq!(
-///     validate_workload_identity_object(&identity, None, &WorkloadIdentityOptions::default()),
-///     Err("the new target system is missing the AWS providerConfig configuration".to_owned())
+///     refused.unwrap_err().to_string(),
+///     "the new target system is missing the AWS providerConfig configuration"
 /// );
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 pub fn validate_workload_identity_object(
+    new: &WorkloadIdentity,
+    old: Option<&WorkloadIdentity>,
+    options: &WorkloadIdentityOptions,
+) -> Result<(), IdentityObjectError> {
+    check_identity_object(new, old, options).map_err(|message| IdentityObjectError { message })
+}
+
+/// Why a WorkloadIdentity is refused, in Gardener's words.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct IdentityObjectError {
+    /// The admission message.
+    pub message: String,
+}
+
+fn check_identity_object(
     new: &WorkloadIdentity,
     old: Option<&WorkloadIdentity>,
     options: &WorkloadIdentityOptions,

@@ -374,7 +374,7 @@ fn foreign_gcp_urls_are_rejected_in_admission() {
 }
 
 fn admit(new: &WorkloadIdentity, old: Option<&WorkloadIdentity>) -> Result<(), String> {
-    validate_workload_identity_object(new, old, &admission_options())
+    validate_workload_identity_object(new, old, &admission_options()).map_err(|e| e.message)
 }
 
 #[test]
