@@ -16,7 +16,7 @@ use super::providers::Providers;
 
 /// The default interval between lookups of host name targets (Gardener's
 /// `defaultCNAMELookupInterval`).
-const DEFAULT_CNAME_LOOKUP_INTERVAL: i64 = 600;
+pub(super) const DEFAULT_CNAME_LOOKUP_INTERVAL: i64 = 600;
 
 /// What one entry asks for.
 #[derive(Debug, Clone)]

@@ -633,3 +633,51 @@ fn a_source_is_released_once_its_entries_are_gone() {
     }
     assert_eq!(planner.poll_finalizer(), None, "once");
 }
+
+/// Host names an entry resolves are handed out to look up once, answered with the time, and
+/// handed out again when the entry's `cnameLookupInterval` has passed (the driver's timer comes
+/// from `poll_timeout`).
+#[test]
+fn lookups_are_handed_out_and_repeated_after_the_interval() {
+    let mut world = World::default();
+    shoot_dns::manifest::load_str(
+        &mut world,
+        "m.yaml",
+        "
+apiVersion: dns.gardener.cloud/v1alpha1
+kind: DNSProvider
+metadata: {name: p, namespace: test}
+spec:
+  type: local
+  providerConfig: {zones: [{dnsName: example.com}]}
+---
+apiVersion: dns.gardener.cloud/v1alpha1
+kind: DNSEntry
+metadata: {name: e, namespace: test}
+spec: {dnsName: www.example.com, targets: [a.example.net, b.example.net], cnameLookupInterval: 120}
+",
+    )
+    .expect("valid manifests");
+    let mut planner = Planner::from_world(&world, config());
+    let host = |name: &str| name.parse::<shoot_dns::DnsName>().expect("a host name");
+    assert_eq!(planner.poll_lookup(1_000), Some(host("a.example.net")));
+    assert_eq!(planner.poll_lookup(1_000), Some(host("b.example.net")));
+    assert_eq!(planner.poll_lookup(1_000), None, "each is handed out once");
+    assert_eq!(planner.poll_timeout(), None, "nothing answered yet");
+
+    let address = |ip: &str| Some(vec![ip.parse().expect("an address")]);
+    planner.handle_lookup(host("a.example.net"), address("192.0.2.1"), 1_000);
+    planner.handle_lookup(host("b.example.net"), address("192.0.2.2"), 1_010);
+    let set = planner.poll_change_set().expect("the entry's records");
+    let values: Vec<&String> = set
+        .changes
+        .iter()
+        .flat_map(|c| &c.new.as_ref().expect("new").values)
+        .collect();
+    assert_eq!(values, ["192.0.2.1", "192.0.2.2"]);
+    assert_eq!(planner.poll_timeout(), Some(1_120));
+    assert_eq!(planner.poll_lookup(1_119), None);
+    assert_eq!(planner.poll_lookup(1_120), Some(host("a.example.net")));
+    assert_eq!(planner.poll_lookup(1_120), None, "b is due at 1130");
+    assert_eq!(planner.poll_timeout(), Some(1_130));
+}

@@ -315,6 +315,15 @@ impl Planner {
         }
     }
 
+    /// The answer to a lookup handed out by [`Planner::poll_lookup`] (or one the driver made
+    /// itself), at `now` (seconds): the addresses of `host` (`None`: it has none). The host is
+    /// looked up again once the `cnameLookupInterval` of the entries that use it has passed.
+    pub fn handle_lookup(&mut self, host: DnsName, addresses: Option<Vec<IpAddr>>, now: u64) {
+        self.handed_out.remove(&host);
+        self.answered_at.insert(host.clone(), now);
+        self.handle_resolved(host, addresses);
+    }
+
     /// The addresses of a host name target (`None`: not known).
     pub fn handle_resolved(&mut self, host: DnsName, addresses: Option<Vec<IpAddr>>) {
         let old = match addresses {

@@ -186,7 +186,8 @@ pub struct ChangeSet {
 /// 2. **Drain every poll until each gives `None`**: [`Planner::poll_event`],
 ///    [`Planner::poll_entry_write`], [`Planner::poll_status`], [`Planner::poll_provider_status`],
 ///    [`Planner::poll_annotation_status`], [`Planner::poll_finalizer`],
-///    [`Planner::poll_change_set`].
+///    [`Planner::poll_lookup`], [`Planner::poll_change_set`]. Arm a timer with
+///    [`Planner::poll_timeout`]: when it fires, poll the lookups again.
 ///    A poll hands out each item once; an item not taken is not handed out again. The order of
 ///    the polls does not matter: the first one plans what was fed.
 /// 3. **Execute** the changes taken, in the order of [`crate::zones::sort_changes`] (deletes
@@ -316,6 +317,12 @@ pub struct Planner {
     deleting_sources: BTreeSet<SourceKey>,
     released: BTreeSet<ObjectRef>,
     releases: VecDeque<FinalizerRelease>,
+    /// Host names planned entries wait to have resolved, with how many wait for each.
+    waiting: BTreeMap<DnsName, usize>,
+    /// Host names handed to the driver to look up and not answered yet.
+    handed_out: BTreeSet<DnsName>,
+    /// When each host name was last answered (through [`Planner::handle_lookup`]).
+    answered_at: BTreeMap<DnsName, u64>,
 }
 
 impl Planner {
@@ -377,6 +384,9 @@ impl Planner {
             deleting_sources: BTreeSet::new(),
             released: BTreeSet::new(),
             releases: VecDeque::new(),
+            waiting: BTreeMap::new(),
+            handed_out: BTreeSet::new(),
+            answered_at: BTreeMap::new(),
         }
     }
 
@@ -433,6 +443,56 @@ impl Planner {
     pub fn poll_finalizer(&mut self) -> Option<FinalizerRelease> {
         self.flush();
         self.releases.pop_front()
+    }
+
+    /// The next host name to look up at `now` (seconds): one an entry waits for and that was
+    /// not handed out yet, else one whose last answer is older than the `cnameLookupInterval`
+    /// of the entries that use it. Answer it with [`Planner::handle_lookup`].
+    #[must_use = "a poll hands out its item once; drain every poll until it gives None"]
+    pub fn poll_lookup(&mut self, now: u64) -> Option<DnsName> {
+        self.flush();
+        // A host never answered first; then one whose answer is old (a host that had no
+        // addresses is asked again only then, not at once).
+        let waiting = (self.waiting.keys())
+            .filter(|host| !self.handed_out.contains(*host))
+            .find(|host| !self.answered_at.contains_key(*host));
+        let due = || {
+            (self.answered_at.keys())
+                .filter(|host| !self.handed_out.contains(*host))
+                .find(|host| self.lookup_due(host).is_some_and(|due| due <= now))
+        };
+        let host = waiting.or_else(due)?.clone();
+        self.handed_out.insert(host.clone());
+        Some(host)
+    }
+
+    /// When (seconds) the next host name is due to be looked up again ([`Planner::poll_lookup`]),
+    /// if one is: a driver arms its timer with it.
+    #[must_use]
+    pub fn poll_timeout(&mut self) -> Option<u64> {
+        self.flush();
+        (self.answered_at.keys())
+            .filter(|host| !self.handed_out.contains(*host))
+            .filter_map(|host| self.lookup_due(host))
+            .min()
+    }
+
+    /// When `host` is due to be looked up again: its last answer plus the shortest
+    /// `cnameLookupInterval` of the planned entries that resolve it (the default interval for
+    /// one that waits for its first addresses); `None` when no planned entry uses it.
+    fn lookup_due(&self, host: &DnsName) -> Option<u64> {
+        let answered = *self.answered_at.get(host)?;
+        let users = (self.by_host.get(host).into_iter().flatten())
+            .filter_map(|id| self.slots.get(id).filter(|s| s.item));
+        let interval = users
+            .filter_map(|slot| {
+                let status = slot.status.as_ref().and_then(|s| s.cname_lookup_interval);
+                let waits = slot.lookups.contains(host);
+                status.or(waits.then_some(super::entries::DEFAULT_CNAME_LOOKUP_INTERVAL))
+            })
+            .filter_map(|seconds| u64::try_from(seconds).ok())
+            .min()?;
+        Some(answered.saturating_add(interval))
     }
 
     /// The next entry whose planned zone changes are new (in entry id order).

@@ -426,9 +426,25 @@ impl Planner {
     }
 
     fn unindex_slot(&mut self, id: &EntryId, slot: &Slot) {
+        self.count_waiting(&slot.lookups, &BTreeSet::new());
         remove_from(&mut self.by_domain, &slot.domain, id);
         for host in &slot.hosts {
             remove_from(&mut self.by_host, host, id);
+        }
+    }
+
+    /// One entry waits for the host names `new` instead of `old`.
+    fn count_waiting(&mut self, old: &BTreeSet<DnsName>, new: &BTreeSet<DnsName>) {
+        for host in old.difference(new) {
+            if let Some(count) = self.waiting.get_mut(host) {
+                *count = count.saturating_sub(1);
+                if *count == 0 {
+                    self.waiting.remove(host);
+                }
+            }
+        }
+        for host in new.difference(old) {
+            *self.waiting.entry(host.clone()).or_default() += 1;
         }
     }
 
@@ -501,7 +517,8 @@ impl Planner {
             );
             if let Some(slot) = self.slots.get_mut(id) {
                 slot.decision = Some(decision);
-                slot.lookups = lookups;
+                let old = std::mem::replace(&mut slot.lookups, lookups.clone());
+                self.count_waiting(&old, &lookups);
             }
         }
         self.register(id);
