@@ -7,7 +7,8 @@
 //! - an apply whose changes all succeeded leaves the planner nothing to change;
 //! - two entries never own the same record set;
 //! - fed the outcomes, the planner holds the zones and ownerships the in-memory apply left;
-//! - the provider statuses it reports one by one add up to the plan's.
+//! - the provider statuses it reports one by one add up to the plan's;
+//! - an entry whose finalizer it releases is being deleted and owns nothing.
 
 #![no_main]
 
@@ -134,6 +135,23 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(held(planner.observed()), held(&world.observed), "executed");
         }
         planner.handle_observed(&world.observed);
+        // A released entry is being deleted and owns nothing any more.
+        while let Some(release) = planner.poll_finalizer() {
+            if let shoot_dns::plan::FinalizerRelease::Entry(entry) = release {
+                let id = shoot_dns::id::EntryId::given(&entry.namespace, &entry.name);
+                let owned = planner.observed().owned.get(&id);
+                assert!(
+                    owned.is_none_or(|o| o.keys.is_empty()),
+                    "{id} released: {owned:?}"
+                );
+                let deleting = (world.entries.iter()).any(|e| {
+                    e.metadata.name.as_deref() == Some(&entry.name) && e.metadata.is_deleting()
+                });
+                assert!(deleting, "{id} released while not being deleted");
+            }
+        }
+        while planner.poll_lookup(0).is_some() {}
+        let _ = planner.poll_timeout();
         check_ownership(&world, &foreign);
         let again = planner.plan();
         same(&again, &Plan::compute(&world, &config));
