@@ -258,10 +258,7 @@ impl Planner {
             // What every id owns once all its planned changes are made, as planned before
             // this round of execution.
             self.flush();
-            let planned = (self.outcomes.iter())
-                .filter_map(|(id, o)| Some((id.clone(), o.owned.clone()?)))
-                .collect();
-            self.registry = Some(Registry::new(planned));
+            self.registry = Some(Registry::new(self.planned_owned()));
         }
         if let Some(registry) = &mut self.registry {
             registry.record(change, outcome);
@@ -292,9 +289,7 @@ impl Planner {
             Some(registry) => registry.into_owned(),
             None => {
                 self.flush();
-                (self.outcomes.iter())
-                    .filter_map(|(id, o)| Some((id.clone(), o.owned.clone()?)))
-                    .collect()
+                self.planned_owned()
             }
         };
         let ids: BTreeSet<EntryId> = (owned.keys())
@@ -489,9 +484,8 @@ impl Planner {
                     self.overlays.remove(&target);
                 }
             }
-            if let Some(kind) = SourceKind::of(&target.0, &target.1) {
-                let key = (target.2.clone(), target.3.clone());
-                self.dirty_sources.insert(SourceKey::new(kind, key));
+            if let Some(source) = SourceKey::of_target(&target) {
+                self.dirty_sources.insert(source);
             }
         }
         if !self.annotations.contains_key(key) {
@@ -509,9 +503,8 @@ impl Planner {
                 let created = new.metadata.creation_timestamp.clone();
                 (self.overlays.entry(target.clone()).or_default()).insert((created, key.clone()));
             }
-            if let Some(kind) = SourceKind::of(&target.0, &target.1) {
-                let key = (target.2.clone(), target.3.clone());
-                self.dirty_sources.insert(SourceKey::new(kind, key));
+            if let Some(source) = SourceKey::of_target(&target) {
+                self.dirty_sources.insert(source);
             }
         }
     }

@@ -51,6 +51,12 @@ impl SourceKey {
         Self(kind, namespace, name)
     }
 
+    /// The source a DNSAnnotation's target names, if it is of a source kind.
+    fn of_target((api_version, kind, namespace, name): &Target) -> Option<Self> {
+        let kind = SourceKind::of(api_version, kind)?;
+        Some(Self(kind, namespace.clone(), name.clone()))
+    }
+
     fn kind(&self) -> SourceKind {
         self.0
     }
@@ -513,6 +519,13 @@ impl Planner {
     /// command line's state file) persists [`Observed::owned`] from here.
     pub fn observed(&self) -> &Observed {
         &self.observed
+    }
+
+    /// What every id owns once its planned changes are made (as planned at the last flush).
+    fn planned_owned(&self) -> BTreeMap<EntryId, Ownership> {
+        (self.outcomes.iter())
+            .filter_map(|(id, o)| Some((id.clone(), o.owned.clone()?)))
+            .collect()
     }
 
     /// What an entry id owns once its planned changes are made.

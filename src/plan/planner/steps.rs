@@ -55,6 +55,19 @@ impl Planner {
         crate::api::ObjectRef::new(kind.api_version(), kind.kind(), &key.0, &key.1)
     }
 
+    /// The ids of what `id` left behind (`<id>#<zone>`), owned now or as planned.
+    fn leftover_ids(&self, id: &EntryId) -> Vec<EntryId> {
+        let prefix = format!("{id}#");
+        let below = |other: &&EntryId| other.as_str().starts_with(&prefix);
+        let from = (Bound::Included(prefix.as_str()), Bound::Unbounded);
+        let observed = (self.observed.owned.range::<str, _>(from)).map(|(other, _)| other);
+        let planned = (self.outcomes.range::<str, _>(from)).map(|(other, _)| other);
+        (observed.take_while(below))
+            .chain(planned.take_while(below))
+            .cloned()
+            .collect()
+    }
+
     /// Queues the entries and sources being deleted whose finalizer may go now.
     fn report_finalizers(&mut self) {
         let owns = |owned: Option<&Ownership>| owned.is_some_and(|o| !o.keys.is_empty());
@@ -65,16 +78,7 @@ impl Planner {
             };
             // What it owns, under its own id or left behind under `<id>#<zone>` (a delete
             // that failed), keeps the finalizer.
-            let prefix = format!("{id}#");
-            let from = (Bound::Included(prefix.as_str()), Bound::Unbounded);
-            let below = |other: &&EntryId| other.as_str().starts_with(&prefix);
-            let observed = (self.observed.owned.range::<str, _>(from)).map(|(id, _)| id);
-            let planned = (self.outcomes.range::<str, _>(from)).map(|(id, _)| id);
-            let ids: Vec<EntryId> = std::iter::once(id)
-                .chain(observed.take_while(below))
-                .chain(planned.take_while(below))
-                .cloned()
-                .collect();
+            let ids = std::iter::once(id.clone()).chain(self.leftover_ids(id));
             let done = ids.into_iter().all(|id| {
                 let outcome = self.outcomes.get(&id);
                 outcome.is_none_or(|o| o.changes.is_empty() && !owns(o.owned.as_ref()))
@@ -110,11 +114,7 @@ impl Planner {
                 let first = self.overlays.get(target)?.first()?;
                 Some(first.1.clone())
             },
-            |target| {
-                let kind = SourceKind::of(&target.0, &target.1)?;
-                let key = SourceKey::new(kind, (target.2.clone(), target.3.clone()));
-                self.active.get(&key).copied()
-            },
+            |target| self.active.get(&SourceKey::of_target(target)?).copied(),
             &self.config,
             &mut Vec::new(),
         )
@@ -128,9 +128,7 @@ impl Planner {
         if !sources.is_empty() {
             for annotation in self.annotations.values() {
                 let target = super::inputs::overlay_target(annotation);
-                let source = SourceKind::of(&target.0, &target.1)
-                    .map(|kind| SourceKey::new(kind, (target.2.clone(), target.3.clone())));
-                if source.is_some_and(|s| sources.contains(&s)) {
+                if SourceKey::of_target(&target).is_some_and(|s| sources.contains(&s)) {
                     targets.insert(target);
                 }
             }
@@ -599,17 +597,8 @@ impl Planner {
             }
             // The record sets the id left behind are weighed with it (they may take its
             // leftovers).
-            let prefix = format!("{id}#");
-            let below = |other: &&EntryId| other.as_str().starts_with(&prefix);
-            let from = (Bound::Included(prefix.as_str()), Bound::Unbounded);
-            let observed = (self.observed.owned.range::<str, _>(from)).map(|(other, _)| other);
-            let planned = (self.outcomes.range::<str, _>(from)).map(|(other, _)| other);
-            let leftovers: Vec<EntryId> = (observed.take_while(below))
-                .chain(planned.take_while(below))
-                .filter(|other| !ids.contains(*other))
-                .cloned()
-                .collect();
-            queue.extend(leftovers);
+            let leftovers = self.leftover_ids(&id);
+            queue.extend(leftovers.into_iter().filter(|other| !ids.contains(other)));
             for name in self.names_of.get(&id).into_iter().flatten() {
                 if !names.contains(name) {
                     name_queue.push(name.clone());
@@ -749,9 +738,7 @@ impl Planner {
             .flat_map(|o| o.changes.iter().cloned())
             .collect();
         sort_changes(&mut changes);
-        let owned: BTreeMap<EntryId, Ownership> = (self.outcomes.iter())
-            .filter_map(|(id, o)| Some((id.clone(), o.owned.clone()?)))
-            .collect();
+        let owned = self.planned_owned();
         let lookups = (self.slots.values().filter(|s| s.item))
             .flat_map(|s| s.lookups.iter().cloned())
             .collect();
@@ -767,7 +754,10 @@ impl Planner {
             owned: outcome.owned,
             lookups,
         };
-        super::super::report_deleting_providers(&mut plan, &self.observed);
+        for provider in &mut plan.providers {
+            let count = self.owned_count.get(&provider.metadata.key()).copied();
+            super::super::report_deleting(provider, count.unwrap_or(0));
+        }
         plan
     }
 }
