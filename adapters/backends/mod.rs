@@ -94,6 +94,12 @@ pub enum BackendError {
         /// What is wrong with it.
         message: String,
     },
+    /// This build has no backend for the provider's type.
+    #[error("provider type {provider_type} cannot be changed without its adapter")]
+    NoBackend {
+        /// The provider's type, as its DNSProvider spells it.
+        provider_type: String,
+    },
     /// The zone is not one the account hosts.
     #[error("DNSZone {provider_type}/{zone} not hosted")]
     NotHosted {
@@ -114,6 +120,11 @@ impl From<BackendError> for ChangeFailure {
                 return ChangeFailure::NotHosted {
                     provider_type: provider_type.as_str().to_owned(),
                     zone: zone.clone(),
+                };
+            }
+            BackendError::NoBackend { provider_type } => {
+                return ChangeFailure::NoBackend {
+                    provider_type: provider_type.clone(),
                 };
             }
             BackendError::Unusable(reason) => {
@@ -171,9 +182,14 @@ impl Backend {
         secret: Option<&Secret>,
         local_zones: &memory::SharedZones,
     ) -> Result<Backend, BackendError> {
-        let provider_type: ProviderType = provider.spec.provider_type.parse().map_err(
-            |e: crate::provider::ProviderTypeError| BackendError::Unusable(e.to_string()),
-        )?;
+        let no_backend = || BackendError::NoBackend {
+            provider_type: provider.spec.provider_type.clone(),
+        };
+        let provider_type: ProviderType = provider
+            .spec
+            .provider_type
+            .parse()
+            .map_err(|_| no_backend())?;
         match provider_type {
             ProviderType::Local => {
                 let config =
@@ -189,11 +205,9 @@ impl Backend {
                 let server = rfc2136::ZoneServer::from_properties(&properties)?;
                 Ok(Backend::Rfc2136(rfc2136::Rfc2136Backend::new(server)))
             }
-            other => {
+            _ => {
                 let _ = secret;
-                Err(BackendError::Unusable(format!(
-                    "provider type {other} cannot be changed without its adapter"
-                )))
+                Err(no_backend())
             }
         }
     }

@@ -21,14 +21,17 @@ fn is_rfc2136(provider: &DnsProvider) -> bool {
 
 /// The backend of each `rfc2136` provider of `providers` (by `namespace/name`), or why it
 /// cannot be used.
-fn servers(world: &World, providers: &[DnsProvider]) -> BTreeMap<String, Result<Backend, String>> {
+fn servers(
+    world: &World,
+    providers: &[DnsProvider],
+) -> BTreeMap<String, Result<Backend, BackendError>> {
     let mut out = BTreeMap::new();
     for provider in providers.iter().filter(|p| is_rfc2136(p)) {
         let key = provider.metadata.key();
-        let backend = secret(world, provider).and_then(|secret| {
-            Backend::for_provider(provider, Some(secret), &SharedZones::default())
-                .map_err(|e| e.to_string())
-        });
+        let backend =
+            (secret(world, provider).map_err(BackendError::Unusable)).and_then(|secret| {
+                Backend::for_provider(provider, Some(secret), &SharedZones::default())
+            });
         out.insert(key, backend);
     }
     out
@@ -185,7 +188,7 @@ pub fn execute(world: &World, plan: &Plan) -> BTreeMap<usize, ChangeOutcome> {
         match server {
             Err(e) => {
                 for (position, _) in changes {
-                    let failure = ChangeFailure::ProviderUnusable { reason: e.clone() };
+                    let failure = ChangeFailure::from(e.clone());
                     outcomes.insert(position, ChangeOutcome::Failed(failure));
                 }
             }

@@ -133,6 +133,31 @@ impl LocalConfig {
                 )
             })
     }
+
+    /// Whether the account hosts the zone `zone`.
+    pub fn hosts(&self, zone: &ZoneId) -> bool {
+        self.hosted().any(|(id, _)| *zone == id.as_str())
+    }
+
+    /// The zones the account hosts as a provider lists them (a `:private` suffix makes a
+    /// zone private), or Gardener's text when `failGetZones` asks listing to fail.
+    pub fn hosted_zones(&self) -> Result<Vec<HostedZone>, String> {
+        if self.fail_get_zones {
+            return Err("forced error by mockConfig.FailGetZones".to_owned());
+        }
+        (self.hosted())
+            .map(|(id, z)| {
+                let domain =
+                    (z.dns_name.parse()).map_err(|e| format!("hosted zone {id:?}: {e}"))?;
+                Ok(HostedZone {
+                    id: ZoneId::from(id),
+                    domain,
+                    provider_type: ProviderType::Local,
+                    private: z.zone_suffix.contains(":private"),
+                })
+            })
+            .collect()
+    }
 }
 
 /// What is known of a provider after its evaluation.
@@ -413,13 +438,7 @@ fn account_zones(
     match provider_type {
         ProviderType::Local => {
             let config = LocalConfig::of(provider).map_err(|e| e.to_string())?;
-            if config.fail_get_zones {
-                return Err("forced error by mockConfig.FailGetZones".to_owned());
-            }
-            let zones = (config.hosted())
-                .map(|(id, z)| zone(id, &z.dns_name, z.zone_suffix.contains(":private")))
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok((zones, Some(config)))
+            Ok((config.hosted_zones()?, Some(config)))
         }
         ProviderType::Rfc2136 => match properties.get("Zone") {
             Some(name) => Ok((vec![zone(name.clone(), name, false)?], None)),

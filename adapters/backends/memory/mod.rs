@@ -47,8 +47,7 @@ impl MemoryZones {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn execute(&mut self, change: &Change, config: &LocalConfig) -> Result<(), ChangeFailure> {
-        let hosted = config.hosted().any(|(id, _)| change.zone == id.as_str());
-        if !hosted {
+        if !config.hosts(&change.zone) {
             return Err(ChangeFailure::NotHosted {
                 provider_type: ProviderType::Local.as_str().to_owned(),
                 zone: change.zone.clone(),
@@ -110,25 +109,7 @@ impl super::DnsBackend for MemoryBackend {
     }
 
     async fn list_zones(&self) -> Result<Vec<crate::provider::HostedZone>, super::BackendError> {
-        if self.config.fail_get_zones {
-            return Err(super::BackendError::Rejected {
-                message: "forced error by mockConfig.FailGetZones".to_owned(),
-            });
-        }
-        (self.config.hosted())
-            .map(|(id, zone)| {
-                let domain =
-                    (zone.dns_name.parse()).map_err(|e| super::BackendError::Rejected {
-                        message: format!("hosted zone {id:?}: {e}"),
-                    })?;
-                Ok(crate::provider::HostedZone {
-                    id: ZoneId::from(id),
-                    domain,
-                    provider_type: ProviderType::Local,
-                    private: zone.zone_suffix.contains(":private"),
-                })
-            })
-            .collect()
+        (self.config.hosted_zones()).map_err(|message| super::BackendError::Rejected { message })
     }
 
     async fn read_zone(
@@ -136,7 +117,7 @@ impl super::DnsBackend for MemoryBackend {
         zone: &ZoneId,
         _names: Option<&std::collections::BTreeSet<crate::DnsName>>,
     ) -> Result<ZoneRecords, super::BackendError> {
-        if !self.config.hosted().any(|(id, _)| *zone == id.as_str()) {
+        if !self.config.hosts(zone) {
             return Err(super::BackendError::NotHosted {
                 provider_type: ProviderType::Local,
                 zone: zone.clone(),
