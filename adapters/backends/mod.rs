@@ -80,6 +80,13 @@ pub enum BackendError {
         /// What happened, naming the server and the zone.
         message: String,
     },
+    /// The zone changed since it was read (a failed prerequisite, a conflicting write): read it
+    /// again, then plan again.
+    #[error("{message}")]
+    Conflict {
+        /// What happened, naming the server and the zone.
+        message: String,
+    },
     /// The server asks for fewer requests.
     #[error("{message}")]
     Throttled {
@@ -139,6 +146,7 @@ impl From<BackendError> for ChangeFailure {
             BackendError::Throttled { retry_after, .. } => FailureKind::Throttled {
                 retry_after: *retry_after,
             },
+            BackendError::Conflict { .. } => FailureKind::Conflict,
             BackendError::Rejected { .. } => FailureKind::Rejected,
         };
         ChangeFailure::Backend {

@@ -222,18 +222,18 @@ impl ZoneServer {
                 .send_update(&batch, message_id(now, messages), now)
                 .await;
             match result {
-                Err(Refusal::Prerequisite(_)) if batch.len() > 1 => {
+                Err(BackendError::Conflict { .. }) if batch.len() > 1 => {
                     for change in batch {
                         messages += 1;
                         let single = self
                             .send_update(&[change], message_id(now, messages), now)
                             .await
-                            .map_err(Refusal::into_failure);
+                            .map_err(ChangeFailure::from);
                         outcomes[position(change)] = Some(single.into());
                     }
                 }
                 result => {
-                    let outcome = ChangeOutcome::from(result.map_err(Refusal::into_failure));
+                    let outcome = ChangeOutcome::from(result.map_err(ChangeFailure::from));
                     for change in batch {
                         outcomes[position(change)] = Some(outcome.clone());
                     }
@@ -254,37 +254,39 @@ impl ZoneServer {
         Written { outcomes, messages }
     }
 
-    async fn send_update(&self, batch: &[&Change], id: u16, now: u64) -> Result<(), Refusal> {
-        let mut message = wire::update_message(&self.zone, batch, id).map_err(Refusal::Other)?;
+    async fn send_update(&self, batch: &[&Change], id: u16, now: u64) -> Result<(), BackendError> {
+        let mut message = wire::update_message(&self.zone, batch, id).map_err(rejected)?;
         let verifier = message
             .finalize(&self.signer, now)
-            .map_err(|e| Refusal::Other(format!("cannot sign the update: {e}")))?;
-        let bytes = message
-            .to_vec()
-            .map_err(|e| Refusal::Other(e.to_string()))?;
-        let mut stream = (self.connect().await).map_err(|e| Refusal::Unreachable(e.to_string()))?;
-        (send(&mut stream, &bytes).await)
-            .map_err(|e| Refusal::Unreachable(self.io_error("update", &e).to_string()))?;
-        let answer = (receive(&mut stream).await)
-            .map_err(|e| Refusal::Unreachable(self.io_error("update", &e).to_string()))?;
+            .map_err(|e| rejected(format!("cannot sign the update: {e}")))?;
+        let bytes = message.to_vec().map_err(|e| rejected(e.to_string()))?;
+        let mut stream = self.connect().await?;
+        (send(&mut stream, &bytes).await).map_err(|e| self.io_error("update", &e))?;
+        let answer = (receive(&mut stream).await).map_err(|e| self.io_error("update", &e))?;
         let response = Message::from_vec(&answer)
-            .map_err(|e| Refusal::Other(format!("update of {}: bad answer: {e}", self.zone)))?;
+            .map_err(|e| rejected(format!("update of {}: bad answer: {e}", self.zone)))?;
         match response.metadata.response_code {
             ResponseCode::NoError => {
                 if let (Some(mut verifier), Some(_)) = (verifier, response.signature()) {
                     verifier
                         .verify(&answer)
-                        .map_err(|e| Refusal::Other(format!("update of {}: {e}", self.zone)))?;
+                        .map_err(|e| rejected(format!("update of {}: {e}", self.zone)))?;
                 }
                 Ok(())
             }
             ResponseCode::YXRRSet
             | ResponseCode::NXRRSet
             | ResponseCode::YXDomain
-            | ResponseCode::NXDomain => {
-                Err(Refusal::Prerequisite(self.refused("update", &response)))
-            }
-            _ => Err(Refusal::Refused(self.refused("update", &response))),
+            | ResponseCode::NXDomain => Err(BackendError::Conflict {
+                message: format!(
+                    "{}: the record set changed since the zone was read (run apply again)",
+                    self.refused("update", &response)
+                ),
+            }),
+            code => Err(BackendError::Refused {
+                code: response_code_name(code),
+                message: self.refused("update", &response),
+            }),
         }
     }
 
@@ -399,45 +401,6 @@ pub struct Written {
     pub outcomes: Vec<ChangeOutcome>,
     /// The number of UPDATE messages sent.
     pub messages: usize,
-}
-
-/// Why an UPDATE was not made.
-enum Refusal {
-    /// A prerequisite failed: the zone changed since it was read.
-    Prerequisite(String),
-    /// The server could not be reached, or the connection broke.
-    Unreachable(String),
-    /// The server answered with an error code.
-    Refused(String),
-    /// The message could not be built, signed or read.
-    Other(String),
-}
-
-impl Refusal {
-    fn into_failure(self) -> ChangeFailure {
-        let kind = match &self {
-            Self::Prerequisite(_) => FailureKind::Conflict,
-            Self::Unreachable(_) => FailureKind::Unreachable,
-            Self::Refused(_) => FailureKind::Refused,
-            Self::Other(_) => FailureKind::Rejected,
-        };
-        ChangeFailure::Backend {
-            kind,
-            message: self.to_string(),
-        }
-    }
-}
-
-impl fmt::Display for Refusal {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Prerequisite(m) => write!(
-                f,
-                "{m}: the record set changed since the zone was read (run apply again)"
-            ),
-            Self::Unreachable(m) | Self::Refused(m) | Self::Other(m) => f.write_str(m),
-        }
-    }
 }
 
 fn response_code_name(code: ResponseCode) -> String {
