@@ -28,8 +28,6 @@ use serde::{Deserialize, Serialize};
 /// let leftover = given.leftover("local:example.com");
 /// assert_eq!(leftover.as_str(), "default/www#local:example.com");
 /// assert_eq!(leftover.leftover("local:example.com"), leftover, "never suffixed twice");
-/// assert_eq!(leftover.entry(), given);
-/// assert!(leftover.is_leftover() && !given.is_leftover());
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -58,35 +56,14 @@ impl EntryId {
         if suffixed {
             self.clone()
         } else {
-            Self(format!("{}#{zone}", self.0))
+            Self(format!("{}{zone}", self.leftover_prefix()))
         }
     }
 
-    /// Whether this is the id of record sets an entry left behind ([`EntryId::leftover`]).
-    pub fn is_leftover(&self) -> bool {
-        self.zone_left_in().is_some()
-    }
-
-    /// The zone a leftover id names.
-    pub fn zone_left_in(&self) -> Option<&str> {
-        // A zone id may hold `#` itself; an entry id before it never does (Kubernetes names,
-        // DNS names and `generateName` prefixes have none), so the first `#` splits.
-        self.0.split_once('#').map(|(_, zone)| zone)
-    }
-
-    /// The entry's own id: for a leftover id, the id of the entry that left the record sets.
-    pub fn entry(&self) -> EntryId {
-        match self.0.split_once('#') {
-            Some((entry, _)) => Self(entry.to_owned()),
-            None => self.clone(),
-        }
-    }
-
-    /// The namespace the id names (the text before the first `/`).
-    pub fn namespace(&self) -> &str {
-        self.0
-            .split_once('/')
-            .map_or("", |(namespace, _)| namespace)
+    /// The text every leftover id of this entry starts with (`<id>#`): leftover ids sort
+    /// right after it, so a range from it finds them.
+    pub(crate) fn leftover_prefix(&self) -> String {
+        format!("{}#", self.0)
     }
 
     /// The id as text.

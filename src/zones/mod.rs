@@ -16,7 +16,7 @@ mod outcome;
 mod registry;
 
 pub use outcome::{ChangeFailure, ChangeOutcome, FailureKind};
-pub use registry::{Registry, owned_after};
+pub use registry::Registry;
 
 /// Where one record set lives within a zone: its owner (name and set identifier) and type.
 /// As JSON: `{"dnsName": ..., "setIdentifier": ... (when set), "type": ...}`.

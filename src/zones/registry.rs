@@ -97,24 +97,6 @@ impl Registry {
     }
 }
 
-/// What each entry owns once `changes` were executed, each with its outcome
-/// ([`Change::outcome`]; a change without one counts as not made), starting from `owned`, the
-/// ownership the plan computed for when every change is made.
-pub fn owned_after(
-    owned: BTreeMap<EntryId, Ownership>,
-    changes: &[Change],
-) -> BTreeMap<EntryId, Ownership> {
-    let not_made = ChangeOutcome::Failed(ChangeFailure::Backend {
-        kind: super::FailureKind::Other,
-        message: "not executed".to_owned(),
-    });
-    let mut registry = Registry::new(owned);
-    for change in changes {
-        registry.record(change, change.outcome.as_ref().unwrap_or(&not_made));
-    }
-    registry.into_owned()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -180,22 +162,11 @@ mod tests {
     #[test]
     fn a_leftover_of_a_leftover_keeps_its_id() {
         let delete = change(Action::Delete, "default/e#z");
-        let owned = owned_after(BTreeMap::new(), std::slice::from_ref(&delete));
+        let mut registry = Registry::new(BTreeMap::new());
+        registry.record(&delete, &failed());
+        let owned = registry.into_owned();
         assert_eq!(owned.keys().collect::<Vec<_>>(), ["default/e#z"]);
         assert!(owned["default/e#z"].keys.contains(&delete.key()));
-    }
-
-    #[test]
-    fn owned_after_counts_a_change_without_outcome_as_not_made() {
-        let mut create = change(Action::Create, "default/e");
-        let planned = owning("default/e", &create);
-        assert!(
-            owned_after(planned.clone(), std::slice::from_ref(&create))["default/e"]
-                .keys
-                .is_empty()
-        );
-        create.outcome = Some(ChangeOutcome::Applied);
-        assert_eq!(owned_after(planned.clone(), &[create]), planned);
     }
 
     #[test]

@@ -57,7 +57,7 @@ impl Planner {
 
     /// The ids of what `id` left behind (`<id>#<zone>`), owned now or as planned.
     fn leftover_ids(&self, id: &EntryId) -> Vec<EntryId> {
-        let prefix = format!("{id}#");
+        let prefix = id.leftover_prefix();
         let below = |other: &&EntryId| other.as_str().starts_with(&prefix);
         let from = (Bound::Included(prefix.as_str()), Bound::Unbounded);
         let observed = (self.observed.owned.range::<str, _>(from)).map(|(other, _)| other);
