@@ -130,11 +130,6 @@ impl ZoneId {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-
-    /// Whether the id is empty (no zone).
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
 }
 
 impl fmt::Display for ZoneId {
