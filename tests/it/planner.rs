@@ -361,29 +361,31 @@ proptest! {
     }
 }
 
+/// A world of the `local` provider `test/p` with the zone `example.com` (`config`: more fields
+/// of its `providerConfig`, e.g. `failDeleteEntry: true`) and DNSEntries of `test`, each
+/// `(name, metadata fields, spec fields)`.
+fn local_world(config: &str, entries: &[(&str, &str, &str)]) -> World {
+    let mut text = format!(
+        "apiVersion: dns.gardener.cloud/v1alpha1\nkind: DNSProvider\nmetadata: {{name: p, namespace: test}}\nspec: {{type: local, providerConfig: {{zones: [{{dnsName: example.com}}]{config}}}}}\n"
+    );
+    for (name, metadata, spec) in entries {
+        text.push_str(&format!(
+            "---\napiVersion: dns.gardener.cloud/v1alpha1\nkind: DNSEntry\nmetadata: {{name: {name}, namespace: test{metadata}}}\nspec: {{{spec}}}\n"
+        ));
+    }
+    let mut world = World::default();
+    shoot_dns::manifest::load_str(&mut world, "m.yaml", &text).expect("valid manifests");
+    world
+}
+
 /// A record set put into the zone by hand at the name an entry wants blocks the entry (D14);
 /// once it is gone, the entry plans its records again.
 #[test]
 fn a_foreign_record_at_an_entrys_name_blocks_it_and_its_removal_frees_it() {
-    let mut world = World::default();
-    shoot_dns::manifest::load_str(
-        &mut world,
-        "m.yaml",
-        "
-apiVersion: dns.gardener.cloud/v1alpha1
-kind: DNSProvider
-metadata: {name: p, namespace: test}
-spec:
-  type: local
-  providerConfig: {zones: [{dnsName: example.com}]}
----
-apiVersion: dns.gardener.cloud/v1alpha1
-kind: DNSEntry
-metadata: {name: e, namespace: test}
-spec: {dnsName: www.example.com, targets: [192.0.2.1]}
-",
-    )
-    .expect("valid manifests");
+    let world = local_world(
+        "",
+        &[("e", "", "dnsName: www.example.com, targets: [192.0.2.1]")],
+    );
     let config = config();
     let mut planner = Planner::from_world(&world, config.clone());
     let set = planner.poll_change_set().expect("a change set");
@@ -419,26 +421,9 @@ spec: {dnsName: www.example.com, targets: [192.0.2.1]}
 /// stays owned under its leftover id, and the entry that wants the name does not take it.
 #[test]
 fn a_driver_feeds_outcomes_and_settles_the_round() {
-    let manifests = |entries: &str| {
-        format!(
-            "
-apiVersion: dns.gardener.cloud/v1alpha1
-kind: DNSProvider
-metadata: {{name: p, namespace: test}}
-spec:
-  type: local
-  providerConfig: {{zones: [{{dnsName: example.com}}], failDeleteEntry: true}}
-{entries}"
-        )
-    };
-    let entry = |name: &str, dns_name: &str| {
-        format!(
-            "---\napiVersion: dns.gardener.cloud/v1alpha1\nkind: DNSEntry\nmetadata: {{name: {name}, namespace: test}}\nspec: {{dnsName: {dns_name}, targets: [192.0.2.1]}}\n"
-        )
-    };
-    let mut world = World::default();
-    let text = manifests(&entry("a", "www.example.com"));
-    shoot_dns::manifest::load_str(&mut world, "m.yaml", &text).expect("valid manifests");
+    let fail = ", failDeleteEntry: true";
+    let www = "dnsName: www.example.com, targets: [192.0.2.1]";
+    let world = local_world(fail, &[("a", "", www)]);
     let config = config();
     let mut planner = Planner::from_world(&world, config.clone());
     let zones = shoot_dns::adapters::backends::memory::SharedZones::default();
@@ -455,9 +440,8 @@ spec:
     assert_eq!(planner.observed().owned[&a].keys.len(), 1);
 
     // `a` moves to another name; its old record set cannot be deleted, and `b` wants it.
-    let text = manifests(&(entry("a", "api.example.com") + &entry("b", "www.example.com")));
-    let mut moved = World::default();
-    shoot_dns::manifest::load_str(&mut moved, "m.yaml", &text).expect("valid manifests");
+    let api = "dnsName: api.example.com, targets: [192.0.2.1]";
+    let moved = local_world(fail, &[("a", "", api), ("b", "", www)]);
     for object in moved.objects() {
         planner.handle_applied(object);
     }
@@ -491,35 +475,20 @@ spec:
 /// gone from the cluster.
 #[test]
 fn finalizers_are_released_when_what_they_protect_is_done() {
-    let text = |fail: bool, entry_deleting: bool| {
+    let load = |fail: bool, entry_deleting: bool| {
         let deleting = if entry_deleting {
             ", deletionTimestamp: '2024-01-01T00:00:00Z', finalizers: [dns.gardener.cloud/compound]"
         } else {
             ""
         };
-        format!(
-            "
-apiVersion: dns.gardener.cloud/v1alpha1
-kind: DNSProvider
-metadata: {{name: p, namespace: test}}
-spec:
-  type: local
-  providerConfig: {{zones: [{{dnsName: example.com}}], failDeleteEntry: {fail}}}
----
-apiVersion: dns.gardener.cloud/v1alpha1
-kind: DNSEntry
-metadata: {{name: e, namespace: test{deleting}}}
-spec: {{dnsName: www.example.com, targets: [192.0.2.1]}}
-"
+        let spec = "dnsName: www.example.com, targets: [192.0.2.1]";
+        local_world(
+            &format!(", failDeleteEntry: {fail}"),
+            &[("e", deleting, spec)],
         )
     };
-    let load = |text: &str| {
-        let mut world = World::default();
-        shoot_dns::manifest::load_str(&mut world, "m.yaml", text).expect("valid manifests");
-        world
-    };
     let config = config();
-    let world = load(&text(true, false));
+    let world = load(true, false);
     let mut planner = Planner::from_world(&world, config.clone());
     let zones = shoot_dns::adapters::backends::memory::SharedZones::default();
     let run = |planner: &mut Planner, world: &World| {
@@ -536,7 +505,7 @@ spec: {{dnsName: www.example.com, targets: [192.0.2.1]}}
     );
 
     let mut step = |fail: bool| {
-        let world = load(&text(fail, true));
+        let world = load(fail, true);
         for object in world.objects() {
             planner.handle_applied(object);
         }
@@ -639,25 +608,8 @@ fn a_source_is_released_once_its_entries_are_gone() {
 /// from `poll_timeout`).
 #[test]
 fn lookups_are_handed_out_and_repeated_after_the_interval() {
-    let mut world = World::default();
-    shoot_dns::manifest::load_str(
-        &mut world,
-        "m.yaml",
-        "
-apiVersion: dns.gardener.cloud/v1alpha1
-kind: DNSProvider
-metadata: {name: p, namespace: test}
-spec:
-  type: local
-  providerConfig: {zones: [{dnsName: example.com}]}
----
-apiVersion: dns.gardener.cloud/v1alpha1
-kind: DNSEntry
-metadata: {name: e, namespace: test}
-spec: {dnsName: www.example.com, targets: [a.example.net, b.example.net], cnameLookupInterval: 120}
-",
-    )
-    .expect("valid manifests");
+    let spec = "dnsName: www.example.com, targets: [a.example.net, b.example.net], cnameLookupInterval: 120";
+    let world = local_world("", &[("e", "", spec)]);
     let mut planner = Planner::from_world(&world, config());
     let host = |name: &str| name.parse::<shoot_dns::DnsName>().expect("a host name");
     assert_eq!(planner.poll_lookup(1_000), Some(host("a.example.net")));
