@@ -8,8 +8,9 @@
 //! `local:pNN.example.com`), includes that domain and excludes `internal.pNN.example.com`.
 //! Entry `i` is `ns<i % 10>/e<i>` with the name `host<i>.p<i % P>.example.com` and one IPv4
 //! target. The world is built, planned and applied on the in-memory zones
-//! (`shoot_dns::adapters::backends::memory::apply`) once, outside the timed loop, so that `world.observed` holds
-//! every record set and every ownership; a timed iteration only plans (and drops the plan).
+//! (`shoot_dns::adapters::backends::memory::apply`) once, outside the timed loop, so that
+//! `world.observed` holds every record set and every ownership; a timed iteration only plans (and
+//! drops the plan).
 //!
 //! * `plan/full/{no_changes,changes_1pct}/N`: N = 1,000, 10,000 and 100,000 entries over 100
 //!   providers (100,000 takes 10 samples of about 2 s each).

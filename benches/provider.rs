@@ -1,6 +1,6 @@
-//! Provider choice (`ProviderIndex::choose`, docs/entries-and-providers.md §3.2): 100,000 entry names
-//! against 10, 1,000 and 10,000 providers. The goal is under 1 µs per entry, flat in the number
-//! of providers.
+//! Provider choice (`ProviderIndex::choose`, docs/entries-and-providers.md §3.2): 100,000 entry
+//! names against 10, 1,000 and 10,000 providers. The goal is under 1 µs per entry, flat in the
+//! number of providers.
 //!
 //! Each provider includes one or two domains of its own (`d<i>.zone<i % 8>.com`, and for every
 //! other provider `svc<i>.example.org`); every fourth excludes `internal.` below its first

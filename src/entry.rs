@@ -1,5 +1,5 @@
-//! DNSEntry validation (docs/entries-and-providers.md §2; COMPATIBILITY.md#d1 to #d3): from the spec as written
-//! to a [`ValidEntry`] whose name, targets and TTL are checked and canonical.
+//! DNSEntry validation (docs/entries-and-providers.md §2; COMPATIBILITY.md#d1 to #d3): from the
+//! spec as written to a [`ValidEntry`] whose name, targets and TTL are checked and canonical.
 
 use crate::api::{DnsEntrySpec, RoutingPolicy};
 use crate::name::{DnsName, DnsNameError};

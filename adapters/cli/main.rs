@@ -1,5 +1,5 @@
-//! `shoot-dns`: the command line over the `shoot_dns` core. See docs/command-line.md in the repository
-//! for the inputs and outputs; `shoot-dns --help` for the options.
+//! `shoot-dns`: the command line over the `shoot_dns` core. See docs/command-line.md in the
+//! repository for the inputs and outputs; `shoot-dns --help` for the options.
 
 #![forbid(unsafe_code)]
 

@@ -1,5 +1,5 @@
-//! The state file of `shoot-dns apply` (docs/command-line.md#the-state-file): per entry the last status
-//! and the record sets it owns, and the contents of the in-memory zones. Written atomically.
+//! The state file of `shoot-dns apply` (docs/command-line.md#the-state-file): per entry the last
+//! status and the record sets it owns, and the contents of the in-memory zones. Written atomically.
 
 use std::collections::BTreeMap;
 use std::io::Write;

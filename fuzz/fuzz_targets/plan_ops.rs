@@ -1,6 +1,6 @@
 //! Random sequences of operations (entries added, changed and deleted; providers added, changed
-//! and removed; deletes made to fail) driven through `Plan::compute` and `adapters::backends::memory::apply`, with
-//! the plan's invariants checked after each step:
+//! and removed; deletes made to fail) driven through `Plan::compute` and
+//! `adapters::backends::memory::apply`, with the plan's invariants checked after each step:
 //! - a record set that no entry owns is never changed or deleted (COMPATIBILITY.md#d14);
 //! - an apply whose changes all succeeded leaves nothing to change;
 //! - two entries never own the same record set.

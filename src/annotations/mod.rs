@@ -172,8 +172,8 @@ impl IgnoreMode {
 }
 
 /// The annotations every source kind but DNSEntry honours besides `dnsnames`, parsed
-/// (docs/sources.md §1.3–1.8). `dnsnames` comes first, through [`DnsNames::parse`] and the kind's own
-/// rules; these follow.
+/// (docs/sources.md §1.3–1.8). `dnsnames` comes first, through [`DnsNames::parse`] and the kind's
+/// own rules; these follow.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CommonAnnotations<'a> {
     /// `ttl`; `None` for absent, empty or `0`.

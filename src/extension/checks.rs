@@ -13,7 +13,8 @@ use super::workload_identity::{
 use crate::provider::{CredentialsError, ProviderType, validate_credentials};
 
 /// The checks of Gardener's extension, with the WorkloadIdentity options of its admission
-/// component (`--wi-gcp-allowed-token-url`, `--wi-gcp-allowed-service-account-impersonation-url-regexp`).
+/// component (`--wi-gcp-allowed-token-url`,
+/// `--wi-gcp-allowed-service-account-impersonation-url-regexp`).
 ///
 /// ```
 /// use std::collections::BTreeMap;

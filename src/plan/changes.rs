@@ -1,5 +1,5 @@
-//! The zone step of a plan: entries weighed against each other (COMPATIBILITY.md#d13) and against what
-//! the zones hold (D14), and the ordered changes that make the zones match.
+//! The zone step of a plan: entries weighed against each other (COMPATIBILITY.md#d13) and against
+//! what the zones hold (D14), and the ordered changes that make the zones match.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -351,8 +351,8 @@ fn claim_names(items: &mut [Item<'_>]) {
     }
 }
 
-/// docs/entries-and-providers.md §3.4: a provider with `spec.quotas.entries` takes that many entries, those already assigned
-/// to it first.
+/// docs/entries-and-providers.md §3.4: a provider with `spec.quotas.entries` takes that many
+/// entries, those already assigned to it first.
 fn enforce_quotas(items: &mut [Item<'_>], quotas: &BTreeMap<String, i64>) {
     for (provider, &quota) in quotas {
         let mut assigned: Vec<usize> = items

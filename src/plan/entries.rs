@@ -231,8 +231,8 @@ pub(super) fn decide(
 }
 
 /// Why a deleted entry keeps its records: one that the zone holds may be deleted by no
-/// provider that covers its name and zone (docs/entries-and-providers.md §4.4). It stays `Stale` and
-/// keeps them, and its finalizer, until a provider covers them again.
+/// provider that covers its name and zone (docs/entries-and-providers.md §4.4). It stays `Stale`
+/// and keeps them, and its finalizer, until a provider covers them again.
 fn blocked_deletion(
     entry: &DnsEntry,
     previous: Option<&DnsEntryStatus>,

@@ -175,8 +175,8 @@ impl Plan {
         for (position, item) in positions.into_iter().zip(items) {
             let (entry, source, previous) = &mut entries[position];
             if let Some(status) = item.status {
-                // As the controller does (docs/sources.md §3.0.7, dedup recorder): a state and message already
-                // reported are not reported again.
+                // As the controller does (docs/sources.md §3.0.7, dedup recorder): a state and
+                // message already reported are not reported again.
                 let previous = previous.as_deref();
                 let unchanged = previous
                     .is_some_and(|p| p.state == status.state && p.message == status.message);
@@ -313,7 +313,8 @@ fn status_event(
     })
 }
 
-/// docs/entries-and-providers.md §4.6: a provider being deleted while entries still own records through it says so.
+/// docs/entries-and-providers.md §4.6: a provider being deleted while entries still own records
+/// through it says so.
 fn report_deleting_providers(plan: &mut Plan, observed: &Observed) {
     let mut assigned: BTreeMap<&str, usize> = BTreeMap::new();
     for owned in observed.owned.values().filter(|o| !o.keys.is_empty()) {

@@ -93,8 +93,8 @@ impl Providers {
 
     /// The provider through which an owned record set of `name` may be deleted: the one that
     /// wrote it if that one still covers the name and zone, else the provider now responsible
-    /// for the name if it covers the zone; `None` if no provider may touch it (docs/entries-and-providers.md
-    /// §4.4, COMPATIBILITY.md#d11-2 and #d14).
+    /// for the name if it covers the zone; `None` if no provider may touch it
+    /// (docs/entries-and-providers.md §4.4, COMPATIBILITY.md#d11-2 and #d14).
     pub(super) fn deleter<'p>(&'p self, owned: &Ownership, name: &DnsName) -> Option<&'p str> {
         let covering = |key: &str| {
             (self.states.get(key))

@@ -1,6 +1,6 @@
-//! Entry side of provider selection (docs/entries-and-providers.md §3.2 steps 2–4, COMPATIBILITY.md#d10):
-//! which provider is responsible for a DNS name, at a cost that grows with the labels of the
-//! name, not with the number of providers.
+//! Entry side of provider selection (docs/entries-and-providers.md §3.2 steps 2–4,
+//! COMPATIBILITY.md#d10): which provider is responsible for a DNS name, at a cost that grows with
+//! the labels of the name, not with the number of providers.
 //!
 //! The index is a trie over reversed domain labels (`com` → `example` → `sub`). Each node lists
 //! the providers that include or exclude exactly the domain it stands for. A choice walks the
@@ -440,8 +440,8 @@ impl ProviderIndex {
     }
 
     /// The responsible provider for `name`, given the entry's current provider (`current`, its
-    /// `status.provider` as `namespace/name`), or `None` if no provider matches (COMPATIBILITY.md#d11).
-    /// The rules are on [`ProviderIndex`].
+    /// `status.provider` as `namespace/name`), or `None` if no provider matches
+    /// (COMPATIBILITY.md#d11). The rules are on [`ProviderIndex`].
     ///
     /// ```
     /// use shoot_dns::provider::{ProviderCandidate, ProviderIndex};

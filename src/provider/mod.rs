@@ -1,5 +1,5 @@
-//! DNSProviders: which hosted zones and domains a provider serves (docs/entries-and-providers.md §3.1,
-//! §7).
+//! DNSProviders: which hosted zones and domains a provider serves (docs/entries-and-providers.md
+//! §3.1, §7).
 
 mod credentials;
 mod index;

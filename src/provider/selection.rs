@@ -1,6 +1,6 @@
-//! Domain and zone selection of one provider (docs/entries-and-providers.md §3.1): from the provider's
-//! `domains`/`zones` include and exclude lists and its account's hosted zones to the zones it
-//! uses and the domains it serves.
+//! Domain and zone selection of one provider (docs/entries-and-providers.md §3.1): from the
+//! provider's `domains`/`zones` include and exclude lists and its account's hosted zones to the
+//! zones it uses and the domains it serves.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -86,7 +86,8 @@ pub struct ZoneSelection {
     pub warnings: Vec<String>,
 }
 
-/// Selects zones and domains for a provider of type `provider_type` (docs/entries-and-providers.md §3.1).
+/// Selects zones and domains for a provider of type `provider_type` (docs/entries-and-providers.md
+/// §3.1).
 ///
 /// ```
 /// use shoot_dns::api::Selection;

@@ -230,8 +230,8 @@ impl ProviderState {
             .is_some_and(|i| longest(&s.domains_excluded).is_none_or(|e| i > e))
     }
 
-    /// The zone of the provider with the longest domain that holds `name` (docs/entries-and-providers.md §3.3; the
-    /// first on a tie).
+    /// The zone of the provider with the longest domain that holds `name`
+    /// (docs/entries-and-providers.md §3.3; the first on a tie).
     pub fn zone_for(&self, name: &DnsName) -> Option<&HostedZone> {
         let mut best: Option<&HostedZone> = None;
         for zone in &self.selection.zones {
@@ -417,8 +417,8 @@ pub fn secret_properties(secret: &Secret) -> Result<BTreeMap<String, String>, Se
 }
 
 /// The hosted zones of the provider's account (of type `provider_type`), without asking any
-/// server (docs/command-line.md#zones): a `local` provider's configured zones, an `rfc2136` provider's
-/// `Zone`, else one zone per included domain.
+/// server (docs/command-line.md#zones): a `local` provider's configured zones, an `rfc2136`
+/// provider's `Zone`, else one zone per included domain.
 fn account_zones(
     provider: &DnsProvider,
     provider_type: ProviderType,

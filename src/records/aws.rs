@@ -153,8 +153,8 @@ pub const AWS_CANONICAL_HOSTED_ZONES: &[(&str, &str)] = &[
 /// The canonical hosted zone of `host` if it is an AWS alias target: `host` equals a suffix of
 /// [`AWS_CANONICAL_HOSTED_ZONES`] or lies below it. The longest suffix wins.
 ///
-/// The match is on whole labels (as every name match here, COMPATIBILITY.md#d1). Gardener matches with
-/// a plain `strings.HasSuffix` over a Go map (§8.12), so there `notcloudfront.net` or
+/// The match is on whole labels (as every name match here, COMPATIBILITY.md#d1). Gardener matches
+/// with a plain `strings.HasSuffix` over a Go map (§8.12), so there `notcloudfront.net` or
 /// `evil-eu-west-1.elb.amazonaws.com` are alias targets too, and `lb.cloudfront.net.` (with the
 /// trailing dot) is none; here `host` is normalised and only real subdomains match.
 ///

@@ -1,5 +1,5 @@
-//! From a validated entry to the record sets it wants (docs/entries-and-providers.md §0.2–0.5, §5.1–5.4,
-//! §5.9, §5.10): pure functions, no resolver and no provider API.
+//! From a validated entry to the record sets it wants (docs/entries-and-providers.md §0.2–0.5,
+//! §5.1–5.4, §5.9, §5.10): pure functions, no resolver and no provider API.
 //!
 //! ```text
 //!  ValidEntry + RecordInput ──► desired ──► Desired { owner, sets, lookups, status_targets, … }
@@ -8,8 +8,8 @@
 //!  status.targets ──► targets_from_status ──► the targets the entry wrote last time
 //! ```
 //!
-//! Values are canonical (COMPATIBILITY.md#d3, #d15): IPv6 in RFC 5952 form, host names normalised like
-//! [`DnsName`]. Gardener compares the raw text and so plans an update on every pass for an
+//! Values are canonical (COMPATIBILITY.md#d3, #d15): IPv6 in RFC 5952 form, host names normalised
+//! like [`DnsName`]. Gardener compares the raw text and so plans an update on every pass for an
 //! entry whose IPv6 or CNAME text is not canonical (§8.3); comparing canonical text does not.
 
 mod aws;

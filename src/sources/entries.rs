@@ -198,8 +198,8 @@ fn apply_input(entry: &mut DnsEntry, name: &str, input: &SourceInput, config: &S
     set(IGNORE, input.ignore.map(|i| i.as_str()));
 }
 
-/// The `resources.gardener.cloud/owners` reference of a source object: `<group>/<Kind>/<ns>/<name>`,
-/// prefixed with `<sourceClusterID>:` when the cluster ids differ.
+/// The `resources.gardener.cloud/owners` reference of a source object:
+/// `<group>/<Kind>/<ns>/<name>`, prefixed with `<sourceClusterID>:` when the cluster ids differ.
 pub fn owner_string(
     kind: SourceKind,
     namespace: &str,

@@ -76,8 +76,8 @@ pub fn virtual_service_gateways(vs: &VirtualService) -> Vec<(String, String)> {
 /// `virtual_services` are the VirtualServices of the Gateway's API version that reference it
 /// (see [`virtual_service_gateways`]), sorted by namespace, then name.
 ///
-/// Declared hosts (COMPATIBILITY.md#d4, #d8): the `spec.servers[].hosts[]` in order, then the hosts of
-/// the VirtualServices unless equal to or covered at one label by an earlier `*.X` host. A host
+/// Declared hosts (COMPATIBILITY.md#d4, #d8): the `spec.servers[].hosts[]` in order, then the hosts
+/// of the VirtualServices unless equal to or covered at one label by an earlier `*.X` host. A host
 /// `namespace/host`, `./host` or `*/host` declares `host`; `*` (with or without a namespace)
 /// declares nothing. The names are the declared hosts `dnsnames` lists or selects with
 /// `*`/`all`; a listed name no host declares is an error. Without names the input has none,
@@ -380,7 +380,8 @@ mod tests {
         let i = with(&gw, &[], services(&[&svc])).unwrap().unwrap();
         assert_eq!(i.names, A);
         assert_eq!(i.targets, ["10.0.0.10", "10.0.0.11"]);
-        // IST-15: COMPATIBILITY.md#d5 trims each item (Gardener keeps " 5.6.7.8", an invalid target)
+        // IST-15: COMPATIBILITY.md#d5 trims each item (Gardener keeps " 5.6.7.8", an invalid
+        // target)
         assert_eq!(targets("1.2.3.4, 5.6.7.8"), ["1.2.3.4", "5.6.7.8"]);
         // D5: empty items dropped, duplicates too
         assert_eq!(targets("a,,b"), ["a", "b"]);
@@ -499,8 +500,8 @@ mod tests {
 
     #[test]
     fn wildcard_server_host_is_skipped() {
-        // IST-13: COMPATIBILITY.md#d4 decides against the spec's new behaviour (the raw `*` as a name)
-        // and for the documented one: a bare `*` host declares nothing.
+        // IST-13: COMPATIBILITY.md#d4 decides against the spec's new behaviour (the raw `*` as a
+        // name) and for the documented one: a bare `*` host declares nothing.
         let gw = named("*", &["*"]);
         let all = [virtual_service(
             "test",
@@ -513,8 +514,8 @@ mod tests {
 
     #[test]
     fn namespaced_hosts() {
-        // COMPATIBILITY.md#d4: the namespace part is dropped; `*`, empty and malformed hosts declare
-        // nothing
+        // COMPATIBILITY.md#d4: the namespace part is dropped; `*`, empty and malformed hosts
+        // declare nothing
         let hosts = [
             "bookinfo/a.example.com",
             "./b.example.com",

@@ -265,8 +265,8 @@ impl SourceError {
     }
 }
 
-/// Refuses a target whose last label is all digits (COMPATIBILITY.md#d3: neither an address nor a host
-/// name); `field` says where a target came from. Other bad targets are left to the entry's
+/// Refuses a target whose last label is all digits (COMPATIBILITY.md#d3: neither an address nor a
+/// host name); `field` says where a target came from. Other bad targets are left to the entry's
 /// validation, which makes it `Invalid` as Gardener does.
 pub(crate) fn check_targets<'t>(
     targets: impl IntoIterator<Item = &'t str>,

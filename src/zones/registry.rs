@@ -15,8 +15,8 @@ use crate::id::{EntryId, ZoneId};
 ///
 /// - a create that failed is not the entry's: should someone else write that record set later,
 ///   it must not count as the entry's;
-/// - a delete that failed stays owned, under `<entry>#<zone>` ([`EntryId::leftover`]), so that a later
-///   run deletes it and nothing else takes it meanwhile; a change that would have taken the
+/// - a delete that failed stays owned, under `<entry>#<zone>` ([`EntryId::leftover`]), so that a
+///   later run deletes it and nothing else takes it meanwhile; a change that would have taken the
 ///   record set's place in this run is not to be made ([`Registry::blocked`]).
 ///
 /// ```

@@ -1,5 +1,5 @@
-//! `shoot-dns apply` against docs/command-line.md: executing a plan on the in-memory zones, the state file
-//! (`--state`), exit statuses 0/1/3, failures per change, and `--zones`.
+//! `shoot-dns apply` against docs/command-line.md: executing a plan on the in-memory zones, the
+//! state file (`--state`), exit statuses 0/1/3, failures per change, and `--zones`.
 //!
 //! Every test works in a directory of its own under the system's temporary directory.
 
@@ -89,8 +89,8 @@ fn apply_examples_twice_then_plan() {
     }
 }
 
-/// Every status the state keeps after an apply is the status after executing (docs/command-line.md: "the
-/// last status"), so an apply that changes nothing leaves the state file as it was.
+/// Every status the state keeps after an apply is the status after executing (docs/command-line.md:
+/// "the last status"), so an apply that changes nothing leaves the state file as it was.
 #[test]
 fn the_state_keeps_the_statuses_after_executing() {
     let dir = TempDir::new("apply-statuses");
@@ -566,9 +566,9 @@ fn zones_file_gives_hosted_zones_and_apply_fails_per_change_without_an_adapter()
     assert_eq!(read_state(&state), saved);
 }
 
-/// docs/command-line.md: what failed is not recorded as done; D14: a record that is not in the state is not
-/// owned. A create that failed must not leave the record set owned (a record set someone else
-/// creates there later would then be overwritten).
+/// docs/command-line.md: what failed is not recorded as done; D14: a record that is not in the
+/// state is not owned. A create that failed must not leave the record set owned (a record set
+/// someone else creates there later would then be overwritten).
 #[test]
 fn a_failed_create_is_not_owned() {
     let dir = TempDir::new("apply-failedcreate");

@@ -1,5 +1,5 @@
-//! The `shoot-dns` binary against docs/command-line.md: exit statuses, the JSON/YAML plan, options and
-//! configuration, and per-object problems. Fixtures are under `tests/data/`.
+//! The `shoot-dns` binary against docs/command-line.md: exit statuses, the JSON/YAML plan, options
+//! and configuration, and per-object problems. Fixtures are under `tests/data/`.
 
 use std::path::{Path, PathBuf};
 

@@ -2,7 +2,8 @@
 //!
 //! - [`props`]: property tests of the library (`DnsName` parsing and matching, plan order
 //!   independence).
-//! - [`cli`]: the `shoot-dns` binary against docs/command-line.md, with fixtures under `tests/data/`.
+//! - [`cli`]: the `shoot-dns` binary against docs/command-line.md, with fixtures under
+//!   `tests/data/`.
 //! - [`entries`]: conformance of entries and providers through the public API (plan, execute
 //!   on in-memory zones, plan again).
 //! - [`apply`]: `shoot-dns apply` and its state file.
@@ -36,8 +37,8 @@ mod source_props;
 mod sources;
 mod support;
 
-/// The configuration of the reconciler fixture F1 (docs/entries-and-providers.md §9): class `gardendns`
-/// (the library default, so no class annotations are needed) and a default TTL of 360.
+/// The configuration of the reconciler fixture F1 (docs/entries-and-providers.md §9): class
+/// `gardendns` (the library default, so no class annotations are needed) and a default TTL of 360.
 fn f1_config() -> shoot_dns::Config {
     shoot_dns::config::ManagerConfiguration {
         default_ttl: Some(360),

@@ -5,8 +5,8 @@
 //!   several steps of changing entries and provider domains;
 //! - a plan does not depend on the order of the input documents (COMPATIBILITY.md#d17);
 //! - a plan never changes or deletes a record set it does not own (D14);
-//! - the provider of each entry is the one a linear scan of docs/entries-and-providers.md §3.2 (with D10's tie rule)
-//!   over the providers' computed `status.domains` picks.
+//! - the provider of each entry is the one a linear scan of docs/entries-and-providers.md §3.2
+//!   (with D10's tie rule) over the providers' computed `status.domains` picks.
 
 use std::collections::BTreeMap;
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -581,9 +581,9 @@ fn with_deletions(previous: &[Entry], entries: &[Entry], mask: u64) -> Vec<Entry
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(CASES * 2))]
 
-    /// docs/entries-and-providers.md §4.4, COMPATIBILITY.md#d11-2 and #d14: whatever the providers' domain rules
-    /// become and whichever entries come, change or are deleted, every planned change names a
-    /// record inside the included domains and zones of the provider it is made through, and
+    /// docs/entries-and-providers.md §4.4, COMPATIBILITY.md#d11-2 and #d14: whatever the providers'
+    /// domain rules become and whichever entries come, change or are deleted, every planned change
+    /// names a record inside the included domains and zones of the provider it is made through, and
     /// outside the excluded ones. A deleted entry whose records no provider may delete keeps
     /// them, and its ownership.
     #[test]

@@ -1,6 +1,7 @@
-//! `shoot-dns apply` with an `rfc2136` DNSProvider against a real BIND 9 (`tests/it/support/bind.rs`):
-//! records end up in the zone and only there, foreign records survive, a killed apply converges,
-//! and bad credentials fail per change without leaking the TSIG secret.
+//! `shoot-dns apply` with an `rfc2136` DNSProvider against a real BIND 9
+//! (`tests/it/support/bind.rs`): records end up in the zone and only there, foreign records
+//! survive, a killed apply converges, and bad credentials fail per change without leaking the TSIG
+//! secret.
 //!
 //! Every test starts a BIND of its own and skips (with a loud line on stderr) when BIND is not
 //! installed. The provider and its Secret are `tests/data/rfc2136/provider.yaml`, filled in

@@ -1,5 +1,5 @@
-//! The in-memory zones of `local` providers (docs/entries-and-providers.md §6.1): they hold record sets
-//! and execute changes, failing where the provider's configuration asks them to.
+//! The in-memory zones of `local` providers (docs/entries-and-providers.md §6.1): they hold record
+//! sets and execute changes, failing where the provider's configuration asks them to.
 
 use std::collections::BTreeMap;
 

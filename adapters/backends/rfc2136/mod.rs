@@ -1,6 +1,6 @@
-//! The `rfc2136` adapter (docs/entries-and-providers.md §6.2, COMPATIBILITY.md#d14, #d16): reads a zone from
-//! its authoritative server with a signed AXFR, and changes it with RFC 2136 UPDATE messages
-//! signed with TSIG, over TCP.
+//! The `rfc2136` adapter (docs/entries-and-providers.md §6.2, COMPATIBILITY.md#d14, #d16): reads a
+//! zone from its authoritative server with a signed AXFR, and changes it with RFC 2136 UPDATE
+//! messages signed with TSIG, over TCP.
 //!
 //! The messages are built by pure functions ([`wire`]); this module only sends them. The time
 //! used for signing is a parameter. The TSIG secret never appears in any message or error.

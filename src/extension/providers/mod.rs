@@ -158,7 +158,8 @@ pub fn providers_deleted_on_teardown(
     names.into_iter().collect()
 }
 
-/// The providers a Reconcile deploys, deletes and keeps in the seed namespace (docs/extension.md §4.4):
+/// The providers a Reconcile deploys, deletes and keeps in the seed namespace (docs/extension.md
+/// §4.4):
 ///
 /// * not managing (flag off, or no `spec.dns.domain`; this includes a shoot without
 ///   `spec.dns`, whose Reconcile runs the Delete flow): nothing;

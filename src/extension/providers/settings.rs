@@ -1,5 +1,5 @@
-//! The extension controller's settings and the per-shoot switches derived from them (docs/extension.md
-//! §4.1, §5).
+//! The extension controller's settings and the per-shoot switches derived from them
+//! (docs/extension.md §4.1, §5).
 
 use std::collections::BTreeMap;
 
@@ -7,8 +7,8 @@ use super::{NEXT_GENERATION_SEED_LABEL, ProviderError};
 use crate::extension::config::DnsConfig;
 use crate::extension::shoot::Shoot;
 
-/// The extension controller's settings that decide the providers (docs/extension.md §5), with Gardener's
-/// flag semantics. The seed's labels, which come with the `Cluster`, are here as well.
+/// The extension controller's settings that decide the providers (docs/extension.md §5), with
+/// Gardener's flag semantics. The seed's labels, which come with the `Cluster`, are here as well.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ControllerSettings {
     /// `--manage-dns-providers`. Gardener's flag defaults to `false`, but its Helm chart turns
@@ -65,9 +65,9 @@ impl ControllerSettings {
     }
 }
 
-/// `useNextGenerationController` (docs/extension.md §4.1): the global flag wins (the `DNSConfig` may still
-/// turn it off); otherwise the seed label: `force-true`/`force-false` decide, `true` makes the
-/// `DNSConfig` default to on, anything else to off.
+/// `useNextGenerationController` (docs/extension.md §4.1): the global flag wins (the `DNSConfig`
+/// may still turn it off); otherwise the seed label: `force-true`/`force-false` decide, `true`
+/// makes the `DNSConfig` default to on, anything else to off.
 pub fn use_next_generation_controller(settings: &ControllerSettings, config: &DnsConfig) -> bool {
     let configured = config.use_next_generation_controller;
     if settings.use_next_generation_controller {

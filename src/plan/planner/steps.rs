@@ -688,8 +688,8 @@ impl Planner {
             return;
         }
         if let Some(status) = &status {
-            // As the whole plan does (docs/sources.md §3.0.7): a state and message the entry already shows
-            // are not reported again.
+            // As the whole plan does (docs/sources.md §3.0.7): a state and message the entry
+            // already shows are not reported again.
             let previous = slot.entry.status.as_ref();
             let unchanged =
                 previous.is_some_and(|p| p.state == status.state && p.message == status.message);

@@ -1,6 +1,6 @@
 //! Gardener's check of a DNSProvider's credentials (its Secret's properties) and its
-//! `providerConfig`, per provider type, before any account is created (docs/entries-and-providers.md
-//! §6 and §7 step 8; docs/extension.md §2.2 step 3).
+//! `providerConfig`, per provider type, before any account is created
+//! (docs/entries-and-providers.md §6 and §7 step 8; docs/extension.md §2.2 step 3).
 //!
 //! Every type has a table of known properties: required or optional, aliases
 //! (`AWS_ACCESS_KEY_ID` or `accessKeyID`), whether an empty value is fine, whether the value is

@@ -84,7 +84,8 @@ fn cs_mixed_change_set_order() {
 }
 
 /// A new name is a move: the record at the old name is deleted before the new one is created
-/// (docs/entries-and-providers.md §5.6), and an unchanged entry with non-canonical IPv6 and CNAME text plans nothing (D15).
+/// (docs/entries-and-providers.md §5.6), and an unchanged entry with non-canonical IPv6 and CNAME
+/// text plans nothing (D15).
 #[test]
 fn cs_rename_and_canonical_values() {
     let mut cluster = Cluster::new();

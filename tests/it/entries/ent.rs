@@ -111,7 +111,8 @@ fn ent_03_removing_the_targets_removes_the_records() {
 }
 
 /// ENT-03, the status once the records are gone: Ready with provider and zone, no targets and
-/// no TTL (docs/command-line.md: `apply` shows an entry whose zone holds exactly its records as Ready).
+/// no TTL (docs/command-line.md: `apply` shows an entry whose zone holds exactly its records as
+/// Ready).
 #[test]
 fn ent_03_status_after_removing_the_targets() {
     let mut cluster = Cluster::new();

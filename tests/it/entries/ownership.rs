@@ -9,8 +9,8 @@ use super::*;
 // ---------------------------------------------------------------------------------------------
 
 /// D13: the older entry (creation timestamp, then namespace/name) keeps the name; the other is
-/// `Error` with a message naming the owner. (Gardener has no conflict detection, docs/entries-and-providers.md §4.5: the last
-/// writer wins.)
+/// `Error` with a message naming the owner. (Gardener has no conflict detection,
+/// docs/entries-and-providers.md §4.5: the last writer wins.)
 #[test]
 fn d13_the_older_entry_keeps_the_name() {
     let mut cluster = Cluster::new();
@@ -568,7 +568,8 @@ fn d1_provider_domains_are_normalised() {
     assert_eq!(domains.excluded, ["internal.example.net"]);
 }
 
-/// docs/entries-and-providers.md §0.7: a provider of another class is invisible: listed without a status, it serves no one.
+/// docs/entries-and-providers.md §0.7: a provider of another class is invisible: listed without a
+/// status, it serves no one.
 #[test]
 fn a_provider_of_another_class_serves_no_one() {
     let other = p1().replace(

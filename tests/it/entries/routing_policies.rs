@@ -129,8 +129,8 @@ fn rp_03_removing_the_routing_policy() {
     );
 }
 
-/// docs/entries-and-providers.md §5.10: without `supportRoutingPolicy` the local mock refuses routing policies; the entry is
-/// `Error` and nothing is written.
+/// docs/entries-and-providers.md §5.10: without `supportRoutingPolicy` the local mock refuses
+/// routing policies; the entry is `Error` and nothing is written.
 #[test]
 fn rp_local_provider_without_support_refuses_policies() {
     let mut cluster = Cluster::new();

@@ -100,8 +100,8 @@ fn broken_provider_entries_report_errors_and_unmanaged_is_skipped() {
 
 #[test]
 fn providers_with_the_same_secret_but_other_domains_do_not_collapse() {
-    // Gardener names both `aws-route53-provider-secret` and keeps only the last (docs/extension.md §7.6);
-    // COMPATIBILITY.md#d20: each gets its own provider, named with a hash of its selection.
+    // Gardener names both `aws-route53-provider-secret` and keeps only the last (docs/extension.md
+    // §7.6); COMPATIBILITY.md#d20: each gets its own provider, named with a hash of its selection.
     let config = config_with(json!([
         {"type": "aws-route53", "secretName": "provider-secret", "domains": {"include": ["a.example.com"]}},
         {"type": "aws-route53", "secretName": "provider-secret", "domains": {"include": ["b.example.com"]}},

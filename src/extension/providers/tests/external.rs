@@ -153,8 +153,8 @@ fn quota_and_remote_secret_errors_abort_provider_management() {
 
 #[test]
 fn i1_missing_dns_record_gives_no_external_provider() {
-    // Gardener builds `external` with an empty type and secret (docs/extension.md §7.4); COMPATIBILITY.md#d19: no
-    // provider, an error, and an existing `external` stays as it is.
+    // Gardener builds `external` with an empty type and secret (docs/extension.md §7.4);
+    // COMPATIBILITY.md#d19: no provider, an error, and an existing `external` stays as it is.
     let existing = [managed("external")];
     let secrets = secrets(&["ref-original-provider-secret"]);
     let out = run(

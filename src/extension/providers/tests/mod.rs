@@ -304,7 +304,8 @@ fn nothing_happens_without_management() {
     assert!(!out.managing && out.desired.is_empty() && out.delete.is_empty());
 
     // Without `spec.dns` Reconcile runs the Delete flow; it destroys providers only when
-    // managing, which needs `spec.dns.domain` (docs/extension.md §4.8 step 3), so nothing is deleted.
+    // managing, which needs `spec.dns.domain` (docs/extension.md §4.8 step 3), so nothing is
+    // deleted.
     let mut no_dns = shoot();
     no_dns.spec.dns = None;
     let out = run(
