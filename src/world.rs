@@ -165,6 +165,34 @@ impl World {
             .chain(virtual_services)
     }
 
+    /// Every object, moved out (in the order of [`World::objects`]); problems, ignored objects
+    /// and observations are dropped.
+    pub fn into_objects(self) -> impl Iterator<Item = Object> {
+        let services = self.services.into_iter().map(Object::Service);
+        let ingresses = self.ingresses.into_iter().map(Object::Ingress);
+        let entries = self.entries.into_iter().map(Object::DnsEntry);
+        let providers = self.providers.into_iter().map(Object::DnsProvider);
+        let annotations = self.annotations.into_iter().map(Object::DnsAnnotation);
+        let secrets = self.secrets.into_iter().map(Object::Secret);
+        let gateways = self.gateways.into_iter().map(Object::GatewayApiGateway);
+        let routes = self.http_routes.into_iter().map(Object::HttpRoute);
+        let istio = self.istio_gateways.into_iter().map(Object::IstioGateway);
+        let virtual_services = self
+            .virtual_services
+            .into_iter()
+            .map(Object::VirtualService);
+        services
+            .chain(ingresses)
+            .chain(entries)
+            .chain(providers)
+            .chain(annotations)
+            .chain(secrets)
+            .chain(gateways)
+            .chain(routes)
+            .chain(istio)
+            .chain(virtual_services)
+    }
+
     /// Adds the objects, problems and ignored objects of `other` after those of `self` (not its
     /// observations).
     pub fn append(&mut self, other: World) {

@@ -1,68 +1,316 @@
-//! `shoot-dns apply`: execute a plan's changes (in-memory zones; with the feature `rfc2136`, DNS
-//! servers too) and keep the state.
+//! `shoot-dns apply`: the first driver of the core's [`Planner`]. It plans the world once,
+//! executes the changes zone by zone through each provider's backend ([`Backend`]: the
+//! in-memory zones of `local` providers; with the feature `rfc2136`, DNS servers), feeds every
+//! outcome back, and keeps the state.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+use shoot_dns::adapters::backends::memory::SharedZones;
+use shoot_dns::adapters::backends::{Backend, BackendError, DnsBackend};
+use shoot_dns::api::ObjectRef;
+use shoot_dns::events::Event;
 use shoot_dns::id::ZoneId;
+use shoot_dns::plan::{EntryWrite, Planner};
+use shoot_dns::provider::ProviderType;
+use shoot_dns::zones::{Action, Change, ChangeFailure, ChangeOutcome, Observed};
 use shoot_dns::{Config, Plan, World};
 
-use crate::state::{EntryState, State};
+use crate::state::{EntryState, PendingRecord, State};
 
-/// Executes `plan` (computed from `world`) and returns the plan after the changes, with each
-/// change's outcome, and the new state. `world.observed` is updated to what the zones hold.
-///
-/// Before anything is sent to a DNS server, the state is written with the record sets about
-/// to be created (`pending`), so that an `apply` killed at any moment leaves a state the next
-/// `apply` converges from.
-pub fn execute(
-    world: &mut World,
-    config: &Config,
-    plan: Plan,
-    state_path: Option<&Path>,
-) -> Result<(Plan, State), String> {
-    #[cfg(feature = "rfc2136")]
-    let (executed, server_zones) = {
-        let zones = crate::rfc2136::zone_ids(world, &plan.providers);
-        let pending = crate::rfc2136::pending(&plan);
-        if let (false, Some(path)) = (pending.is_empty(), state_path) {
-            let mut ahead = snapshot(world, &plan, &zones);
-            ahead.pending = pending;
-            ahead.write(path)?;
-        }
-        (crate::rfc2136::execute(world, &plan), zones)
-    };
-    #[cfg(not(feature = "rfc2136"))]
-    let (executed, server_zones): (
-        BTreeMap<usize, shoot_dns::zones::ChangeOutcome>,
-        Vec<ZoneId>,
-    ) = {
-        let _ = state_path;
-        (BTreeMap::new(), Vec::new())
-    };
-    let after = shoot_dns::adapters::backends::memory::apply_with(world, config, plan, &executed);
-    let state = snapshot(world, &after, &server_zones);
-    Ok((after, state))
+/// A current-thread runtime for the backends' futures.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("cannot start the I/O runtime: {e}"))
 }
 
-/// The state of `world` with the statuses of `plan`; the zones of DNS servers (`server_zones`)
-/// are not kept, the servers hold them.
-fn snapshot(world: &World, plan: &Plan, server_zones: &[ZoneId]) -> State {
+/// What one `apply` did: the plan after it (statuses and records after the changes; `changes`
+/// are those executed, each with its outcome; `events` everything the run reported, in order)
+/// and the state to keep.
+pub struct Applied {
+    /// The plan after the changes.
+    pub plan: Plan,
+    /// The new state.
+    pub state: State,
+}
+
+/// Plans `world` once and executes its changes. The zones of `rfc2136` providers are read from
+/// their servers first; a write a killed `apply` left `pending` becomes ownership when the
+/// zone holds exactly what was to be written. Before anything is sent to a DNS server, the
+/// state is written with the record sets about to be created, so that an `apply` killed at any
+/// moment leaves a state the next one converges from.
+pub fn run(
+    mut world: World,
+    config: &Config,
+    pending: &[PendingRecord],
+    state_path: Option<&Path>,
+) -> Result<Applied, String> {
+    let runtime = runtime();
+    // The provider accounts stay; every other object moves into the planner.
+    let accounts = World {
+        providers: world.providers.clone(),
+        secrets: world.secrets.clone(),
+        ..World::default()
+    };
+    let local_zones = SharedZones::new(world.observed.zones.clone());
+    let backends = backends(&accounts, &local_zones);
+    // Problems of the manifests come first, as in a plan (`Plan::compute`).
+    let mut problems = std::mem::take(&mut world.problems);
+    problems.sort_by(|a, b| (&a.object, &a.message).cmp(&(&b.object, &b.message)));
+    let mut events: Vec<Event> = (problems.into_iter())
+        .map(|p| Event::warning(p.object, "Invalid", p.message))
+        .collect();
+    let mut planner = Planner::from_owned_world(world, config.clone());
+
+    #[cfg(feature = "rfc2136")]
+    let server_zones = {
+        let names = &mut || planner.names().cloned().collect();
+        let (zones, problems) = crate::rfc2136::read_zones(&runtime, &accounts, names);
+        for problem in problems {
+            eprintln!("shoot-dns: {problem}");
+        }
+        for (zone, records) in &zones {
+            planner.handle_zone(zone.as_str(), records.clone());
+        }
+        let confirmed = crate::state::confirmed(pending, &zones, &planner.observed().owned);
+        for (id, owned) in confirmed {
+            planner.handle_owned(&id, Some(owned));
+        }
+        crate::rfc2136::zone_ids(&accounts)
+    };
+    #[cfg(not(feature = "rfc2136"))]
+    let server_zones: Vec<ZoneId> = {
+        let _ = pending;
+        Vec::new()
+    };
+
+    // Everything the world asks for: events, generated entries (which the state keeps, as a
+    // cluster would), the host names to look up, then the changes.
+    let now = unix_seconds();
+    loop {
+        drain(&mut planner, &mut events);
+        let mut hosts = BTreeSet::new();
+        while let Some(host) = planner.poll_lookup(now) {
+            hosts.insert(host);
+        }
+        if hosts.is_empty() {
+            break;
+        }
+        for (host, addresses) in crate::input::resolve(&hosts) {
+            planner.handle_lookup(host, Some(addresses), now);
+        }
+    }
+    let mut taken = Vec::new();
+    while let Some(set) = planner.poll_change_set() {
+        taken.extend(set.changes);
+    }
+    shoot_dns::zones::sort_changes(&mut taken);
+
+    let external: BTreeSet<&str> = (backends.iter())
+        .filter(|(_, b)| {
+            b.as_ref()
+                .is_ok_and(|b| b.provider_type() != ProviderType::Local)
+        })
+        .map(|(key, _)| key.as_str())
+        .collect();
+    let ahead = crate::state::pending(&taken, &external);
+    if let (false, Some(path)) = (ahead.is_empty(), state_path) {
+        let mut state = snapshot(&planner.plan(), planner.observed(), &server_zones);
+        state.pending = ahead;
+        state.write(path)?;
+    }
+
+    let outcomes = runtime.block_on(execute(&mut planner, &backends, &taken));
+    let executed: Vec<Change> = (taken.into_iter().zip(outcomes))
+        .map(|(mut change, outcome)| {
+            change.outcome = Some(outcome);
+            change
+        })
+        .collect();
+    planner.handle_settled();
+    let mut after = Vec::new();
+    drain(&mut planner, &mut after);
+    supersede(&mut events, after);
+
+    let mut plan = planner.plan();
+    let state = snapshot(&plan, planner.observed(), &server_zones);
+    plan.changes = executed;
+    plan.events = events;
+    // The planner is dropped with the process (see `main`): freeing it piece by piece would
+    // only delay the exit.
+    std::mem::forget(planner);
+    Ok(Applied { plan, state })
+}
+
+/// Takes every event, and feeds each generated entry the planner writes back as written (the
+/// state file is the cluster of the command line).
+fn drain(planner: &mut Planner, events: &mut Vec<Event>) {
+    loop {
+        while let Some(event) = planner.poll_event() {
+            events.push(event);
+        }
+        // All writes are taken before any is fed back: the cluster holds them all at once.
+        let mut writes = Vec::new();
+        while let Some(write) = planner.poll_entry_write() {
+            writes.push(write);
+        }
+        if writes.is_empty() {
+            return;
+        }
+        for write in writes {
+            match write {
+                EntryWrite::Apply(entry) => planner.handle_generated(entry),
+                EntryWrite::Delete(entry) => planner.handle_generated_deleted(&entry),
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Adds the events of the round `after` the changes to those of the run so far (`events`):
+/// an entry's status reported again replaces the report of its status earlier in the run, in
+/// place, so the run reports each status it ends with once (an entry `Pending` before its
+/// records were written and `Ready` after reports `Ready`, where `Pending` stood).
+fn supersede(events: &mut Vec<Event>, after: Vec<Event>) {
+    let mut last: BTreeMap<(ObjectRef, String), usize> = BTreeMap::new();
+    for (position, event) in events.iter().enumerate() {
+        if let Some((object, name)) = status_of(event) {
+            last.insert((object.clone(), name.to_owned()), position);
+        }
+    }
+    for event in after {
+        let key = status_of(&event).map(|(object, name)| (object.clone(), name.to_owned()));
+        match key.as_ref().and_then(|key| last.get(key)) {
+            Some(&position) => events[position] = event,
+            None => {
+                if let Some(key) = key {
+                    last.insert(key, events.len());
+                }
+                events.push(event);
+            }
+        }
+    }
+}
+
+/// The entry whose status `event` reports, if it reports a status: a DNSEntry's own state
+/// (`Ready`, `Error`, ...) on the entry, or `DNSEntry<State>` on the source of a generated
+/// entry, whose message starts with the entry's DNS name.
+fn status_of(event: &Event) -> Option<(&ObjectRef, &str)> {
+    const STATES: [&str; 7] = [
+        "Ready", "Pending", "Error", "Invalid", "Stale", "Ignored", "Deleting",
+    ];
+    let object = &event.involved_object;
+    let (state, name) = if object.kind == "DNSEntry" {
+        (event.reason.as_str(), "")
+    } else {
+        let state = event.reason.strip_prefix("DNSEntry")?;
+        (state, event.message.split_once(": ")?.0)
+    };
+    STATES.contains(&state).then_some((object, name))
+}
+
+/// Executes `changes` (sorted: deletes first) zone by zone; the outcome of each, in the same
+/// order. Within a zone the deletes go first, then the changes that no failed delete blocks
+/// ([`Planner::blocked`]); each outcome is fed to the planner as it comes.
+async fn execute(
+    planner: &mut Planner,
+    backends: &BTreeMap<String, Result<Backend, BackendError>>,
+    changes: &[Change],
+) -> Vec<ChangeOutcome> {
+    let mut outcomes: Vec<Option<ChangeOutcome>> = vec![None; changes.len()];
+    for ((provider, zone), group) in shoot_dns::adapters::backends::by_zone(changes) {
+        let (deletes, others): (Vec<_>, Vec<_>) =
+            (group.into_iter()).partition(|(_, change)| change.action == Action::Delete);
+        for batch in [deletes, others] {
+            let mut runnable = Vec::with_capacity(batch.len());
+            for (position, change) in batch {
+                match planner.blocked(change) {
+                    Some(failure) => {
+                        let outcome = ChangeOutcome::Failed(failure);
+                        planner.handle_executed(change, &outcome);
+                        outcomes[position] = Some(outcome);
+                    }
+                    None => runnable.push((position, change)),
+                }
+            }
+            if runnable.is_empty() {
+                continue;
+            }
+            let results = match backends.get(&provider) {
+                Some(Ok(backend)) => {
+                    let list: Vec<Change> = runnable.iter().map(|(_, c)| (*c).clone()).collect();
+                    backend.execute(&zone, &list).await
+                }
+                Some(Err(error)) => {
+                    let failure = ChangeFailure::from(error.clone());
+                    vec![ChangeOutcome::Failed(failure); runnable.len()]
+                }
+                None => {
+                    let failure = ChangeFailure::ProviderGone {
+                        provider: provider.clone(),
+                        zone: zone.clone(),
+                    };
+                    vec![ChangeOutcome::Failed(failure); runnable.len()]
+                }
+            };
+            for ((position, change), outcome) in runnable.into_iter().zip(results) {
+                planner.handle_executed(change, &outcome);
+                outcomes[position] = Some(outcome);
+            }
+        }
+    }
+    (outcomes.into_iter())
+        .map(|o| {
+            o.unwrap_or_else(|| {
+                ChangeOutcome::Failed(ChangeFailure::Backend {
+                    kind: shoot_dns::zones::FailureKind::Other,
+                    message: "the backend gave no outcome for this change".to_owned(),
+                })
+            })
+        })
+        .collect()
+}
+
+/// The backend of every DNSProvider of `world` by `namespace/name` (of a provider given twice,
+/// the last one, as in the plan), or why it cannot be used.
+fn backends(
+    world: &World,
+    local_zones: &SharedZones,
+) -> BTreeMap<String, Result<Backend, BackendError>> {
+    (world.providers.iter())
+        .map(|provider| {
+            let secret = crate::input::secret_of(world, provider);
+            let backend = Backend::for_provider(provider, secret, local_zones);
+            (provider.metadata.key(), backend)
+        })
+        .collect()
+}
+
+/// Seconds since the Unix epoch, the planner's clock.
+fn unix_seconds() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// The state of `plan` and what the planner `observed`: zones (not those of DNS servers, `server_zones`, which the
+/// servers hold), what each entry owns with its status, the generated entries.
+fn snapshot(plan: &Plan, observed: &Observed, server_zones: &[ZoneId]) -> State {
     let mut state = State {
         version: crate::state::VERSION,
         ..State::default()
     };
-    let zones: BTreeMap<_, _> = (world.observed.zones.iter())
+    let zones: BTreeMap<_, _> = (observed.zones.iter())
         .filter(|(id, _)| !server_zones.contains(id))
         .map(|(id, records)| (id.clone(), records.clone()))
         .collect();
     state.set_zones(&zones);
-    let statuses: BTreeMap<shoot_dns::id::EntryId, _> = plan
-        .entries
-        .iter()
+    let statuses: BTreeMap<shoot_dns::id::EntryId, _> = (plan.entries.iter())
         .map(|e| (shoot_dns::plan::entry_id(e), e.status.clone()))
         .collect();
-    for (id, ownership) in &world.observed.owned {
+    for (id, ownership) in &observed.owned {
         let status = statuses.get(id).cloned().flatten();
         state.entries.insert(
             id.clone(),
@@ -73,19 +321,74 @@ fn snapshot(world: &World, plan: &Plan, server_zones: &[ZoneId]) -> State {
         );
     }
     // A generated entry's status is kept once: with what it owns, when it owns something.
-    state.generated = (world.observed.generated.iter())
+    state.generated = (plan.entries.iter())
+        .filter(|e| e.metadata.name.is_none())
         .map(|entry| {
             let mut entry = entry.clone();
             let id = shoot_dns::plan::entry_id(&entry);
-            if state
-                .entries
-                .get(&id)
-                .is_some_and(|e| e.status == entry.status)
-            {
+            if (state.entries.get(&id)).is_some_and(|e| e.status == entry.status) {
                 entry.status = None;
             }
             entry
         })
         .collect();
     state
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(kind: &str, name: &str, reason: &str, message: &str) -> Event {
+        let object = ObjectRef::new("v1", kind, "default", name);
+        Event::normal(object, reason, message.to_owned())
+    }
+
+    #[test]
+    fn a_later_status_replaces_the_earlier_one_of_the_same_entry_in_place() {
+        let mut events = vec![
+            event(
+                "Service",
+                "web",
+                "DNSEntryCreated",
+                "a.example.com: created",
+            ),
+            event(
+                "Service",
+                "web",
+                "DNSEntryPending",
+                "a.example.com: pending",
+            ),
+            event(
+                "Service",
+                "web",
+                "DNSEntryPending",
+                "c.example.com: pending",
+            ),
+            event("DNSEntry", "e", "Pending", "pending"),
+            event("DNSEntry", "f", "Error", "busy"),
+        ];
+        supersede(
+            &mut events,
+            vec![
+                event("Service", "web", "DNSEntryReady", "c.example.com: active"),
+                event("DNSEntry", "e", "Ready", "active"),
+                event("DNSEntry", "g", "Ready", "active"),
+            ],
+        );
+        let lines: Vec<String> = (events.iter())
+            .map(|e| format!("{} {} {}", e.involved_object.name, e.reason, e.message))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "web DNSEntryCreated a.example.com: created",
+                "web DNSEntryPending a.example.com: pending",
+                "web DNSEntryReady c.example.com: active",
+                "e Ready active",
+                "f Error busy",
+                "g Ready active",
+            ]
+        );
+    }
 }

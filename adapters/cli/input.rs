@@ -239,3 +239,17 @@ pub fn resolve(hosts: &BTreeSet<DnsName>) -> BTreeMap<DnsName, Vec<IpAddr>> {
         })
         .collect()
 }
+
+/// The Secret a provider's `secretRef` names, in the provider's namespace (of a Secret given
+/// twice, the last one, as in the plan).
+pub fn secret_of<'w>(
+    world: &'w World,
+    provider: &shoot_dns::api::DnsProvider,
+) -> Option<&'w shoot_dns::api::Secret> {
+    let namespace = provider.metadata.namespace_or_default();
+    let reference = provider.spec.secret_ref.as_ref()?;
+    (world.secrets.iter().rev()).find(|s| {
+        s.metadata.namespace_or_default() == namespace
+            && s.metadata.name_or_empty() == reference.name
+    })
+}

@@ -258,42 +258,29 @@ fn run(args: &PlanArgs, apply: bool) -> Result<ExitCode, String> {
             .map(|(id, entry)| (id, entry.owned))
             .collect();
     }
-    #[cfg(feature = "rfc2136")]
-    for problem in rfc2136::read_zones(&mut world, &pending, &|world: &World| {
-        // The names a plan of the world wants or owns.
-        let plan = Plan::compute(world, &config);
-        let wanted = plan.entries.iter().map(|e| e.spec.dns_name.clone());
-        let owned = (world.observed.owned.values().flat_map(|o| o.keys.iter()))
-            .map(|k| k.owner.dns_name.to_string());
-        let mut names: Vec<String> = wanted.chain(owned).collect();
-        names.sort();
-        names.dedup();
-        names
-    }) {
-        eprintln!("shoot-dns: {problem}");
-    }
-    #[cfg(not(feature = "rfc2136"))]
-    let _ = &pending;
-    let mut plan = Plan::compute(&world, &config);
-    if !plan.lookups.is_empty() {
-        world.observed.resolved = input::resolve(&plan.lookups);
-        plan = Plan::compute(&world, &config);
-    }
     let mut code = ExitCode::SUCCESS;
-    if apply {
-        let (after, state) = apply::execute(&mut world, &config, plan, state_path.as_deref())?;
+    let plan = if apply {
+        // The objects move into the planner; the table names the ignored ones.
+        let ignored = std::mem::take(&mut world.ignored);
+        let applied = apply::run(
+            std::mem::take(&mut world),
+            &config,
+            &pending,
+            state_path.as_deref(),
+        )?;
+        world.ignored = ignored;
         if let Some(path) = &state_path {
-            state.write(path)?;
+            applied.state.write(path)?;
         }
-        let failed = after
-            .changes
-            .iter()
+        let failed = (applied.plan.changes.iter())
             .any(|c| !c.outcome.as_ref().is_some_and(|o| o.is_applied()));
         if failed {
             code = ExitCode::from(3);
         }
-        plan = after;
-    }
+        applied.plan
+    } else {
+        plan_only(&mut world, &config, &pending)
+    };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
     match args.output {
@@ -307,4 +294,39 @@ fn run(args: &PlanArgs, apply: bool) -> Result<ExitCode, String> {
     std::mem::forget(plan);
     std::mem::forget(world);
     Ok(code)
+}
+
+/// The plan of `world` without executing it: the zones of `rfc2136` providers are read from
+/// their servers first, and the host names the plan waits for are looked up.
+fn plan_only(
+    world: &mut World,
+    config: &shoot_dns::Config,
+    pending: &[state::PendingRecord],
+) -> Plan {
+    #[cfg(feature = "rfc2136")]
+    {
+        let runtime = apply::runtime();
+        let (zones, problems) = rfc2136::read_zones(&runtime, world, &mut || {
+            // The names a plan of the world wants or owns.
+            let plan = Plan::compute(world, config);
+            let wanted = (plan.entries.iter()).filter_map(|e| e.spec.dns_name.parse().ok());
+            let owned = (world.observed.owned.values().flat_map(|o| o.keys.iter()))
+                .map(|k| k.owner.dns_name.clone());
+            wanted.chain(owned).collect()
+        });
+        for problem in problems {
+            eprintln!("shoot-dns: {problem}");
+        }
+        let confirmed = state::confirmed(pending, &zones, &world.observed.owned);
+        world.observed.zones.extend(zones);
+        world.observed.owned.extend(confirmed);
+    }
+    #[cfg(not(feature = "rfc2136"))]
+    let _ = pending;
+    let mut plan = Plan::compute(world, config);
+    if !plan.lookups.is_empty() {
+        world.observed.resolved = input::resolve(&plan.lookups);
+        plan = Plan::compute(world, config);
+    }
+    plan
 }

@@ -1,7 +1,7 @@
 //! The state file of `shoot-dns apply` (docs/command-line.md#the-state-file): per entry the last
 //! status and the record sets it owns, and the contents of the in-memory zones. Written atomically.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::Path;
 
@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use shoot_dns::api::{DnsEntry, DnsEntryStatus};
 use shoot_dns::id::{EntryId, ZoneId};
 use shoot_dns::records::{Policy, RecordSet};
-use shoot_dns::zones::{Ownership, RecordKey, ZoneRecords};
+use shoot_dns::zones::{Action, Change, Ownership, RecordKey, ZoneRecords};
 
 /// The version this build reads and writes.
 pub const VERSION: u32 = 1;
@@ -322,6 +322,67 @@ impl State {
             })
             .collect();
     }
+}
+
+/// The creates among `changes` through the providers (`namespace/name`) in `external`, whose
+/// zones live on DNS servers: what an `apply` killed while sending them may have written.
+pub fn pending(changes: &[Change], external: &BTreeSet<&str>) -> Vec<PendingRecord> {
+    (changes.iter())
+        .filter(|c| c.action == Action::Create && external.contains(c.provider.as_str()))
+        .filter_map(|c| {
+            let set = c.new_set.as_ref()?;
+            Some(PendingRecord {
+                entry: c.entry.clone(),
+                provider: c.provider.clone(),
+                zone: c.zone.clone(),
+                record: StoredRecord {
+                    key: c.key(),
+                    ttl: set.ttl,
+                    values: set.values.clone(),
+                    routing_policy: set.routing_policy.clone(),
+                },
+            })
+        })
+        .collect()
+}
+
+/// What the entries of `pending` writes own once `zones` show the writes were made (a zone
+/// holds the record set exactly as intended), from what they own now (`owned`): the
+/// ownerships that change.
+#[cfg(feature = "rfc2136")]
+pub fn confirmed(
+    pending: &[PendingRecord],
+    zones: &BTreeMap<ZoneId, ZoneRecords>,
+    owned: &BTreeMap<EntryId, Ownership>,
+) -> BTreeMap<EntryId, Ownership> {
+    let mut changed: BTreeMap<EntryId, Ownership> = BTreeMap::new();
+    for record in pending {
+        let held = (zones.get(&record.zone)).and_then(|z| z.get(&record.record.key));
+        let written = held.is_some_and(|set| {
+            let mut values = set.values.clone();
+            values.sort();
+            let mut intended = record.record.values.clone();
+            intended.sort();
+            values == intended
+        });
+        if !written {
+            continue;
+        }
+        let ownership = changed.entry(record.entry.clone()).or_insert_with(|| {
+            owned
+                .get(&record.entry)
+                .cloned()
+                .unwrap_or_else(|| Ownership {
+                    provider: record.provider.clone(),
+                    zone: record.zone.clone(),
+                    ..Ownership::default()
+                })
+        });
+        if ownership.zone == record.zone {
+            ownership.keys.insert(record.record.key.clone());
+        }
+    }
+    changed
 }
 
 #[cfg(test)]

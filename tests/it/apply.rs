@@ -89,6 +89,98 @@ fn apply_examples_twice_then_plan() {
     }
 }
 
+/// The events of one `apply`, as `type reason object: message` lines.
+fn event_lines(output: &Value) -> Vec<String> {
+    list(&output["events"])
+        .iter()
+        .map(|e| {
+            let object = &e["involvedObject"];
+            format!(
+                "{} {} {}/{}: {}",
+                e["type"].as_str().unwrap_or(""),
+                e["reason"].as_str().unwrap_or(""),
+                object["kind"].as_str().unwrap_or(""),
+                object["name"].as_str().unwrap_or(""),
+                e["message"].as_str().unwrap_or("")
+            )
+        })
+        .collect()
+}
+
+/// An apply reports each status an entry ends the run with, once, where the controller would
+/// have reported its first status: an entry `Pending` before its records were written and
+/// `Ready` after reports `Ready` alone.
+#[test]
+fn apply_reports_the_status_each_entry_ends_with_once() {
+    let dir = TempDir::new("apply-events");
+    let state = text_of(&dir.path("s.json"));
+    let applied = json_run(&dir, "apply", &state, &[&examples()], 0);
+    let lines = event_lines(&applied);
+    assert!(lines.iter().all(|l| !l.contains("Pending")), "{lines:#?}");
+    let ready: Vec<&String> = lines.iter().filter(|l| l.contains("Ready")).collect();
+    assert_eq!(ready.len(), 7, "one per entry: {lines:#?}");
+    assert!(
+        ready.contains(
+            &&"Normal DNSEntryReady Service/amazing-svc: amazing.example.com: dns entry active"
+                .to_owned()
+        ),
+        "{lines:#?}"
+    );
+    // The entry events come first, then the statuses.
+    let created = lines
+        .iter()
+        .filter(|l| l.contains("DNSEntryCreated"))
+        .count();
+    assert_eq!(created, 5, "{lines:#?}");
+    assert!(
+        lines[..created]
+            .iter()
+            .all(|l| l.contains("DNSEntryCreated")),
+        "{lines:#?}"
+    );
+}
+
+/// Where executing changes nothing (no provider is responsible), an apply reports what a plan
+/// of the same manifests reports: the manifest's problems, each generated entry once, and the
+/// statuses.
+#[test]
+fn apply_without_changes_reports_the_events_of_the_plan() {
+    let dir = TempDir::new("apply-plan-events");
+    let world = dir.write(
+        "w.yaml",
+        r#"apiVersion: dns.gardener.cloud/v1alpha1
+kind: DNSEntry
+metadata: {name: broken, namespace: default}
+spec: {dnsName: b.example.com, ttl: "abc", targets: [1.2.3.4]}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: default
+  annotations: {dns.gardener.cloud/dnsnames: "a.example.com,c.example.com", dns.gardener.cloud/class: garden}
+spec: {type: LoadBalancer}
+status: {loadBalancer: {ingress: [{ip: 1.2.3.4}]}}
+"#,
+    );
+    let plan = run(&dir, &["plan", "-o", "json", &world])
+        .expect_code(0, &["plan"])
+        .json();
+    let state = text_of(&dir.path("s.json"));
+    let applied = json_run(&dir, "apply", &state, &[&world], 0);
+    assert_eq!(event_lines(&applied), event_lines(&plan));
+    assert_eq!(
+        event_lines(&applied),
+        [
+            r#"Warning Invalid DNSEntry/broken: field spec.ttl: invalid type: string "abc", expected i64"#,
+            "Normal DNSEntryCreated Service/web: a.example.com: created entry web-service- in control plane",
+            "Normal DNSEntryCreated Service/web: c.example.com: created entry web-service- in control plane",
+            "Normal DNSEntryError Service/web: a.example.com: No responsible provider found",
+            "Normal DNSEntryError Service/web: c.example.com: No responsible provider found",
+        ]
+    );
+}
+
 /// Every status the state keeps after an apply is the status after executing (docs/command-line.md:
 /// "the last status"), so an apply that changes nothing leaves the state file as it was.
 #[test]

@@ -140,8 +140,11 @@ impl super::DnsBackend for MemoryBackend {
     }
 }
 
-/// Executes a plan of `world` on in-memory zones: the changes of `local` providers are made,
-/// every other change fails (that provider type needs its own adapter). `world.observed` then
+/// Executes a whole plan of `world` on in-memory zones, planning the world again afterwards:
+/// the way of [`Plan::compute`], which the tests use as the reference for drivers of the
+/// incremental [`crate::plan::Planner`] (the command line's `apply` is one). The changes of
+/// `local` providers are made, every other change fails (that provider type needs its own
+/// backend). `world.observed` then
 /// holds what the zones hold and what each entry owns ([`Registry`]), and the plan after the
 /// changes is returned, with each change's outcome.
 ///
@@ -173,20 +176,7 @@ impl super::DnsBackend for MemoryBackend {
 /// assert!(Plan::compute(&world, &config).changes.is_empty());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn apply(world: &mut World, config: &Config, plan: Plan) -> Plan {
-    apply_with(world, config, plan, &BTreeMap::new())
-}
-
-/// [`apply`], with the outcomes of changes that another adapter already executed, by their
-/// position in `plan.changes` (changes of other providers than `local` ones). A change that
-/// succeeded there is made in `world.observed.zones` too, so the plan after the changes sees
-/// it.
-pub fn apply_with(
-    world: &mut World,
-    config: &Config,
-    mut plan: Plan,
-    executed: &BTreeMap<usize, ChangeOutcome>,
-) -> Plan {
+pub fn apply(world: &mut World, config: &Config, mut plan: Plan) -> Plan {
     let mut zones = MemoryZones::new(world.observed.zones.clone());
     let key = |p: &crate::api::DnsProvider| p.metadata.key();
     let local: BTreeMap<String, Result<LocalConfig, crate::provider::LocalConfigError>> = plan
@@ -201,16 +191,10 @@ pub fn apply_with(
         .map(|p| (key(p), p.spec.provider_type.clone()))
         .collect();
     let mut registry = Registry::new(plan.owned.clone());
-    for (position, change) in plan.changes.iter_mut().enumerate() {
-        let outcome = match (executed.get(&position), registry.blocked(change)) {
-            (Some(outcome), _) => {
-                if outcome.is_applied() {
-                    change.apply_to(zones.zones.entry(change.zone.clone()).or_default());
-                }
-                outcome.clone()
-            }
-            (None, Some(blocked)) => ChangeOutcome::Failed(blocked),
-            (None, None) => ChangeOutcome::from(match local.get(&change.provider) {
+    for change in &mut plan.changes {
+        let outcome = match registry.blocked(change) {
+            Some(blocked) => ChangeOutcome::Failed(blocked),
+            None => ChangeOutcome::from(match local.get(&change.provider) {
                 Some(Ok(config)) => zones.execute(change, config),
                 Some(Err(reason)) => Err(ChangeFailure::ProviderUnusable {
                     reason: reason.to_string(),

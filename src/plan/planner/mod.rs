@@ -407,6 +407,18 @@ impl Planner {
         planner
     }
 
+    /// [`Planner::from_world`], moving the objects in rather than copying them (what a driver
+    /// that plans a world once and keeps only the planner wants: half the memory).
+    pub fn from_owned_world(mut world: World, config: Config) -> Self {
+        let mut planner = Self::new(config);
+        let observed = std::mem::take(&mut world.observed);
+        for object in world.into_objects() {
+            planner.handle_applied(object);
+        }
+        planner.handle_observed(&observed);
+        planner
+    }
+
     /// The next event.
     #[must_use = "a poll hands out its item once; drain every poll until it gives None"]
     pub fn poll_event(&mut self) -> Option<Event> {
@@ -519,6 +531,13 @@ impl Planner {
     /// command line's state file) persists [`Observed::owned`] from here.
     pub fn observed(&self) -> &Observed {
         &self.observed
+    }
+
+    /// Every name a planned entry wants or an id owns (in name order): what a driver asks a
+    /// zone for when it cannot read the zone whole.
+    pub fn names(&mut self) -> impl Iterator<Item = &DnsName> {
+        self.flush();
+        self.name_users.keys()
     }
 
     /// What every id owns once its planned changes are made (as planned at the last flush).
