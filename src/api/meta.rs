@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// The part of Kubernetes' `metadata` the core uses.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ObjectMeta {
     /// `metadata.name`; absent for objects created with `generateName`.
@@ -90,6 +91,7 @@ impl ObjectMeta {
 
 /// A Kubernetes owner reference.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct OwnerReference {
     /// API version of the owner.
@@ -111,6 +113,7 @@ pub struct OwnerReference {
 
 /// The identity of one object, as events name it (`involvedObject`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ObjectRef {
     /// API version, e.g. `v1` or `networking.k8s.io/v1`.

@@ -13,8 +13,9 @@ mod meta;
 
 pub use dns::{
     DnsAnnotation, DnsAnnotationSpec, DnsAnnotationStatus, DnsEntry, DnsEntrySpec, DnsEntryStatus,
-    DnsProvider, DnsProviderSpec, DnsProviderStatus, EntryReference, Quotas, RateLimit,
-    ResourceReference, RoutingPolicy, SecretReference, Selection, SelectionStatus,
+    DnsHostedZonePolicy, DnsHostedZonePolicySpec, DnsHostedZonePolicyStatus, DnsProvider,
+    DnsProviderSpec, DnsProviderStatus, EntryReference, Quotas, RateLimit, ResourceReference,
+    RoutingPolicy, SecretReference, Selection, SelectionStatus, ZoneInfo, ZonePolicy, ZoneSelector,
 };
 pub use gateway::{
     GatewayAddress, GatewayApiGateway, GatewayApiGatewaySpec, GatewayApiGatewayStatus, HttpRoute,
