@@ -15,9 +15,12 @@
 //! - [`sources`], [`source_props`]: Services, Ingresses, Gateways and Istio objects to entries.
 //! - [`shoot`]: `shoot-dns shoot validate|mutate|providers`.
 //! - `rfc2136` (feature `rfc2136`): `shoot-dns apply` against a BIND 9 of a test's own.
+//! - `apiserver` (feature `kube`): against a real kube-apiserver and etcd, built from source.
 //! - [`support`]: what the tests share (running the binary, plan views, temporary
 //!   directories, the BIND harness).
 
+#[cfg(all(feature = "kube", feature = "cli"))]
+mod apiserver;
 // The binary exists only with the `cli` feature (on by default).
 #[cfg(feature = "cli")]
 mod apply;

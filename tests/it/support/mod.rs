@@ -6,6 +6,7 @@
 //! - [`plan_json`]: views of a plan's JSON (`-o json`): lists, entry states, change lines.
 //! - [`tempdir`]: a directory of a test's own, removed when dropped.
 //! - [`bind`]: a BIND 9 of a test's own for the rfc2136 tests.
+//! - [`cluster`] (feature `kube`): etcd and kube-apiserver, built from source on first use.
 
 #[cfg(feature = "cli")]
 pub(crate) mod binary;
@@ -13,6 +14,8 @@ pub(crate) mod binary;
 // Without `rfc2136`, only the harness's own tests use it.
 #[cfg_attr(not(feature = "rfc2136"), allow(dead_code))]
 pub(crate) mod bind;
+#[cfg(feature = "kube")]
+pub(crate) mod cluster;
 #[cfg(feature = "cli")]
 pub(crate) mod plan_json;
 #[cfg(feature = "cli")]
