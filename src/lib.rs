@@ -81,12 +81,14 @@
 //!
 //! ## Crate features
 //!
-//! - `cli` (default): the `shoot-dns` binary (`plan`, `apply`, `shoot validate|mutate|providers`)
-//!   with its argument parsing (`clap`) and allocator (`mimalloc`). The library is the same with
-//!   or without it; turn default features off to embed only the core, which then depends on no
-//!   I/O crate.
+//! - `cli` (default): the `shoot-dns` binary (`plan`, `apply`, `shoot validate|mutate|providers`,
+//!   `crds`) with its argument parsing (`clap`) and allocator (`mimalloc`). The library is the
+//!   same with or without it; turn default features off to embed only the core, which then
+//!   depends on no I/O crate.
 //! - `rfc2136`: the [`adapters::backends`] `rfc2136` backend (hickory-proto): zones read by
 //!   signed AXFR, changed by signed RFC 2136 UPDATEs; `apply` uses it for `rfc2136` providers.
+//! - `schema` (part of `cli`): JSON schemas of the [`api`] types (schemars) and [`crd`], the
+//!   CustomResourceDefinitions built from them (`shoot-dns crds`).
 //!
 //! The in-memory backend of `local` providers ([`adapters::backends::memory`]) is always
 //! compiled, so an offline plan needs no feature.
@@ -98,6 +100,8 @@ pub mod annotations;
 pub mod api;
 pub mod class;
 pub mod config;
+#[cfg(feature = "schema")]
+pub mod crd;
 pub mod entry;
 pub mod events;
 pub mod extension;

@@ -43,6 +43,9 @@ enum Command {
     /// The shoot-dns-service extension: admission and the DNSProviders it deploys.
     #[command(subcommand)]
     Shoot(ShootCommand),
+    /// The CustomResourceDefinitions of DNSEntry, DNSProvider, DNSAnnotation and
+    /// DNSHostedZonePolicy, as YAML.
+    Crds,
 }
 
 #[derive(Debug, Subcommand)]
@@ -182,6 +185,10 @@ fn main() -> ExitCode {
                 seed_namespace: args.seed_namespace.clone(),
             },
         ),
+        Command::Crds => {
+            print!("{}", shoot_dns::crd::to_yaml());
+            Ok(ExitCode::SUCCESS)
+        }
     };
     match result {
         Ok(code) => code,

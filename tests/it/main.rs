@@ -14,6 +14,7 @@
 //! - [`planner`]: the incremental `Planner` against `Plan::compute`, event by event.
 //! - [`sources`], [`source_props`]: Services, Ingresses, Gateways and Istio objects to entries.
 //! - [`shoot`]: `shoot-dns shoot validate|mutate|providers`.
+//! - [`crds`]: `shoot-dns crds` against Gardener's CustomResourceDefinitions.
 //! - `rfc2136` (feature `rfc2136`): `shoot-dns apply` against a BIND 9 of a test's own.
 //! - `apiserver` (feature `kube`): against a real kube-apiserver and etcd, built from source.
 //! - [`support`]: what the tests share (running the binary, plan views, temporary
@@ -26,6 +27,8 @@ mod apiserver;
 mod apply;
 #[cfg(feature = "cli")]
 mod cli;
+#[cfg(feature = "cli")]
+mod crds;
 mod entries;
 #[cfg(feature = "cli")]
 mod inputs;
