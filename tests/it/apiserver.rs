@@ -231,9 +231,15 @@ fn examples() -> Vec<Example> {
         for path in files {
             let text = std::fs::read_to_string(&path).expect("an example file");
             for object in documents(&text) {
-                let file = format!("{folder}/{}", path.file_name().unwrap_or_default().display());
+                let file = format!(
+                    "{folder}/{}",
+                    path.file_name().unwrap_or_default().display()
+                );
                 let example = Example { file, object };
-                if !example.api_version().starts_with("extensions.gardener.cloud/") {
+                if !example
+                    .api_version()
+                    .starts_with("extensions.gardener.cloud/")
+                {
                     examples.push(example);
                 }
             }
@@ -243,7 +249,11 @@ fn examples() -> Vec<Example> {
 }
 
 /// The API resource of an object's apiVersion and kind, as the apiserver serves it.
-async fn resource(client: &kube::Client, api_version: &str, kind: &str) -> (ApiResource, ApiCapabilities) {
+async fn resource(
+    client: &kube::Client,
+    api_version: &str,
+    kind: &str,
+) -> (ApiResource, ApiCapabilities) {
     let (group, version) = api_version.split_once('/').unwrap_or(("", api_version));
     let gvk = GroupVersionKind::gvk(group, version, kind);
     kube::discovery::pinned_kind(client, &gvk)
@@ -285,7 +295,9 @@ fn world_of(objects: &[Value]) -> shoot_dns::World {
 /// Listed from the apiserver, the objects plan exactly as the files do.
 #[test]
 fn gardener_examples_round_trip_through_the_apiserver_and_plan_the_same() {
-    let Some(plane) = cluster::shared() else { return };
+    let Some(plane) = cluster::shared() else {
+        return;
+    };
     crds_installed(plane);
     let ns = plane.namespace("examples");
     let examples = examples();
@@ -307,8 +319,7 @@ fn gardener_examples_round_trip_through_the_apiserver_and_plan_the_same() {
             if capabilities.scope == Scope::Namespaced {
                 object["metadata"]["namespace"] = Value::from(ns.as_str());
             }
-            let dynamic: DynamicObject =
-                serde_json::from_value(object.clone()).expect("an object");
+            let dynamic: DynamicObject = serde_json::from_value(object.clone()).expect("an object");
             match api.create(&PostParams::default(), &dynamic).await {
                 Ok(_) => {}
                 // An object given twice (two files, one name): the later one replaces it, as
@@ -343,7 +354,9 @@ fn gardener_examples_round_trip_through_the_apiserver_and_plan_the_same() {
             let back = serde_json::to_value(back).expect("JSON");
             if capabilities.scope == Scope::Cluster {
                 // Cluster-scoped objects are shared by the tests: this one goes again.
-                api.delete(example.name(), &Default::default()).await.expect("deleted");
+                api.delete(example.name(), &Default::default())
+                    .await
+                    .expect("deleted");
             }
             written.push(object);
             read.push(as_written(back));
@@ -396,7 +409,9 @@ fn gardener_examples_round_trip_through_the_apiserver_and_plan_the_same() {
 /// the field that breaks it.
 #[test]
 fn the_apiserver_refuses_what_the_schema_forbids() {
-    let Some(plane) = cluster::shared() else { return };
+    let Some(plane) = cluster::shared() else {
+        return;
+    };
     crds_installed(plane);
     let ns = plane.namespace("schema");
     let cases = [
