@@ -81,13 +81,13 @@ fn binaries() -> Result<PathBuf, String> {
             bin.display()
         ));
     }
-    eprintln!(
+    say(&format!(
         "=== building the test control plane (kube-apiserver {}, etcd {}) into {}: first use, \
          this takes minutes",
         versions.kubernetes,
         versions.etcd,
         bin.display()
-    );
+    ));
     let started = Instant::now();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cluster/build.sh");
     let status = Command::new("bash")
@@ -100,10 +100,10 @@ fn binaries() -> Result<PathBuf, String> {
     if !status.success() || !present(&bin) {
         return Err(format!("{} failed ({status})", script.display()));
     }
-    eprintln!(
+    say(&format!(
         "=== built the test control plane in {:.0} s",
         started.elapsed().as_secs_f64()
-    );
+    ));
     Ok(bin)
 }
 
@@ -120,7 +120,9 @@ pub fn shared() -> Option<&'static ControlPlane> {
                         "the test control plane is required (SHOOT_DNS_REQUIRE_CLUSTER=1): {why}"
                     );
                 }
-                eprintln!("=== SKIPPED: the tests against a real kube-apiserver: {why}");
+                say(&format!(
+                    "=== SKIPPED: the tests against a real kube-apiserver: {why} ==="
+                ));
                 None
             }
         })
@@ -187,12 +189,12 @@ impl ControlPlane {
         plane.started_in = started.elapsed();
         std::fs::write(plane.dir.join("kubeconfig"), plane.kubeconfig())
             .map_err(|e| e.to_string())?;
-        eprintln!(
+        say(&format!(
             "=== test control plane ready in {:.1} s: https://127.0.0.1:{} (kubeconfig {})",
             plane.started_in.as_secs_f64(),
             plane.api_port,
             plane.dir.join("kubeconfig").display()
-        );
+        ));
         Ok(plane)
     }
 
@@ -412,6 +414,11 @@ pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
         .build()
         .expect("a tokio runtime")
         .block_on(future)
+}
+
+/// Writes a line to stderr past the test harness's capture of `eprintln!`, so that it shows.
+fn say(line: &str) {
+    let _ = writeln!(std::io::stderr(), "{line}");
 }
 
 /// A loopback port nothing listens on now.
