@@ -82,6 +82,7 @@ fn main() {
         new: None,
         outcome: None,
         new_set: (action == Action::Create).then(|| set(i)),
+        old_set: (action == Action::Delete).then(|| set(i)),
         entry: shoot_dns::id::EntryId::given("bench", &format!("e{i}")),
     };
     for action in [Action::Create, Action::Delete] {

@@ -461,6 +461,7 @@ fn change(
         new: new.map(content),
         outcome: None,
         new_set: new.cloned(),
+        old_set: old.cloned(),
         entry: entry.clone(),
     }
 }

@@ -156,6 +156,10 @@ pub struct Change {
     /// The full record set to write (create, update).
     #[serde(skip)]
     pub new_set: Option<RecordSet>,
+    /// The full record set the zone holds now (update, delete): what a backend that deletes
+    /// only an exact match (Route 53) names.
+    #[serde(skip)]
+    pub old_set: Option<RecordSet>,
     /// The entry the change is made for.
     #[serde(skip)]
     pub entry: EntryId,
@@ -232,6 +236,7 @@ mod tests {
                 values: vec!["1.2.3.4".into()],
                 routing_policy: None,
             }),
+            old_set: None,
             entry: "e".into(),
         }
     }

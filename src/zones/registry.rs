@@ -27,7 +27,8 @@ use crate::id::{EntryId, ZoneId};
 /// let delete = Change {
 ///     provider: "default/p".into(), zone: "local:example.com".into(), action: Action::Delete,
 ///     name: "www.example.com".parse()?, record_type: RecordType::A, set_identifier: String::new(),
-///     old: None, new: None, outcome: None, new_set: None, entry: "default/old".into(),
+///     old: None, new: None, outcome: None, new_set: None, old_set: None,
+///     entry: "default/old".into(),
 /// };
 /// let create = Change { action: Action::Create, entry: "default/new".into(), ..delete.clone() };
 /// let mut registry = Registry::new(BTreeMap::new());
@@ -115,6 +116,7 @@ mod tests {
             new: None,
             outcome: None,
             new_set: None,
+            old_set: None,
             entry: entry.into(),
         }
     }

@@ -39,7 +39,8 @@ impl MemoryZones {
     /// let change = Change {
     ///     provider: "default/p".into(), zone: "local:example.com".into(), action: Action::Create,
     ///     name: "www.example.com".parse()?, record_type: RecordType::A, set_identifier: String::new(),
-    ///     old: None, new: None, outcome: None, new_set: Some(set), entry: "default/e".into(),
+    ///     old: None, new: None, outcome: None, new_set: Some(set), old_set: None,
+    ///     entry: "default/e".into(),
     /// };
     /// let mut zones = MemoryZones::default();
     /// zones.execute(&change, &config)?;

@@ -237,6 +237,7 @@ mod tests {
             new: None,
             outcome: None,
             new_set: (action != Action::Delete).then(|| set(values)),
+            old_set: None,
             entry: "ns/e".into(),
         }
     }
