@@ -26,6 +26,8 @@ use crate::zones::{Change, ChangeFailure, ChangeOutcome, FailureKind, ZoneRecord
 pub mod memory;
 #[cfg(feature = "rfc2136")]
 pub mod rfc2136;
+#[cfg(feature = "aws-route53")]
+pub mod route53;
 
 /// One provider account's DNS service.
 pub trait DnsBackend: Send + Sync {

@@ -91,6 +91,13 @@ fn unescape(bytes: &[u8], i: usize, out: &mut Vec<u8>) -> Result<usize, InvalidS
     }
 }
 
+/// A TXT value as a DNS service holds it, unquoted where it is one Go-quoted string, else as it
+/// is.
+#[cfg_attr(not(feature = "aws-route53"), allow(dead_code))]
+pub(crate) fn go_unquote_or_raw(value: &str) -> String {
+    go_unquote(value).unwrap_or_else(|InvalidSyntax| value.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -134,7 +134,7 @@ fn is_aws_geolocation(location: &str) -> bool {
 /// Go's `strconv.ParseInt(value, 0, 64)`: an optional sign, then a decimal number, or with a
 /// base prefix `0x` (hex), `0o` or a bare leading `0` (octal), `0b` (binary); `_` may separate
 /// digits. `None` for anything Go rejects, including values out of the 64-bit range.
-fn go_parse_int_base0(value: &str) -> Option<i64> {
+pub(crate) fn go_parse_int_base0(value: &str) -> Option<i64> {
     let (negative, unsigned) = match value.as_bytes().first()? {
         b'-' => (true, &value[1..]),
         b'+' => (false, &value[1..]),
