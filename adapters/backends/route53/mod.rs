@@ -1,4 +1,695 @@
 //! AWS Route 53 (feature `aws-route53`): the hosted zones of an account, their record sets,
 //! and changes in batches (docs/entries-and-providers.md §5.11, §6.3).
+//!
+//! [`Route53Backend`] is the [`DnsBackend`](super::DnsBackend) of an `aws-route53` provider. It
+//! speaks to Route 53 through [`Route53Api`] (the three calls it needs, one page or one batch
+//! at a time) and adds what Route 53 asks of a client: pagination, batches of at most the
+//! provider's `batchSize` changes with every delete batch first, a failed batch retried change
+//! by change so that one refused change does not block the others, throttling answered with
+//! bounded exponential backoff with jitter, and the provider's `rateLimit`.
 
 pub mod model;
+
+use std::future::Future;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use self::model::{ChangeAction, Names, ResourceRecordSet, Route53Change};
+use super::BackendError;
+use crate::id::ZoneId;
+use crate::provider::{HostedZone, ProviderType};
+use crate::zones::{Change, ChangeFailure, ChangeOutcome, FailureKind, ZoneRecords};
+
+/// The changes in one batch when the provider's `providerConfig.batchSize` does not say
+/// (Gardener's default; Route 53 itself takes up to 1,000).
+pub const DEFAULT_BATCH_SIZE: usize = 50;
+/// How often a throttled call is tried in all.
+const ATTEMPTS: u32 = 6;
+/// The first backoff; each next one doubles, up to [`MAX_BACKOFF`].
+const FIRST_BACKOFF: Duration = Duration::from_millis(200);
+/// The longest backoff.
+const MAX_BACKOFF: Duration = Duration::from_secs(10);
+
+/// One hosted zone as `ListHostedZones` gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiZone {
+    /// `/hostedzone/<ID>`.
+    pub id: String,
+    /// The zone's name, absolute.
+    pub name: String,
+    /// Whether it is a private zone.
+    pub private: bool,
+}
+
+/// One page of a list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page<T, M> {
+    /// The items.
+    pub items: Vec<T>,
+    /// Where the next page starts, if there is one.
+    pub next: Option<M>,
+}
+
+/// Where a page of `ListResourceRecordSets` starts.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RecordSetsStart {
+    /// `StartRecordName`.
+    pub name: String,
+    /// `StartRecordType`.
+    pub record_type: Option<String>,
+    /// `StartRecordIdentifier`.
+    pub identifier: Option<String>,
+}
+
+/// An error Route 53 answered with (or the transport met).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct ApiError {
+    /// Route 53's error code (`Throttling`, `InvalidChangeBatch`, `NoSuchHostedZone`, ...),
+    /// empty when no answer came.
+    pub code: String,
+    /// The HTTP status (0 when no answer came).
+    pub status: u16,
+    /// The message, naming the call.
+    pub message: String,
+    /// How long the server asked to wait (`Retry-After`).
+    pub retry_after: Option<Duration>,
+}
+
+impl ApiError {
+    /// Whether trying again later may succeed: throttling, a change still in progress, too many
+    /// requests, a server error, or no answer at all.
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self.code.as_str(),
+            "Throttling"
+                | "ThrottlingException"
+                | "PriorRequestNotComplete"
+                | "RequestLimitExceeded"
+        ) || self.status == 429
+            || self.status >= 500
+            || self.status == 0
+    }
+}
+
+impl From<ApiError> for BackendError {
+    fn from(error: ApiError) -> Self {
+        let message = error.message.clone();
+        if error.status == 0 {
+            BackendError::Unreachable { message }
+        } else if error.is_retryable() {
+            BackendError::Throttled {
+                retry_after: error.retry_after,
+                message,
+            }
+        } else if error.code == "InvalidChangeBatch" || error.status == 400 {
+            BackendError::Rejected { message }
+        } else {
+            BackendError::Refused {
+                code: error.code,
+                message,
+            }
+        }
+    }
+}
+
+/// The calls of Route 53's API the backend makes, one page or one batch each.
+pub trait Route53Api: Send + Sync {
+    /// `ListHostedZones`, from `marker`.
+    fn list_hosted_zones(
+        &self,
+        marker: Option<&str>,
+    ) -> impl Future<Output = Result<Page<ApiZone, String>, ApiError>> + Send;
+
+    /// `ListResourceRecordSets` of the zone `id` (the bare id), from `start`.
+    fn list_record_sets(
+        &self,
+        id: &str,
+        start: Option<&RecordSetsStart>,
+    ) -> impl Future<Output = Result<Page<ResourceRecordSet, RecordSetsStart>, ApiError>> + Send;
+
+    /// `ChangeResourceRecordSets` of the zone `id`: all of `changes`, or none.
+    fn change_record_sets(
+        &self,
+        id: &str,
+        changes: &[Route53Change],
+    ) -> impl Future<Output = Result<(), ApiError>> + Send;
+}
+
+/// A token bucket: `rate` requests a second on average, `burst` at once.
+#[derive(Debug)]
+pub struct RateLimit {
+    rate: f64,
+    burst: f64,
+    state: Mutex<(f64, Instant)>,
+}
+
+impl RateLimit {
+    /// A bucket for a provider's `spec.rateLimit` (`requestsPerDay`, `burst`): the rate is
+    /// `requestsPerDay / 86400` a second (COMPATIBILITY.md#d15).
+    pub fn per_day(requests_per_day: i64, burst: i64) -> Self {
+        // Both are small integers (the CRD bounds them); as floats they are exact.
+        #[allow(clippy::cast_precision_loss)]
+        let (rate, burst) = (requests_per_day as f64 / 86_400.0, burst.max(1) as f64);
+        Self {
+            rate,
+            burst,
+            state: Mutex::new((burst, Instant::now())),
+        }
+    }
+
+    /// The controller's default: 10 a second, 20 at once.
+    pub fn default_limit() -> Self {
+        Self::per_day(10 * 86_400, 20)
+    }
+
+    /// How long to wait before the next request may go, taking its token.
+    fn take(&self) -> Duration {
+        let mut state = self
+            .state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (tokens, at) = &mut *state;
+        let now = Instant::now();
+        *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * self.rate).min(self.burst);
+        *at = now;
+        *tokens -= 1.0;
+        if *tokens >= 0.0 || self.rate <= 0.0 {
+            Duration::ZERO
+        } else {
+            Duration::from_secs_f64(-*tokens / self.rate)
+        }
+    }
+
+    /// Waits for a token.
+    pub async fn acquire(&self) {
+        let wait = self.take();
+        if !wait.is_zero() {
+            tokio::time::sleep(wait).await;
+        }
+    }
+}
+
+/// An `aws-route53` provider's backend.
+#[derive(Debug)]
+pub struct Route53Backend<A> {
+    api: A,
+    batch_size: usize,
+    limit: RateLimit,
+    names: Names,
+}
+
+impl<A: Route53Api> Route53Backend<A> {
+    /// A backend on `api` with batches of `batch_size` changes (at least 1), within `limit`.
+    pub fn new(api: A, batch_size: usize, limit: RateLimit) -> Self {
+        Self {
+            api,
+            batch_size: batch_size.max(1),
+            limit,
+            names: Names::default(),
+        }
+    }
+
+    /// The geolocation and CIDR collection names of the account, for routing policies that
+    /// name them.
+    pub fn with_names(mut self, names: Names) -> Self {
+        self.names = names;
+        self
+    }
+
+    /// Calls `call` within the rate limit, again after a backoff while it is throttled.
+    async fn call<T, F, Fut>(&self, call: F) -> Result<T, ApiError>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = Result<T, ApiError>>,
+    {
+        let mut backoff = FIRST_BACKOFF;
+        let mut attempt = 1;
+        loop {
+            self.limit.acquire().await;
+            match call().await {
+                Err(error) if error.is_retryable() && attempt < ATTEMPTS => {
+                    let wait = error.retry_after.unwrap_or(backoff).min(MAX_BACKOFF);
+                    tokio::time::sleep(jitter(wait)).await;
+                    backoff = (backoff * 2).min(MAX_BACKOFF);
+                    attempt += 1;
+                }
+                result => return result,
+            }
+        }
+    }
+
+    /// Sends `changes` (each shoot-dns change with its Route 53 changes) in batches; the
+    /// outcome of each. A batch Route 53 refuses is sent again change by change.
+    async fn send(
+        &self,
+        zone: &str,
+        changes: &[(usize, Vec<Route53Change>)],
+        outcomes: &mut [Option<ChangeOutcome>],
+    ) {
+        let mut batch: Vec<&(usize, Vec<Route53Change>)> = Vec::new();
+        let mut size = 0;
+        for item in changes {
+            if size + item.1.len() > self.batch_size && !batch.is_empty() {
+                self.send_batch(zone, &batch, outcomes).await;
+                batch.clear();
+                size = 0;
+            }
+            size += item.1.len();
+            batch.push(item);
+        }
+        if !batch.is_empty() {
+            self.send_batch(zone, &batch, outcomes).await;
+        }
+    }
+
+    async fn send_batch(
+        &self,
+        zone: &str,
+        batch: &[&(usize, Vec<Route53Change>)],
+        outcomes: &mut [Option<ChangeOutcome>],
+    ) {
+        let all: Vec<Route53Change> = batch.iter().flat_map(|(_, c)| c.iter().cloned()).collect();
+        match self.call(|| self.api.change_record_sets(zone, &all)).await {
+            Ok(()) => {
+                for (position, _) in batch {
+                    outcomes[*position] = Some(ChangeOutcome::Applied);
+                }
+            }
+            Err(error) if batch.len() > 1 && !error.is_retryable() => {
+                // One refused change refuses its batch: each goes alone.
+                for (position, changes) in batch {
+                    let result = self
+                        .call(|| self.api.change_record_sets(zone, changes))
+                        .await;
+                    outcomes[*position] = Some(outcome(result));
+                }
+            }
+            Err(error) => {
+                for (position, _) in batch {
+                    outcomes[*position] = Some(outcome(Err(error.clone())));
+                }
+            }
+        }
+    }
+}
+
+/// The outcome of a call that made a change.
+fn outcome(result: Result<(), ApiError>) -> ChangeOutcome {
+    match result {
+        Ok(()) => ChangeOutcome::Applied,
+        Err(error) => ChangeOutcome::Failed(ChangeFailure::from(BackendError::from(error))),
+    }
+}
+
+/// `wait`, shortened by up to a half at random, so that clients throttled together do not
+/// come back together.
+fn jitter(wait: Duration) -> Duration {
+    use std::hash::{BuildHasher, Hasher};
+    let random = std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish();
+    // A fraction in [0.5, 1) of the wait.
+    #[allow(clippy::cast_precision_loss)]
+    let fraction = 0.5 + (random % 1_000) as f64 / 2_000.0;
+    wait.mul_f64(fraction)
+}
+
+/// The bare id of a zone: the last segment of `/hostedzone/<ID>`.
+fn bare_id(id: &str) -> &str {
+    id.rsplit('/').next().unwrap_or(id)
+}
+
+impl<A: Route53Api> super::DnsBackend for Route53Backend<A> {
+    fn provider_type(&self) -> ProviderType {
+        ProviderType::AwsRoute53
+    }
+
+    async fn list_zones(&self) -> Result<Vec<HostedZone>, BackendError> {
+        let mut zones = Vec::new();
+        let mut marker: Option<String> = None;
+        loop {
+            let page = self
+                .call(|| self.api.list_hosted_zones(marker.as_deref()))
+                .await?;
+            for zone in page.items {
+                let domain = zone.name.trim_end_matches('.');
+                let domain =
+                    model::unescape(domain)
+                        .parse()
+                        .map_err(|e| BackendError::Rejected {
+                            message: format!(
+                                "hosted zone {} has a name shoot-dns cannot read: {e}",
+                                zone.name
+                            ),
+                        })?;
+                zones.push(HostedZone {
+                    id: ZoneId::from(bare_id(&zone.id)),
+                    domain,
+                    provider_type: ProviderType::AwsRoute53,
+                    private: zone.private,
+                });
+            }
+            match page.next {
+                Some(next) => marker = Some(next),
+                None => return Ok(zones),
+            }
+        }
+    }
+
+    async fn read_zone(
+        &self,
+        zone: &ZoneId,
+        _names: Option<&std::collections::BTreeSet<crate::DnsName>>,
+    ) -> Result<ZoneRecords, BackendError> {
+        let mut records = ZoneRecords::new();
+        let mut start: Option<RecordSetsStart> = None;
+        loop {
+            let id = bare_id(zone.as_str());
+            let page = self
+                .call(|| self.api.list_record_sets(id, start.as_ref()))
+                .await?;
+            for set in &page.items {
+                if let Some((key, set)) = model::record_set_of(set, &self.names) {
+                    records.insert(key, set);
+                }
+            }
+            match page.next {
+                Some(next) => start = Some(next),
+                None => return Ok(records),
+            }
+        }
+    }
+
+    async fn execute(&self, zone: &ZoneId, changes: &[Change]) -> Vec<ChangeOutcome> {
+        let mut outcomes: Vec<Option<ChangeOutcome>> = vec![None; changes.len()];
+        let mut deletes = Vec::new();
+        let mut others = Vec::new();
+        for (position, change) in changes.iter().enumerate() {
+            match model::changes_of(change, &self.names) {
+                Ok(mapped) => {
+                    let deleting = mapped.iter().all(|c| c.action == ChangeAction::Delete);
+                    if deleting { &mut deletes } else { &mut others }.push((position, mapped));
+                }
+                Err(error) => {
+                    outcomes[position] = Some(ChangeOutcome::Failed(ChangeFailure::Backend {
+                        kind: FailureKind::Rejected,
+                        message: error.to_string(),
+                    }));
+                }
+            }
+        }
+        let id = bare_id(zone.as_str());
+        // Every delete batch first (a name may change from a plain record set to an alias,
+        // or between zones).
+        self.send(id, &deletes, &mut outcomes).await;
+        self.send(id, &others, &mut outcomes).await;
+        (outcomes.into_iter())
+            .map(|o| {
+                o.unwrap_or(ChangeOutcome::Failed(ChangeFailure::Backend {
+                    kind: FailureKind::Other,
+                    message: "no outcome".to_owned(),
+                }))
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use super::*;
+    use crate::adapters::backends::DnsBackend;
+    use crate::records::{RecordSet, RecordType};
+    use crate::zones::Action;
+
+    /// A Route 53 of a test's own: zones, pages of `page` items, batches it refuses when they
+    /// hold a change of a name in `refused`, and `throttle` calls it throttles first.
+    #[derive(Default)]
+    struct Fake {
+        zones: Vec<ApiZone>,
+        sets: Vec<ResourceRecordSet>,
+        page: usize,
+        refused: Vec<String>,
+        throttle: Mutex<usize>,
+        batches: Mutex<Vec<Vec<(ChangeAction, String)>>>,
+    }
+
+    impl Route53Api for Fake {
+        async fn list_hosted_zones(
+            &self,
+            marker: Option<&str>,
+        ) -> Result<Page<ApiZone, String>, ApiError> {
+            let from: usize = marker.map_or(0, |m| m.parse().expect("a marker"));
+            let to = (from + self.page).min(self.zones.len());
+            Ok(Page {
+                items: self.zones[from..to].to_vec(),
+                next: (to < self.zones.len()).then(|| to.to_string()),
+            })
+        }
+
+        async fn list_record_sets(
+            &self,
+            _id: &str,
+            start: Option<&RecordSetsStart>,
+        ) -> Result<Page<ResourceRecordSet, RecordSetsStart>, ApiError> {
+            let from = start.map_or(0, |s| s.name.parse().expect("a start"));
+            let to = (from + self.page).min(self.sets.len());
+            Ok(Page {
+                items: self.sets[from..to].to_vec(),
+                next: (to < self.sets.len()).then(|| RecordSetsStart {
+                    name: to.to_string(),
+                    ..RecordSetsStart::default()
+                }),
+            })
+        }
+
+        async fn change_record_sets(
+            &self,
+            _id: &str,
+            changes: &[Route53Change],
+        ) -> Result<(), ApiError> {
+            {
+                let mut throttle = self.throttle.lock().expect("a lock");
+                if *throttle > 0 {
+                    *throttle -= 1;
+                    return Err(ApiError {
+                        code: "Throttling".to_owned(),
+                        status: 400,
+                        message: "Rate exceeded".to_owned(),
+                        retry_after: None,
+                    });
+                }
+            }
+            let names: Vec<(ChangeAction, String)> = (changes.iter())
+                .map(|c| (c.action, c.set.name.clone()))
+                .collect();
+            self.batches.lock().expect("a lock").push(names.clone());
+            match names.iter().find(|(_, n)| self.refused.contains(n)) {
+                Some((_, name)) => Err(ApiError {
+                    code: "InvalidChangeBatch".to_owned(),
+                    status: 400,
+                    message: format!(
+                        "[Tried to create resource record set [name='{name}', type='A'] but it already exists]"
+                    ),
+                    retry_after: None,
+                }),
+                None => Ok(()),
+            }
+        }
+    }
+
+    fn run<F: Future>(future: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .expect("a runtime")
+            .block_on(future)
+    }
+
+    fn backend(fake: Fake, batch_size: usize) -> Route53Backend<Fake> {
+        Route53Backend::new(fake, batch_size, RateLimit::per_day(1_000 * 86_400, 1_000))
+    }
+
+    fn change(action: Action, name: &str) -> Change {
+        let set = RecordSet {
+            record_type: RecordType::A,
+            ttl: 60,
+            values: vec!["192.0.2.1".to_owned()],
+            routing_policy: None,
+        };
+        Change {
+            provider: "default/aws".into(),
+            zone: "Z1".into(),
+            action,
+            name: name.parse().expect("a name"),
+            record_type: RecordType::A,
+            set_identifier: String::new(),
+            old: None,
+            new: None,
+            outcome: None,
+            new_set: (action != Action::Delete).then(|| set.clone()),
+            old_set: (action != Action::Create).then_some(set),
+            entry: "default/e".into(),
+        }
+    }
+
+    #[test]
+    fn zones_and_record_sets_are_read_page_by_page() {
+        let zones = (0..5)
+            .map(|i| ApiZone {
+                id: format!("/hostedzone/Z{i}"),
+                name: format!("z{i}.example.com."),
+                private: i == 3,
+            })
+            .collect();
+        let sets = (0..7)
+            .map(|i| ResourceRecordSet {
+                name: format!("r{i}.z0.example.com."),
+                record_type: "A".to_owned(),
+                ttl: Some(60),
+                records: vec![format!("192.0.2.{i}")],
+                ..ResourceRecordSet::default()
+            })
+            .collect();
+        let backend = backend(
+            Fake {
+                zones,
+                sets,
+                page: 2,
+                ..Fake::default()
+            },
+            50,
+        );
+        let zones = run(backend.list_zones()).expect("zones");
+        let ids: Vec<(&str, String, bool)> = (zones.iter())
+            .map(|z| (z.id.as_str(), z.domain.to_string(), z.private))
+            .collect();
+        assert_eq!(ids.len(), 5);
+        assert_eq!(ids[3], ("Z3", "z3.example.com".to_owned(), true));
+        let records = run(backend.read_zone(&ZoneId::from("Z0"), None)).expect("records");
+        assert_eq!(records.len(), 7);
+    }
+
+    #[test]
+    fn deletes_go_first_in_batches_of_the_batch_size() {
+        let backend = backend(Fake::default(), 2);
+        let changes = [
+            change(Action::Create, "c1.example.com"),
+            change(Action::Delete, "d1.example.com"),
+            change(Action::Update, "u1.example.com"),
+            change(Action::Delete, "d2.example.com"),
+            change(Action::Delete, "d3.example.com"),
+        ];
+        let outcomes = run(backend.execute(&ZoneId::from("Z1"), &changes));
+        assert!(
+            outcomes.iter().all(ChangeOutcome::is_applied),
+            "{outcomes:?}"
+        );
+        let batches: Vec<Vec<String>> = (backend.api.batches.lock().expect("a lock").iter())
+            .map(|b| {
+                b.iter()
+                    .map(|(a, n)| format!("{} {n}", a.as_str()))
+                    .collect()
+            })
+            .collect();
+        assert_eq!(
+            batches,
+            [
+                vec!["DELETE d1.example.com.", "DELETE d2.example.com."],
+                vec!["DELETE d3.example.com."],
+                vec!["CREATE c1.example.com.", "UPSERT u1.example.com."],
+            ]
+        );
+    }
+
+    #[test]
+    fn a_refused_change_fails_alone_and_the_others_are_made() {
+        let fake = Fake {
+            refused: vec!["b.example.com.".to_owned()],
+            ..Fake::default()
+        };
+        let backend = backend(fake, 50);
+        let changes = [
+            change(Action::Create, "a.example.com"),
+            change(Action::Create, "b.example.com"),
+            change(Action::Create, "c.example.com"),
+        ];
+        let outcomes = run(backend.execute(&ZoneId::from("Z1"), &changes));
+        assert_eq!(outcomes[0], ChangeOutcome::Applied);
+        assert_eq!(outcomes[2], ChangeOutcome::Applied);
+        let failure = outcomes[1].failure().expect("b fails");
+        assert_eq!(
+            failure.to_string(),
+            "[Tried to create resource record set [name='b.example.com.', type='A'] but it already exists]"
+        );
+        // The whole batch, then each change alone.
+        assert_eq!(backend.api.batches.lock().expect("a lock").len(), 4);
+    }
+
+    #[test]
+    fn throttled_calls_are_tried_again() {
+        let fake = Fake {
+            throttle: Mutex::new(2),
+            ..Fake::default()
+        };
+        let backend = backend(fake, 50);
+        let outcomes = run(backend.execute(
+            &ZoneId::from("Z1"),
+            &[change(Action::Create, "a.example.com")],
+        ));
+        assert_eq!(outcomes, [ChangeOutcome::Applied]);
+        let always = Fake {
+            throttle: Mutex::new(usize::MAX),
+            ..Fake::default()
+        };
+        let backend = Route53Backend::new(always, 50, RateLimit::per_day(1_000 * 86_400, 1_000));
+        let started = Instant::now();
+        let outcomes = run(backend.execute(
+            &ZoneId::from("Z1"),
+            &[change(Action::Create, "a.example.com")],
+        ));
+        let failure = outcomes[0].failure().expect("it gives up");
+        assert!(
+            matches!(
+                failure,
+                ChangeFailure::Backend {
+                    kind: FailureKind::Throttled { .. },
+                    ..
+                }
+            ),
+            "{failure:?}"
+        );
+        // Five backoffs of at most 0.2, 0.4, 0.8, 1.6 and 3.2 s.
+        assert!(started.elapsed() < Duration::from_secs(7));
+    }
+
+    #[test]
+    fn a_change_route53_cannot_take_fails_without_a_call() {
+        let backend = backend(Fake::default(), 50);
+        let mut alias = change(Action::Create, "a.example.com");
+        if let Some(set) = &mut alias.new_set {
+            set.record_type = RecordType::ALIAS;
+            set.values = vec!["lb.example.org".to_owned()];
+        }
+        let outcomes = run(backend.execute(&ZoneId::from("Z1"), &[alias]));
+        assert_eq!(
+            outcomes[0].failure().map(ToString::to_string).as_deref(),
+            Some("corrupted alias record set")
+        );
+        assert!(backend.api.batches.lock().expect("a lock").is_empty());
+    }
+
+    #[test]
+    fn the_rate_limit_spaces_requests_beyond_the_burst() {
+        let limit = RateLimit::per_day(86_400 * 10, 2);
+        assert_eq!(limit.take(), Duration::ZERO);
+        assert_eq!(limit.take(), Duration::ZERO);
+        let wait = limit.take();
+        assert!(
+            wait > Duration::from_millis(50) && wait <= Duration::from_millis(100),
+            "{wait:?}"
+        );
+    }
+}
