@@ -17,6 +17,8 @@
 //! - [`crds`]: `shoot-dns crds` against Gardener's CustomResourceDefinitions.
 //! - `rfc2136` (feature `rfc2136`): `shoot-dns apply` against a BIND 9 of a test's own.
 //! - `apiserver` (feature `kube`): against a real kube-apiserver and etcd, built from source.
+//! - [`route53_harness`]: the moto Route 53 harness of the coming aws-route53 tests (start, zones,
+//!   records across pages, errors, stop).
 //! - [`support`]: what the tests share (running the binary, plan views, temporary
 //!   directories, the BIND harness).
 
@@ -37,6 +39,8 @@ mod planner;
 mod props;
 #[cfg(all(feature = "cli", feature = "rfc2136"))]
 mod rfc2136;
+#[cfg(feature = "cli")]
+mod route53_harness;
 #[cfg(feature = "cli")]
 mod shoot;
 mod source_props;

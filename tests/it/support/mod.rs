@@ -7,6 +7,8 @@
 //! - [`tempdir`]: a directory of a test's own, removed when dropped.
 //! - [`bind`]: a BIND 9 of a test's own for the rfc2136 tests.
 //! - [`cluster`] (feature `kube`): etcd and kube-apiserver, built from source on first use.
+//! - [`route53`]: moto's Route 53 API of a test's own, from a virtual environment built on first
+//!   use, and a client to seed and inspect its zones.
 
 #[cfg(feature = "cli")]
 pub(crate) mod binary;
@@ -18,5 +20,7 @@ pub(crate) mod bind;
 pub(crate) mod cluster;
 #[cfg(feature = "cli")]
 pub(crate) mod plan_json;
+#[cfg(feature = "cli")]
+pub(crate) mod route53;
 #[cfg(feature = "cli")]
 pub(crate) mod tempdir;
