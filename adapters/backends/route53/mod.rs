@@ -279,11 +279,12 @@ impl<A: Route53Api> Route53Backend<A> {
             Err(error) if batch.len() > 1 && !error.is_retryable() => {
                 // One refused change refuses its batch: each goes alone.
                 for (position, changes) in batch {
-                    let result = self
-                        .call(|| self.api.change_record_sets(zone, changes))
-                        .await;
-                    outcomes[*position] = Some(outcome(result));
+                    outcomes[*position] = Some(outcome(self.send_alone(zone, changes).await));
                 }
+            }
+            Err(error) if !error.is_retryable() => {
+                let (position, changes) = batch[0];
+                outcomes[*position] = Some(outcome(self.recover(zone, changes, error).await));
             }
             Err(error) => {
                 for (position, _) in batch {
@@ -291,6 +292,46 @@ impl<A: Route53Api> Route53Backend<A> {
                 }
             }
         }
+    }
+}
+
+impl<A: Route53Api> Route53Backend<A> {
+    /// Sends the Route 53 changes of one shoot-dns change on their own.
+    async fn send_alone(&self, zone: &str, changes: &[Route53Change]) -> Result<(), ApiError> {
+        match self
+            .call(|| self.api.change_record_sets(zone, changes))
+            .await
+        {
+            Err(error) if !error.is_retryable() => self.recover(zone, changes, error).await,
+            result => result,
+        }
+    }
+
+    /// What Gardener does when Route 53 refuses one change because the zone already holds
+    /// what it asks for: a create of a record set that exists is sent again as an upsert (an
+    /// earlier run made it and was stopped before it knew), a delete of one that is not there
+    /// is done.
+    async fn recover(
+        &self,
+        zone: &str,
+        changes: &[Route53Change],
+        error: ApiError,
+    ) -> Result<(), ApiError> {
+        let single = |action| changes.len() == 1 && changes[0].action == action;
+        let refused = error.code == "InvalidChangeBatch";
+        if refused && error.message.contains("already exists") && single(ChangeAction::Create) {
+            let upsert = [Route53Change {
+                action: ChangeAction::Upsert,
+                set: changes[0].set.clone(),
+            }];
+            return self
+                .call(|| self.api.change_record_sets(zone, &upsert))
+                .await;
+        }
+        if refused && error.message.contains("not found") && single(ChangeAction::Delete) {
+            return Ok(());
+        }
+        Err(error)
     }
 }
 
@@ -424,14 +465,18 @@ mod tests {
     use crate::records::{RecordSet, RecordType};
     use crate::zones::Action;
 
-    /// A Route 53 of a test's own: zones, pages of `page` items, batches it refuses when they
-    /// hold a change of a name in `refused`, and `throttle` calls it throttles first.
+    /// Why the fake refuses a change, if it does.
+    type Refusal = Box<dyn Fn(&Route53Change) -> Option<String> + Send + Sync>;
+
+    /// A Route 53 of a test's own: zones, pages of `page` items, batches it refuses when
+    /// `refuse` refuses one of their changes (`InvalidChangeBatch` with its message), and
+    /// `throttle` calls it throttles first.
     #[derive(Default)]
     struct Fake {
         zones: Vec<ApiZone>,
         sets: Vec<ResourceRecordSet>,
         page: usize,
-        refused: Vec<String>,
+        refuse: Option<Refusal>,
         throttle: Mutex<usize>,
         batches: Mutex<Vec<Vec<(ChangeAction, String)>>>,
     }
@@ -486,13 +531,12 @@ mod tests {
                 .map(|c| (c.action, c.set.name.clone()))
                 .collect();
             self.batches.lock().expect("a lock").push(names.clone());
-            match names.iter().find(|(_, n)| self.refused.contains(n)) {
-                Some((_, name)) => Err(ApiError {
+            let refusal = (self.refuse.as_ref()).and_then(|refuse| changes.iter().find_map(refuse));
+            match refusal {
+                Some(message) => Err(ApiError {
                     code: "InvalidChangeBatch".to_owned(),
                     status: 400,
-                    message: format!(
-                        "[Tried to create resource record set [name='{name}', type='A'] but it already exists]"
-                    ),
+                    message,
                     retry_after: None,
                 }),
                 None => Ok(()),
@@ -607,7 +651,12 @@ mod tests {
     #[test]
     fn a_refused_change_fails_alone_and_the_others_are_made() {
         let fake = Fake {
-            refused: vec!["b.example.com.".to_owned()],
+            refuse: Some(Box::new(|c: &Route53Change| {
+                (c.set.name == "b.example.com.").then(|| {
+                    "[RRSet with DNS name b.example.com. is not permitted in zone z.example.com.]"
+                        .to_owned()
+                })
+            })),
             ..Fake::default()
         };
         let backend = backend(fake, 50);
@@ -622,10 +671,40 @@ mod tests {
         let failure = outcomes[1].failure().expect("b fails");
         assert_eq!(
             failure.to_string(),
-            "[Tried to create resource record set [name='b.example.com.', type='A'] but it already exists]"
+            "[RRSet with DNS name b.example.com. is not permitted in zone z.example.com.]"
         );
         // The whole batch, then each change alone.
         assert_eq!(backend.api.batches.lock().expect("a lock").len(), 4);
+    }
+
+    #[test]
+    fn a_create_of_what_exists_upserts_and_a_delete_of_what_is_gone_is_done() {
+        let fake = Fake {
+            refuse: Some(Box::new(|c: &Route53Change| match c.action {
+                ChangeAction::Create => Some(format!(
+                    "[Tried to create resource record set [name='{}', type='A'] but it already exists]",
+                    c.set.name
+                )),
+                ChangeAction::Delete => Some(format!(
+                    "[Tried to delete resource record set [name='{}', type='A'] but it was not found]",
+                    c.set.name
+                )),
+                ChangeAction::Upsert => None,
+            })),
+            ..Fake::default()
+        };
+        let backend = backend(fake, 50);
+        let changes = [
+            change(Action::Delete, "gone.example.com"),
+            change(Action::Create, "there.example.com"),
+        ];
+        let outcomes = run(backend.execute(&ZoneId::from("Z1"), &changes));
+        assert_eq!(outcomes, [ChangeOutcome::Applied, ChangeOutcome::Applied]);
+        let batches = backend.api.batches.lock().expect("a lock").clone();
+        assert_eq!(
+            batches.last().map(|b| (b[0].0, b[0].1.as_str())),
+            Some((ChangeAction::Upsert, "there.example.com."))
+        );
     }
 
     #[test]
