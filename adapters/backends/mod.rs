@@ -10,6 +10,8 @@
 //!   `plan` needs no feature.
 //! - `rfc2136` (feature `rfc2136`): an authoritative DNS server, read by zone transfer (AXFR)
 //!   and changed by RFC 2136 UPDATE messages signed with TSIG.
+//! - `route53` (feature `aws-route53`): an AWS account's Route 53 hosted zones, through AWS's
+//!   SDK.
 //!
 //! The futures are `Send`, for tokio; the `local` ones are ready at once.
 
@@ -168,6 +170,9 @@ pub enum Backend {
     /// An `rfc2136` provider's DNS server.
     #[cfg(feature = "rfc2136")]
     Rfc2136(rfc2136::Rfc2136Backend),
+    /// An `aws-route53` provider's account.
+    #[cfg(feature = "aws-route53")]
+    Route53(route53::Route53Backend<route53::sdk::SdkApi>),
 }
 
 impl Backend {
@@ -215,6 +220,23 @@ impl Backend {
                 let server = rfc2136::ZoneServer::from_properties(&properties)?;
                 Ok(Backend::Rfc2136(rfc2136::Rfc2136Backend::new(server)))
             }
+            #[cfg(feature = "aws-route53")]
+            ProviderType::AwsRoute53 => {
+                let properties = properties(provider, secret)?;
+                let api = route53::sdk::SdkApi::from_properties(&properties)?;
+                let batch_size = (provider.spec.provider_config.as_ref())
+                    .and_then(|c| c.get("batchSize"))
+                    .and_then(serde_json::Value::as_u64)
+                    .and_then(|b| usize::try_from(b).ok())
+                    .unwrap_or(route53::DEFAULT_BATCH_SIZE);
+                let limit = match &provider.spec.rate_limit {
+                    Some(limit) => route53::RateLimit::per_day(limit.requests_per_day, limit.burst),
+                    None => route53::RateLimit::default_limit(),
+                };
+                Ok(Backend::Route53(route53::Route53Backend::new(
+                    api, batch_size, limit,
+                )))
+            }
             _ => {
                 let _ = secret;
                 Err(no_backend())
@@ -224,7 +246,7 @@ impl Backend {
 }
 
 /// The properties of the provider's Secret.
-#[cfg(feature = "rfc2136")]
+#[cfg(any(feature = "rfc2136", feature = "aws-route53"))]
 fn properties(
     provider: &DnsProvider,
     secret: Option<&Secret>,
@@ -245,6 +267,8 @@ impl DnsBackend for Backend {
             Backend::Memory(b) => b.provider_type(),
             #[cfg(feature = "rfc2136")]
             Backend::Rfc2136(b) => b.provider_type(),
+            #[cfg(feature = "aws-route53")]
+            Backend::Route53(b) => b.provider_type(),
         }
     }
 
@@ -253,6 +277,8 @@ impl DnsBackend for Backend {
             Backend::Memory(b) => b.list_zones().await,
             #[cfg(feature = "rfc2136")]
             Backend::Rfc2136(b) => b.list_zones().await,
+            #[cfg(feature = "aws-route53")]
+            Backend::Route53(b) => b.list_zones().await,
         }
     }
 
@@ -265,6 +291,8 @@ impl DnsBackend for Backend {
             Backend::Memory(b) => b.read_zone(zone, names).await,
             #[cfg(feature = "rfc2136")]
             Backend::Rfc2136(b) => b.read_zone(zone, names).await,
+            #[cfg(feature = "aws-route53")]
+            Backend::Route53(b) => b.read_zone(zone, names).await,
         }
     }
 
@@ -273,6 +301,8 @@ impl DnsBackend for Backend {
             Backend::Memory(b) => b.execute(zone, changes).await,
             #[cfg(feature = "rfc2136")]
             Backend::Rfc2136(b) => b.execute(zone, changes).await,
+            #[cfg(feature = "aws-route53")]
+            Backend::Route53(b) => b.execute(zone, changes).await,
         }
     }
 }

@@ -85,6 +85,17 @@ pub fn run(
         let _ = pending;
         Vec::new()
     };
+    #[cfg(feature = "aws-route53")]
+    let server_zones = {
+        let mut server_zones = server_zones;
+        let (listed, zones) = runtime.block_on(read_accounts(&mut planner, &backends));
+        let confirmed = crate::state::confirmed(pending, &zones, &planner.observed().owned);
+        for (id, owned) in confirmed {
+            planner.handle_owned(&id, Some(owned));
+        }
+        server_zones.extend(listed);
+        server_zones
+    };
 
     // Everything the world asks for: events, generated entries (which the state keeps, as a
     // cluster would), the host names to look up, then the changes.
@@ -142,6 +153,51 @@ pub fn run(
     // only delay the exit.
     std::mem::forget(planner);
     Ok(Applied { plan, state })
+}
+
+/// Asks each account whose zones live with a cloud provider (`aws-route53`) for the zones it
+/// hosts, and reads the zones its provider selects from them. Returns the ids of every zone
+/// listed (the state does not keep them: the accounts do) and what the zones read hold.
+#[cfg(feature = "aws-route53")]
+async fn read_accounts(
+    planner: &mut Planner,
+    backends: &BTreeMap<String, Result<Backend, BackendError>>,
+) -> (Vec<ZoneId>, BTreeMap<ZoneId, shoot_dns::zones::ZoneRecords>) {
+    let mut read = BTreeMap::new();
+    let mut listed = Vec::new();
+    let accounts: Vec<(&String, &Backend)> = (backends.iter())
+        .filter_map(|(key, b)| Some((key, b.as_ref().ok()?)))
+        .filter(|(_, b)| b.provider_type() == ProviderType::AwsRoute53)
+        .collect();
+    for (key, backend) in &accounts {
+        match backend.list_zones().await {
+            Ok(zones) => {
+                listed.extend(zones.iter().map(|z| z.id.clone()));
+                planner.handle_hosted_zones(key, Some(zones));
+            }
+            Err(e) => eprintln!("shoot-dns: DNSProvider {key}: {e}"),
+        }
+    }
+    // The zones each provider selects, as its status says once the planner has weighed them.
+    let mut selected: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    while let Some(update) = planner.poll_provider_status() {
+        let key = format!("{}/{}", update.provider.namespace, update.provider.name);
+        let zones = (update.status.and_then(|s| s.zones)).map(|z| z.included);
+        selected.insert(key, zones.unwrap_or_default());
+    }
+    for (key, backend) in accounts {
+        for zone in selected.get(key).into_iter().flatten() {
+            let id = ZoneId::from(zone.as_str());
+            match backend.read_zone(&id, None).await {
+                Ok(records) => {
+                    planner.handle_zone(zone, records.clone());
+                    read.insert(id, records);
+                }
+                Err(e) => eprintln!("shoot-dns: DNSProvider {key}: zone {zone}: {e}"),
+            }
+        }
+    }
+    (listed, read)
 }
 
 /// Takes every event, and feeds each generated entry the planner writes back as written (the

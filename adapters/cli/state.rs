@@ -349,7 +349,7 @@ pub fn pending(changes: &[Change], external: &BTreeSet<&str>) -> Vec<PendingReco
 /// What the entries of `pending` writes own once `zones` show the writes were made (a zone
 /// holds the record set exactly as intended), from what they own now (`owned`): the
 /// ownerships that change.
-#[cfg(feature = "rfc2136")]
+#[cfg(any(feature = "rfc2136", feature = "aws-route53"))]
 pub fn confirmed(
     pending: &[PendingRecord],
     zones: &BTreeMap<ZoneId, ZoneRecords>,

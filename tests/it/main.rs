@@ -16,6 +16,7 @@
 //! - [`shoot`]: `shoot-dns shoot validate|mutate|providers`.
 //! - [`crds`]: `shoot-dns crds` against Gardener's CustomResourceDefinitions.
 //! - `rfc2136` (feature `rfc2136`): `shoot-dns apply` against a BIND 9 of a test's own.
+//! - `route53` (feature `aws-route53`): `shoot-dns apply` against moto's Route 53.
 //! - `apiserver` (feature `kube`): against a real kube-apiserver and etcd, built from source.
 //! - [`route53_harness`]: the moto Route 53 harness of the coming aws-route53 tests (start, zones,
 //!   records across pages, errors, stop).
@@ -39,6 +40,8 @@ mod planner;
 mod props;
 #[cfg(all(feature = "cli", feature = "rfc2136"))]
 mod rfc2136;
+#[cfg(all(feature = "cli", feature = "aws-route53"))]
+mod route53;
 #[cfg(feature = "cli")]
 mod route53_harness;
 #[cfg(feature = "cli")]

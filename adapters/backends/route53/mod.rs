@@ -9,6 +9,7 @@
 //! bounded exponential backoff with jitter, and the provider's `rateLimit`.
 
 pub mod model;
+pub mod sdk;
 
 use std::future::Future;
 use std::sync::Mutex;

@@ -48,8 +48,19 @@ impl Run {
 /// Runs `shoot-dns args` in `dir`, feeding `stdin` when given (else standard input is empty).
 /// Output that is no UTF-8 is shown with replacement characters.
 pub(crate) fn run_in(dir: impl AsRef<Path>, args: &[&str], stdin: Option<&[u8]>) -> Run {
+    run_in_env(dir, args, stdin, &[])
+}
+
+/// [`run_in`] with the variables `env` set for the run.
+pub(crate) fn run_in_env(
+    dir: impl AsRef<Path>,
+    args: &[&str],
+    stdin: Option<&[u8]>,
+    env: &[(&str, &str)],
+) -> Run {
     let mut child = Command::new(env!("CARGO_BIN_EXE_shoot-dns"))
         .args(args)
+        .envs(env.iter().copied())
         .current_dir(dir.as_ref())
         .stdin(if stdin.is_some() {
             Stdio::piped()

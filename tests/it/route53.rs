@@ -1,0 +1,296 @@
+//! `shoot-dns apply` with `aws-route53` providers against moto's Route 53 on loopback (feature
+//! `aws-route53`; tests/it/support/route53.rs, and tests/route53/MOTO.md for where moto differs
+//! from Route 53). The command line reaches it through `AWS_ENDPOINT_URL_ROUTE_53`, as it would
+//! reach any other endpoint.
+
+use serde_json::Value;
+
+use crate::support::binary::run_in_env;
+use crate::support::plan_json::{change_lines, list};
+use crate::support::route53::Moto;
+use crate::support::tempdir::TempDir;
+
+/// The provider's Secret (moto checks no signature) and a provider of `domains`.
+fn provider(domains: &[&str], excluded: &[&str], extra: &str) -> String {
+    format!(
+        r#"apiVersion: v1
+kind: Secret
+metadata: {{name: aws, namespace: default}}
+type: Opaque
+stringData: {{AWS_ACCESS_KEY_ID: AKIDEXAMPLE, AWS_SECRET_ACCESS_KEY: wJalrXUtnFEMI, AWS_REGION: us-east-1}}
+---
+apiVersion: dns.gardener.cloud/v1alpha1
+kind: DNSProvider
+metadata: {{name: aws, namespace: default, annotations: {{dns.gardener.cloud/class: garden}}}}
+spec:
+  type: aws-route53
+  secretRef: {{name: aws}}
+  domains: {{include: {domains:?}, exclude: {excluded:?}}}
+{extra}"#
+    )
+}
+
+fn entry(name: &str, dns_name: &str, spec: &str) -> String {
+    format!(
+        "---\napiVersion: dns.gardener.cloud/v1alpha1\nkind: DNSEntry\nmetadata: {{name: {name}, namespace: default, annotations: {{dns.gardener.cloud/class: garden}}}}\nspec: {{dnsName: {dns_name}, ttl: 120, {spec}}}\n"
+    )
+}
+
+/// `shoot-dns apply -o json` of `manifests` against `moto`, with the state in `dir`.
+fn apply(dir: &TempDir, moto: &Moto, manifests: &str, code: i32) -> Value {
+    let world = dir.write("world.yaml", manifests);
+    let state = dir.path("state.json").display().to_string();
+    let args = ["apply", "-o", "json", "--state", &state, &world];
+    let endpoint = moto.endpoint();
+    let env = [("AWS_ENDPOINT_URL_ROUTE_53", endpoint.as_str())];
+    run_in_env(dir.root(), &args, None, &env)
+        .expect_code(code, &args)
+        .json()
+}
+
+/// The record sets of a zone, as `name type values` lines (no SOA/NS).
+fn zone_lines(moto: &Moto, zone: &str) -> Vec<String> {
+    let mut lines: Vec<String> = (moto.record_sets(zone).iter())
+        .filter(|s| s.record_type != "SOA" && s.record_type != "NS")
+        .map(|s| {
+            let alias = s
+                .alias
+                .as_ref()
+                .map(|a| format!(" alias {} {}", a.hosted_zone_id, a.dns_name));
+            let id = s
+                .set_identifier
+                .as_deref()
+                .map(|i| format!(" #{i}"))
+                .unwrap_or_default();
+            format!(
+                "{}{id} {} {:?} {}{}",
+                s.name,
+                s.record_type,
+                s.ttl,
+                s.values.join(","),
+                alias.unwrap_or_default()
+            )
+        })
+        .collect();
+    lines.sort();
+    lines
+}
+
+fn states(output: &Value) -> Vec<String> {
+    (list(&output["entries"]).iter())
+        .map(|e| {
+            format!(
+                "{} {} {}",
+                e["metadata"]["name"].as_str().unwrap_or(""),
+                e["status"]["state"].as_str().unwrap_or(""),
+                e["status"]["message"].as_str().unwrap_or("")
+            )
+        })
+        .collect()
+}
+
+/// The zones of the account are discovered and selected by the provider's domains; plain record
+/// sets of every type are created in the selected zone, a foreign record there is left alone, a
+/// second apply changes nothing, and a changed and a removed entry update and delete exactly
+/// their record sets.
+#[test]
+fn apply_creates_updates_and_deletes_in_the_selected_zone() {
+    let Some(moto) = Moto::start() else { return };
+    let zone = moto.create_zone("example.org", false);
+    let other = moto.create_zone("other.org", false);
+    let sub = moto.create_zone("internal.example.org", false);
+    moto.change(
+        &zone.full,
+        "CREATE",
+        "foreign.example.org.",
+        "A",
+        300,
+        &["198.51.100.1"],
+    );
+    let dir = TempDir::new("route53-crud");
+    let mut manifests = provider(&["example.org"], &["internal.example.org"], "");
+    manifests += &entry("a", "a.example.org", "targets: [192.0.2.1, 192.0.2.2]");
+    manifests += &entry("aaaa", "v6.example.org", "targets: ['2001:db8::1']");
+    manifests += &entry("cname", "www.example.org", "targets: [lb.example.net]");
+    manifests += &entry(
+        "txt",
+        "_v.example.org",
+        r#"text: ["hello \"world\"", second]"#,
+    );
+    let first = apply(&dir, &moto, &manifests, 0);
+    assert!(
+        states(&first).iter().all(|s| s.contains(" Ready ")),
+        "{:#?} {:#}",
+        states(&first),
+        first["providers"]
+    );
+    let provider_zones = &list(&first["providers"])[0]["status"]["zones"];
+    assert_eq!(
+        provider_zones["included"],
+        serde_json::json!([zone.bare]),
+        "{provider_zones}"
+    );
+    assert_eq!(
+        zone_lines(&moto, &zone.full),
+        [
+            r#"_v.example.org. TXT Some(120) "hello \"world\"","second""#,
+            "a.example.org. A Some(120) 192.0.2.1,192.0.2.2",
+            "foreign.example.org. A Some(300) 198.51.100.1",
+            "v6.example.org. AAAA Some(120) 2001:db8::1",
+            "www.example.org. CNAME Some(120) lb.example.net",
+        ]
+    );
+    assert!(zone_lines(&moto, &other.full).is_empty());
+    assert!(zone_lines(&moto, &sub.full).is_empty());
+
+    let second = apply(&dir, &moto, &manifests, 0);
+    assert!(
+        list(&second["changes"]).is_empty(),
+        "{:?}",
+        change_lines(&second)
+    );
+
+    let mut changed = provider(&["example.org"], &["internal.example.org"], "");
+    changed += &entry("a", "a.example.org", "targets: [192.0.2.9]");
+    changed += &entry("aaaa", "v6.example.org", "targets: ['2001:db8::1']");
+    let third = apply(&dir, &moto, &changed, 0);
+    assert_eq!(
+        list(&third["changes"]).len(),
+        3,
+        "{:?}",
+        change_lines(&third)
+    );
+    assert_eq!(
+        zone_lines(&moto, &zone.full),
+        [
+            "a.example.org. A Some(120) 192.0.2.9",
+            "foreign.example.org. A Some(300) 198.51.100.1",
+            "v6.example.org. AAAA Some(120) 2001:db8::1",
+        ]
+    );
+}
+
+/// A target that is an AWS load balancer becomes an alias record in the load balancer's
+/// canonical hosted zone, with its TXT companion; it reads back as planned, so a second apply
+/// plans nothing.
+#[test]
+fn a_load_balancer_target_becomes_an_alias_record() {
+    let Some(moto) = Moto::start() else { return };
+    let zone = moto.create_zone("example.org", false);
+    let dir = TempDir::new("route53-alias");
+    let lb = "my-lb-1234.eu-central-1.elb.amazonaws.com";
+    let mut manifests = provider(&["example.org"], &[], "");
+    manifests += &entry("lb", "lb.example.org", &format!("targets: [{lb}]"));
+    let first = apply(&dir, &moto, &manifests, 0);
+    assert!(
+        states(&first).iter().all(|s| s.contains(" Ready ")),
+        "{:#?}",
+        states(&first)
+    );
+    assert_eq!(
+        zone_lines(&moto, &zone.full),
+        [
+            format!("lb.example.org. A None  alias Z215JYRZR1TBD5 {lb}"),
+            format!(r#"lb.example.org. TXT Some(120) "{lb}""#),
+        ]
+    );
+    let second = apply(&dir, &moto, &manifests, 0);
+    assert!(
+        list(&second["changes"]).is_empty(),
+        "{:?}",
+        change_lines(&second)
+    );
+}
+
+/// A routed record set as moto holds it: set identifier, routing fields, health check.
+type Routed = (String, Vec<(String, String)>, Option<String>);
+
+/// Each routing policy moto keeps (weighted, latency, geolocation, failover; moto drops the
+/// CIDR routing of `ip-based`, see MOTO.md) is written with its set identifier and health
+/// check, and reads back as planned: a second apply plans nothing.
+#[test]
+fn routing_policies_round_trip() {
+    let Some(moto) = Moto::start() else { return };
+    let zone = moto.create_zone("example.org", false);
+    let dir = TempDir::new("route53-policies");
+    let mut manifests = provider(&["example.org"], &[], "");
+    let policies = [
+        ("w1", "weighted", "{weight: '10', healthCheckID: hc-1}"),
+        ("w2", "weighted", "{weight: '0'}"),
+        ("l1", "latency", "{region: eu-central-1}"),
+        ("g1", "geolocation", "{location: 'continent=EU'}"),
+        ("g2", "geolocation", "{location: 'country=*'}"),
+        ("f1", "failover", "{failoverRecordType: PRIMARY}"),
+    ];
+    for (id, policy_type, parameters) in policies {
+        manifests += &entry(
+            id,
+            &format!("{policy_type}.example.org"),
+            &format!(
+                "targets: [192.0.2.1], routingPolicy: {{type: {policy_type}, setIdentifier: {id}, parameters: {parameters}}}"
+            ),
+        );
+    }
+    let first = apply(&dir, &moto, &manifests, 0);
+    assert!(
+        states(&first).iter().all(|s| s.contains(" Ready ")),
+        "{:#?}",
+        states(&first)
+    );
+    let sets = moto.record_sets(&zone.full);
+    let routed: Vec<Routed> = (sets.iter())
+        .filter(|s| s.set_identifier.is_some())
+        .map(|s| {
+            (
+                s.set_identifier.clone().unwrap_or_default(),
+                s.routing.clone(),
+                s.health_check_id.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(routed.len(), 6, "{routed:#?}");
+    assert!(
+        routed.iter().any(|(id, routing, check)| id == "w1"
+            && routing.contains(&("Weight".to_owned(), "10".to_owned()))
+            && check.as_deref() == Some("hc-1")),
+        "{routed:#?}"
+    );
+    let second = apply(&dir, &moto, &manifests, 0);
+    assert!(
+        list(&second["changes"]).is_empty(),
+        "{:?}",
+        change_lines(&second)
+    );
+}
+
+/// More changes than one batch holds, and a zone of more record sets than one page: 320
+/// entries with `batchSize: 50` are made in batches, read back across pages, and a second
+/// apply plans nothing.
+#[test]
+fn many_changes_go_in_batches_and_a_big_zone_reads_page_by_page() {
+    let Some(moto) = Moto::start() else { return };
+    let zone = moto.create_zone("example.org", false);
+    let dir = TempDir::new("route53-batches");
+    let mut manifests = provider(&["example.org"], &[], "  providerConfig: {batchSize: 50}\n");
+    for i in 0..320 {
+        manifests += &entry(
+            &format!("e{i}"),
+            &format!("e{i}.example.org"),
+            &format!("targets: [192.0.2.{}]", i % 250),
+        );
+    }
+    let first = apply(&dir, &moto, &manifests, 0);
+    assert_eq!(list(&first["changes"]).len(), 320);
+    assert!(list(&first["changes"]).iter().all(|c| c["result"] == "ok"));
+    let pages = moto.record_sets_paged(&zone.full, Some(100));
+    assert_eq!(
+        pages.sets.iter().filter(|s| s.record_type == "A").count(),
+        320
+    );
+    let second = apply(&dir, &moto, &manifests, 0);
+    assert!(
+        list(&second["changes"]).is_empty(),
+        "{:?}",
+        change_lines(&second)
+    );
+}
