@@ -186,10 +186,10 @@ impl Backend {
     /// let provider: shoot_dns::api::DnsProvider = serde_json::from_value(serde_json::json!({
     ///     "apiVersion": "dns.gardener.cloud/v1alpha1", "kind": "DNSProvider",
     ///     "metadata": {"name": "p", "namespace": "default"},
-    ///     "spec": {"type": "aws-route53", "secretRef": {"name": "aws"}},
+    ///     "spec": {"type": "google-clouddns", "secretRef": {"name": "gcp"}},
     /// }))?;
     /// let error = Backend::for_provider(&provider, None, &SharedZones::default()).unwrap_err();
-    /// assert_eq!(error.to_string(), "provider type aws-route53 cannot be changed without its adapter");
+    /// assert_eq!(error.to_string(), "provider type google-clouddns cannot be changed without its adapter");
     /// # Ok::<(), serde_json::Error>(())
     /// ```
     pub fn for_provider(

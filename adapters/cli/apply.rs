@@ -175,7 +175,12 @@ async fn read_accounts(
                 listed.extend(zones.iter().map(|z| z.id.clone()));
                 planner.handle_hosted_zones(key, Some(zones));
             }
-            Err(e) => eprintln!("shoot-dns: DNSProvider {key}: {e}"),
+            Err(e) => {
+                // Without its zones the provider serves none: nothing is planned into zones
+                // the account may not have.
+                eprintln!("shoot-dns: DNSProvider {key}: {e}");
+                planner.handle_hosted_zones(key, Some(Vec::new()));
+            }
         }
     }
     // The zones each provider selects, as its status says once the planner has weighed them.

@@ -78,8 +78,9 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    /// Whether trying again later may succeed: throttling, a change still in progress, too many
-    /// requests, a server error, or no answer at all.
+    /// Whether trying again soon may succeed: throttling, a change still in progress, too many
+    /// requests, a server error. (A call that got no answer is tried once more: see
+    /// [`ApiError::is_unanswered`].)
     pub fn is_retryable(&self) -> bool {
         matches!(
             self.code.as_str(),
@@ -89,14 +90,18 @@ impl ApiError {
                 | "RequestLimitExceeded"
         ) || self.status == 429
             || self.status >= 500
-            || self.status == 0
+    }
+
+    /// Whether no answer came (the endpoint could not be reached, or the connection broke).
+    pub fn is_unanswered(&self) -> bool {
+        self.status == 0
     }
 }
 
 impl From<ApiError> for BackendError {
     fn from(error: ApiError) -> Self {
         let message = error.message.clone();
-        if error.status == 0 {
+        if error.is_unanswered() {
             BackendError::Unreachable { message }
         } else if error.is_retryable() {
             BackendError::Throttled {
@@ -229,6 +234,12 @@ impl<A: Route53Api> Route53Backend<A> {
         loop {
             self.limit.acquire().await;
             match call().await {
+                // A call that got no answer is tried once more: a broken connection may be
+                // gone, an unknown host or a closed port will not be.
+                Err(error) if error.is_unanswered() && attempt < 2 => {
+                    tokio::time::sleep(jitter(backoff)).await;
+                    attempt += 1;
+                }
                 Err(error) if error.is_retryable() && attempt < ATTEMPTS => {
                     let wait = error.retry_after.unwrap_or(backoff).min(MAX_BACKOFF);
                     tokio::time::sleep(jitter(wait)).await;
