@@ -165,9 +165,13 @@ async fn read_accounts(
 ) -> (Vec<ZoneId>, BTreeMap<ZoneId, shoot_dns::zones::ZoneRecords>) {
     let mut read = BTreeMap::new();
     let mut listed = Vec::new();
+    // The zones of a provider the `--zones` file lists are those.
+    let given = &planner.observed().hosted_zones;
     let accounts: Vec<(&String, &Backend)> = (backends.iter())
         .filter_map(|(key, b)| Some((key, b.as_ref().ok()?)))
-        .filter(|(_, b)| b.provider_type() == ProviderType::AwsRoute53)
+        .filter(|(key, b)| {
+            b.provider_type() == ProviderType::AwsRoute53 && !given.contains_key(key.as_str())
+        })
         .collect();
     for (key, backend) in &accounts {
         match backend.list_zones().await {
