@@ -209,6 +209,80 @@ async fn read_accounts(
     (listed, read)
 }
 
+/// What `plan --live` reads: the zones of every `rfc2136` provider from its server, and, for
+/// every `aws-route53` provider the `--zones` file does not list, the account's zones (into
+/// `world.observed.hosted_zones`) and the records of those its provider selects. Returns the
+/// zones read and the problems met; nothing is changed.
+#[cfg(any(feature = "rfc2136", feature = "aws-route53"))]
+pub fn read_servers(
+    runtime: &tokio::runtime::Runtime,
+    world: &mut World,
+    config: &Config,
+) -> (BTreeMap<ZoneId, shoot_dns::zones::ZoneRecords>, Vec<String>) {
+    #[cfg_attr(not(feature = "aws-route53"), allow(unused_mut))]
+    let (mut zones, mut problems): (BTreeMap<ZoneId, _>, Vec<String>) =
+        (BTreeMap::new(), Vec::new());
+    #[cfg(feature = "rfc2136")]
+    {
+        let snapshot: &World = world;
+        let (read, found) = crate::rfc2136::read_zones(runtime, snapshot, &mut || {
+            // The names a plan of the world wants or owns.
+            let plan = Plan::compute(snapshot, config);
+            let wanted = (plan.entries.iter()).filter_map(|e| e.spec.dns_name.parse().ok());
+            let owned = (snapshot.observed.owned.values().flat_map(|o| o.keys.iter()))
+                .map(|k| k.owner.dns_name.clone());
+            wanted.chain(owned).collect()
+        });
+        zones.extend(read);
+        problems.extend(found);
+    }
+    #[cfg(feature = "aws-route53")]
+    {
+        let backends = backends(world, &SharedZones::default());
+        let accounts: Vec<(&String, &Backend)> = (backends.iter())
+            .filter_map(|(key, b)| Some((key, b.as_ref().ok()?)))
+            .filter(|(key, b)| {
+                b.provider_type() == ProviderType::AwsRoute53
+                    && !world.observed.hosted_zones.contains_key(key.as_str())
+            })
+            .collect();
+        let mut listed = BTreeMap::new();
+        for (key, backend) in &accounts {
+            match runtime.block_on(backend.list_zones()) {
+                Ok(found) => {
+                    listed.insert((*key).clone(), found);
+                }
+                Err(e) => {
+                    problems.push(format!("DNSProvider {key}: {e}"));
+                    listed.insert((*key).clone(), Vec::new());
+                }
+            }
+        }
+        world.observed.hosted_zones.extend(listed);
+        // The zones each provider selects from them.
+        let plan = Plan::compute(world, config);
+        for provider in &plan.providers {
+            let key = provider.metadata.key();
+            let Some((_, backend)) = accounts.iter().find(|(k, _)| **k == key) else {
+                continue;
+            };
+            let selected = (provider.status.as_ref().and_then(|s| s.zones.as_ref()))
+                .map(|z| z.included.clone())
+                .unwrap_or_default();
+            for zone in selected {
+                let id = ZoneId::from(zone.as_str());
+                match runtime.block_on(backend.read_zone(&id, None)) {
+                    Ok(records) => {
+                        zones.insert(id, records);
+                    }
+                    Err(e) => problems.push(format!("DNSProvider {key}: zone {zone}: {e}")),
+                }
+            }
+        }
+    }
+    (zones, problems)
+}
+
 /// Takes every event, and feeds each generated entry the planner writes back as written (the
 /// state file is the cluster of the command line).
 fn drain(planner: &mut Planner, events: &mut Vec<Event>) {

@@ -140,6 +140,10 @@ struct PlanArgs {
     /// shoot-dns.state.json].
     #[arg(long, value_name = "FILE")]
     state: Option<PathBuf>,
+    /// `plan` only: read the zones of the providers whose servers this build reaches
+    /// (`rfc2136`, `aws-route53`) before planning, changing nothing (`apply` always does).
+    #[arg(long)]
+    live: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -286,7 +290,7 @@ fn run(args: &PlanArgs, apply: bool) -> Result<ExitCode, String> {
         }
         applied.plan
     } else {
-        plan_only(&mut world, &config, &pending)
+        plan_only(&mut world, &config, &pending, args.live)
     };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
@@ -309,18 +313,12 @@ fn plan_only(
     world: &mut World,
     config: &shoot_dns::Config,
     pending: &[state::PendingRecord],
+    live: bool,
 ) -> Plan {
-    #[cfg(feature = "rfc2136")]
-    {
+    #[cfg(any(feature = "rfc2136", feature = "aws-route53"))]
+    if live {
         let runtime = apply::runtime();
-        let (zones, problems) = rfc2136::read_zones(&runtime, world, &mut || {
-            // The names a plan of the world wants or owns.
-            let plan = Plan::compute(world, config);
-            let wanted = (plan.entries.iter()).filter_map(|e| e.spec.dns_name.parse().ok());
-            let owned = (world.observed.owned.values().flat_map(|o| o.keys.iter()))
-                .map(|k| k.owner.dns_name.clone());
-            wanted.chain(owned).collect()
-        });
+        let (zones, problems) = apply::read_servers(&runtime, world, config);
         for problem in problems {
             eprintln!("shoot-dns: {problem}");
         }
@@ -328,8 +326,8 @@ fn plan_only(
         world.observed.zones.extend(zones);
         world.observed.owned.extend(confirmed);
     }
-    #[cfg(not(feature = "rfc2136"))]
-    let _ = pending;
+    #[cfg(not(any(feature = "rfc2136", feature = "aws-route53")))]
+    let _ = (pending, live);
     let mut plan = Plan::compute(world, config);
     if !plan.lookups.is_empty() {
         world.observed.resolved = input::resolve(&plan.lookups);

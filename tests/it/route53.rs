@@ -294,3 +294,60 @@ fn many_changes_go_in_batches_and_a_big_zone_reads_page_by_page() {
         change_lines(&second)
     );
 }
+
+/// `plan --live` reads the account's zones and the selected zone's records, and changes
+/// nothing: a foreign record at a name an entry wants makes that entry `Error`; without
+/// `--live`, `plan` stays offline and sees no such record.
+#[test]
+fn plan_live_reads_the_account_and_changes_nothing() {
+    let Some(moto) = Moto::start() else { return };
+    let zone = moto.create_zone("example.org", false);
+    moto.change(
+        &zone.full,
+        "CREATE",
+        "taken.example.org.",
+        "A",
+        300,
+        &["198.51.100.1"],
+    );
+    let dir = TempDir::new("route53-live");
+    let mut manifests = provider(&["example.org"], &[], "");
+    manifests += &entry("taken", "taken.example.org", "targets: [192.0.2.1]");
+    manifests += &entry("free", "free.example.org", "targets: [192.0.2.2]");
+    let world = dir.write("world.yaml", &manifests);
+    let endpoint = moto.endpoint();
+    let env = [("AWS_ENDPOINT_URL_ROUTE_53", endpoint.as_str())];
+    let before = zone_lines(&moto, &zone.full);
+    let live_args = ["plan", "--live", "-o", "json", &world];
+    let live = run_in_env(dir.root(), &live_args, None, &env)
+        .expect_code(0, &live_args)
+        .json();
+    let states = states(&live);
+    assert!(
+        states
+            .iter()
+            .any(|s| s.starts_with("taken Error ") && s.contains("not owned")),
+        "{states:#?}"
+    );
+    assert!(
+        states.iter().any(|s| s.starts_with("free Pending ")),
+        "{states:#?}"
+    );
+    assert_eq!(
+        list(&live["providers"])[0]["status"]["zones"]["included"],
+        serde_json::json!([zone.bare])
+    );
+    let offline_args = ["plan", "-o", "json", &world];
+    let offline = run_in_env(dir.root(), &offline_args, None, &env)
+        .expect_code(0, &offline_args)
+        .json();
+    let offline_states = (list(&offline["entries"]).iter())
+        .map(|e| e["status"]["state"].as_str().unwrap_or("").to_owned())
+        .collect::<Vec<_>>();
+    assert_eq!(offline_states, ["Pending", "Pending"]);
+    assert_eq!(
+        zone_lines(&moto, &zone.full),
+        before,
+        "plan changed the zone"
+    );
+}
