@@ -3,6 +3,15 @@
 
 use std::fmt::Write;
 
+/// Go's `strconv.ParseBool`.
+pub(crate) fn go_parse_bool(value: &str) -> Option<bool> {
+    match value {
+        "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
+        "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(false),
+        _ => None,
+    }
+}
+
 /// Quotes `s` like Go's `strconv.Quote` (`%q`): double quotes, `\"` and `\\` escaped,
 /// printable characters kept, control characters as `\n`, `\t`, `\xNN` or `\uNNNN`.
 pub(crate) fn go_quote(s: &str) -> String {

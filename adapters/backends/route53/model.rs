@@ -279,7 +279,7 @@ pub fn route53_set(
                     _ => return Err(MappingError::FailoverType(kind.clone())),
                 };
                 if let Some(disable) = policy.parameters.get("disableEvaluateTargetHealth") {
-                    let disabled = go_bool(disable)
+                    let disabled = crate::quote::go_parse_bool(disable)
                         .ok_or_else(|| MappingError::EvaluateTargetHealth(disable.clone()))?;
                     evaluate_target_health = !disabled;
                 }
@@ -329,15 +329,6 @@ pub fn route53_set(
 /// default), `country=XX,subdivision=YY`, a continent's name, `Default`, or a name the account's
 /// `ListGeoLocations` gives.
 fn geolocation(location: &str, names: &Names) -> Result<GeoLocation, MappingError> {
-    const CONTINENTS: [(&str, &str); 7] = [
-        ("AF", "Africa"),
-        ("AN", "Antarctica"),
-        ("AS", "Asia"),
-        ("EU", "Europe"),
-        ("NA", "North America"),
-        ("OC", "Oceania"),
-        ("SA", "South America"),
-    ];
     let some = |s: &str| Some(s.to_owned());
     if let Some(code) = location.strip_prefix("continent=") {
         return Ok(GeoLocation {
@@ -362,7 +353,10 @@ fn geolocation(location: &str, names: &Names) -> Result<GeoLocation, MappingErro
             ..GeoLocation::default()
         });
     }
-    if let Some((code, _)) = CONTINENTS.iter().find(|(_, name)| *name == location) {
+    if let Some((code, _)) = crate::records::AWS_CONTINENTS
+        .iter()
+        .find(|(_, name)| *name == location)
+    {
         return Ok(GeoLocation {
             continent_code: some(code),
             ..GeoLocation::default()
@@ -370,15 +364,6 @@ fn geolocation(location: &str, names: &Names) -> Result<GeoLocation, MappingErro
     }
     (names.geolocations.get(location).cloned())
         .ok_or_else(|| MappingError::Location(location.to_owned()))
-}
-
-/// Go's `strconv.ParseBool`.
-fn go_bool(value: &str) -> Option<bool> {
-    match value {
-        "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
-        "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(false),
-        _ => None,
-    }
 }
 
 /// The shoot-dns record set of a Route 53 one, with its key; `None` for a type shoot-dns does

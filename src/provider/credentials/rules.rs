@@ -75,7 +75,7 @@ impl Rule {
                     "value must contain only characters used for base64 encoding (A-Z, a-z, 0-9, +, /, =, and _)",
                 )
             }
-            Self::Bool if go_parse_bool(value).is_none() => {
+            Self::Bool if crate::quote::go_parse_bool(value).is_none() => {
                 fail("value must be a boolean (true/false)")
             }
             Self::MaxLength(max) if value.len() > max => {
@@ -127,15 +127,6 @@ impl Rule {
 /// Non-empty and every character passes.
 fn all_of(value: &str, ok: impl Fn(char) -> bool) -> bool {
     !value.is_empty() && value.chars().all(ok)
-}
-
-/// Go's `strconv.ParseBool`.
-pub(super) fn go_parse_bool(value: &str) -> Option<bool> {
-    match value {
-        "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
-        "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(false),
-        _ => None,
-    }
 }
 
 /// Whether a PEM text holds a certificate that Go's `CertPool.AppendCertsFromPEM` would take:

@@ -71,7 +71,7 @@ fn aws_value_error(
         "disableEvaluateTargetHealth" if !set.record_type.is_alias() => {
             Some(PolicyError::AwsDisableEvaluateTargetHealthWithoutAlias)
         }
-        "disableEvaluateTargetHealth" if !is_go_bool(value) => {
+        "disableEvaluateTargetHealth" if crate::quote::go_parse_bool(value).is_none() => {
             Some(PolicyError::AwsInvalidDisableEvaluateTargetHealth {
                 value: value_owned(),
             })
@@ -80,16 +80,8 @@ fn aws_value_error(
     }
 }
 
-/// Go's `strconv.ParseBool`.
-fn is_go_bool(value: &str) -> bool {
-    matches!(
-        value,
-        "1" | "t" | "T" | "TRUE" | "true" | "True" | "0" | "f" | "F" | "FALSE" | "false" | "False"
-    )
-}
-
 /// Route 53's continent codes and names (`ListGeoLocations`).
-const AWS_CONTINENTS: [(&str, &str); 7] = [
+pub(crate) const AWS_CONTINENTS: [(&str, &str); 7] = [
     ("AF", "Africa"),
     ("AN", "Antarctica"),
     ("AS", "Asia"),
