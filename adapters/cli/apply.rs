@@ -67,7 +67,7 @@ pub fn run(
     #[cfg(feature = "rfc2136")]
     let server_zones = {
         let names = &mut || planner.names().cloned().collect();
-        let (zones, problems) = crate::rfc2136::read_zones(&runtime, &accounts, names);
+        let (zones, problems) = crate::rfc2136::read_zones(&runtime, &accounts, &backends, names);
         for problem in problems {
             eprintln!("shoot-dns: {problem}");
         }
@@ -155,58 +155,91 @@ pub fn run(
     Ok(Applied { plan, state })
 }
 
-/// Asks each account whose zones live with a cloud provider (`aws-route53`) for the zones it
-/// hosts, and reads the zones its provider selects from them. Returns the ids of every zone
-/// listed (the state does not keep them: the accounts do) and what the zones read hold.
+/// The `aws-route53` providers among `backends` whose zones their accounts give: those the
+/// `--zones` file (`given`) does not list.
+#[cfg(feature = "aws-route53")]
+fn accounts<'b>(
+    backends: &'b BTreeMap<String, Result<Backend, BackendError>>,
+    given: &BTreeMap<String, Vec<shoot_dns::provider::HostedZone>>,
+) -> Vec<(&'b String, &'b Backend)> {
+    (backends.iter())
+        .filter_map(|(key, b)| Some((key, b.as_ref().ok()?)))
+        .filter(|(key, b)| {
+            b.provider_type() == ProviderType::AwsRoute53 && !given.contains_key(key.as_str())
+        })
+        .collect()
+}
+
+/// The zones each account hosts, by provider. An account that cannot list them serves none
+/// (nothing is planned into zones it may not have); the problem is said in `problems`.
+#[cfg(feature = "aws-route53")]
+async fn list_accounts(
+    accounts: &[(&String, &Backend)],
+    problems: &mut Vec<String>,
+) -> BTreeMap<String, Vec<shoot_dns::provider::HostedZone>> {
+    let mut listed = BTreeMap::new();
+    for (key, backend) in accounts {
+        let zones = backend.list_zones().await.unwrap_or_else(|e| {
+            problems.push(format!("DNSProvider {key}: {e}"));
+            Vec::new()
+        });
+        listed.insert((*key).clone(), zones);
+    }
+    listed
+}
+
+/// What the zones each account's provider selects (`selected`: zone ids by provider) hold.
+#[cfg(feature = "aws-route53")]
+async fn read_selected(
+    accounts: &[(&String, &Backend)],
+    selected: &BTreeMap<String, Vec<String>>,
+    problems: &mut Vec<String>,
+) -> BTreeMap<ZoneId, shoot_dns::zones::ZoneRecords> {
+    let mut read = BTreeMap::new();
+    for (key, backend) in accounts {
+        for zone in selected.get(*key).into_iter().flatten() {
+            let id = ZoneId::from(zone.as_str());
+            match backend.read_zone(&id, None).await {
+                Ok(records) => {
+                    read.insert(id, records);
+                }
+                Err(e) => problems.push(format!("DNSProvider {key}: zone {zone}: {e}")),
+            }
+        }
+    }
+    read
+}
+
+/// Asks each `aws-route53` account for the zones it hosts and reads those its provider selects
+/// (as the planner's provider statuses say), feeding both to the planner. Returns the ids of
+/// every zone listed (the state does not keep them: the accounts do) and what the zones read
+/// hold.
 #[cfg(feature = "aws-route53")]
 async fn read_accounts(
     planner: &mut Planner,
     backends: &BTreeMap<String, Result<Backend, BackendError>>,
 ) -> (Vec<ZoneId>, BTreeMap<ZoneId, shoot_dns::zones::ZoneRecords>) {
-    let mut read = BTreeMap::new();
-    let mut listed = Vec::new();
-    // The zones of a provider the `--zones` file lists are those.
-    let given = &planner.observed().hosted_zones;
-    let accounts: Vec<(&String, &Backend)> = (backends.iter())
-        .filter_map(|(key, b)| Some((key, b.as_ref().ok()?)))
-        .filter(|(key, b)| {
-            b.provider_type() == ProviderType::AwsRoute53 && !given.contains_key(key.as_str())
-        })
-        .collect();
-    for (key, backend) in &accounts {
-        match backend.list_zones().await {
-            Ok(zones) => {
-                listed.extend(zones.iter().map(|z| z.id.clone()));
-                planner.handle_hosted_zones(key, Some(zones));
-            }
-            Err(e) => {
-                // Without its zones the provider serves none: nothing is planned into zones
-                // the account may not have.
-                eprintln!("shoot-dns: DNSProvider {key}: {e}");
-                planner.handle_hosted_zones(key, Some(Vec::new()));
-            }
-        }
+    let mut problems = Vec::new();
+    let accounts = accounts(backends, &planner.observed().hosted_zones);
+    let listed = list_accounts(&accounts, &mut problems).await;
+    let ids = (listed.values().flatten()).map(|z| z.id.clone()).collect();
+    for (key, zones) in listed {
+        planner.handle_hosted_zones(&key, Some(zones));
     }
-    // The zones each provider selects, as its status says once the planner has weighed them.
-    let mut selected: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut selected = BTreeMap::new();
     while let Some(update) = planner.poll_provider_status() {
         let key = format!("{}/{}", update.provider.namespace, update.provider.name);
         let zones = (update.status.and_then(|s| s.zones)).map(|z| z.included);
         selected.insert(key, zones.unwrap_or_default());
     }
-    for (key, backend) in accounts {
-        for zone in selected.get(key).into_iter().flatten() {
-            let id = ZoneId::from(zone.as_str());
-            match backend.read_zone(&id, None).await {
-                Ok(records) => {
-                    planner.handle_zone(zone, records.clone());
-                    read.insert(id, records);
-                }
-                Err(e) => eprintln!("shoot-dns: DNSProvider {key}: zone {zone}: {e}"),
-            }
-        }
+    let read = read_selected(&accounts, &selected, &mut problems).await;
+    for (zone, records) in &read {
+        planner.handle_zone(zone.as_str(), records.clone());
     }
-    (listed, read)
+    for problem in problems {
+        eprintln!("shoot-dns: {problem}");
+    }
+    (ids, read)
 }
 
 /// What `plan --live` reads: the zones of every `rfc2136` provider from its server, and, for
@@ -222,10 +255,11 @@ pub fn read_servers(
     #[cfg_attr(not(feature = "aws-route53"), allow(unused_mut))]
     let (mut zones, mut problems): (BTreeMap<ZoneId, _>, Vec<String>) =
         (BTreeMap::new(), Vec::new());
+    let backends = backends(world, &SharedZones::default());
     #[cfg(feature = "rfc2136")]
     {
         let snapshot: &World = world;
-        let (read, found) = crate::rfc2136::read_zones(runtime, snapshot, &mut || {
+        let (read, found) = crate::rfc2136::read_zones(runtime, snapshot, &backends, &mut || {
             // The names a plan of the world wants or owns.
             let plan = Plan::compute(snapshot, config);
             let wanted = (plan.entries.iter()).filter_map(|e| e.spec.dns_name.parse().ok());
@@ -238,47 +272,19 @@ pub fn read_servers(
     }
     #[cfg(feature = "aws-route53")]
     {
-        let backends = backends(world, &SharedZones::default());
-        let accounts: Vec<(&String, &Backend)> = (backends.iter())
-            .filter_map(|(key, b)| Some((key, b.as_ref().ok()?)))
-            .filter(|(key, b)| {
-                b.provider_type() == ProviderType::AwsRoute53
-                    && !world.observed.hosted_zones.contains_key(key.as_str())
-            })
-            .collect();
-        let mut listed = BTreeMap::new();
-        for (key, backend) in &accounts {
-            match runtime.block_on(backend.list_zones()) {
-                Ok(found) => {
-                    listed.insert((*key).clone(), found);
-                }
-                Err(e) => {
-                    problems.push(format!("DNSProvider {key}: {e}"));
-                    listed.insert((*key).clone(), Vec::new());
-                }
-            }
-        }
+        let accounts = accounts(&backends, &world.observed.hosted_zones);
+        let listed = runtime.block_on(list_accounts(&accounts, &mut problems));
         world.observed.hosted_zones.extend(listed);
         // The zones each provider selects from them.
-        let plan = Plan::compute(world, config);
-        for provider in &plan.providers {
-            let key = provider.metadata.key();
-            let Some((_, backend)) = accounts.iter().find(|(k, _)| **k == key) else {
-                continue;
-            };
-            let selected = (provider.status.as_ref().and_then(|s| s.zones.as_ref()))
-                .map(|z| z.included.clone())
-                .unwrap_or_default();
-            for zone in selected {
-                let id = ZoneId::from(zone.as_str());
-                match runtime.block_on(backend.read_zone(&id, None)) {
-                    Ok(records) => {
-                        zones.insert(id, records);
-                    }
-                    Err(e) => problems.push(format!("DNSProvider {key}: zone {zone}: {e}")),
-                }
-            }
-        }
+        let selected: BTreeMap<String, Vec<String>> = (Plan::compute(world, config).providers)
+            .iter()
+            .map(|p| {
+                let zones =
+                    (p.status.as_ref().and_then(|s| s.zones.as_ref())).map(|z| z.included.clone());
+                (p.metadata.key(), zones.unwrap_or_default())
+            })
+            .collect();
+        zones.extend(runtime.block_on(read_selected(&accounts, &selected, &mut problems)));
     }
     (zones, problems)
 }

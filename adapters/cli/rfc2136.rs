@@ -3,7 +3,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use shoot_dns::adapters::backends::memory::SharedZones;
 use shoot_dns::adapters::backends::{Backend, BackendError, DnsBackend};
 use shoot_dns::api::DnsProvider;
 use shoot_dns::id::ZoneId;
@@ -17,11 +16,13 @@ fn is_rfc2136(provider: &DnsProvider) -> bool {
 }
 
 /// What the zone of every `rfc2136` provider of `world` holds, by zone id, and the problems
-/// met (a zone that cannot be read plans as it was last seen). A server that refuses zone
-/// transfers is asked for the `names` a plan wants or owns (called at most once).
+/// met (a zone that cannot be read plans as it was last seen), read through the providers'
+/// `backends`. A server that refuses zone transfers is asked for the `names` a plan wants or
+/// owns (called at most once).
 pub fn read_zones(
     runtime: &tokio::runtime::Runtime,
     world: &World,
+    backends: &BTreeMap<String, Result<Backend, BackendError>>,
     names: &mut dyn FnMut() -> BTreeSet<DnsName>,
 ) -> (BTreeMap<ZoneId, ZoneRecords>, Vec<String>) {
     let mut zones = BTreeMap::new();
@@ -32,11 +33,8 @@ pub fn read_zones(
         .map(|p| (p.metadata.key(), p))
         .collect();
     for (key, provider) in servers {
-        let secret = crate::input::secret_of(world, provider);
-        let (Ok(server), Some(zone_id)) = (
-            Backend::for_provider(provider, secret, &SharedZones::default()),
-            zone_id(world, provider),
-        ) else {
+        let (Some(Ok(server)), Some(zone_id)) = (backends.get(&key), zone_id(world, provider))
+        else {
             continue;
         };
         let read = match runtime.block_on(server.read_zone(&zone_id, None)) {
