@@ -19,11 +19,13 @@
 //! removes the folder.
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
+
+use crate::support::process::{free_port, guard, next_serial, say};
 
 /// How long a process may take to be ready.
 const READY_TIMEOUT: Duration = Duration::from_secs(60);
@@ -385,28 +387,6 @@ fn stop(slot: &Mutex<Option<Child>>, pid_file: &Path) {
     let _ = std::fs::remove_file(pid_file);
 }
 
-/// Starts the process that cleans up after this test binary: once it is gone, whatever the
-/// pid files of `dir` name is killed and `dir` removed.
-fn guard(dir: &Path) -> Result<(), String> {
-    let script = r#"
-        while kill -0 "$1" 2>/dev/null; do sleep 0.5; done
-        for f in "$2"/*.pid; do [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null; done
-        sleep 3
-        for f in "$2"/*.pid; do [ -f "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null; done
-        rm -rf "$2"
-    "#;
-    Command::new("sh")
-        .args(["-c", script, "guard"])
-        .arg(std::process::id().to_string())
-        .arg(dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .map(drop)
-        .map_err(|e| format!("cannot start the clean-up guard: {e}"))
-}
-
 /// Runs `future` to its end on a runtime of its own (a test's way into async code).
 pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread()
@@ -414,25 +394,6 @@ pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
         .build()
         .expect("a tokio runtime")
         .block_on(future)
-}
-
-/// Writes a line to stderr past the test harness's capture of `eprintln!`, so that it shows.
-fn say(line: &str) {
-    let _ = writeln!(std::io::stderr(), "{line}");
-}
-
-/// A loopback port nothing listens on now.
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
-/// A number unique in this process.
-fn next_serial() -> usize {
-    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 /// A token nobody can guess: 32 hex digits from the system's random source.

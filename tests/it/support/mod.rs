@@ -6,6 +6,7 @@
 //! - [`plan_json`]: views of a plan's JSON (`-o json`): lists, entry states, change lines.
 //! - [`tempdir`]: a directory of a test's own, removed when dropped.
 //! - [`bind`]: a BIND 9 of a test's own for the rfc2136 tests.
+//! - [`process`]: free ports, loud lines and the clean-up guard the server harnesses share.
 //! - [`cluster`] (feature `kube`): etcd and kube-apiserver, built from source on first use.
 //! - [`route53`]: moto's Route 53 API of a test's own, from a virtual environment built on first
 //!   use, and a client to seed and inspect its zones.
@@ -16,10 +17,13 @@ pub(crate) mod binary;
 // Without `rfc2136`, only the harness's own tests use it.
 #[cfg_attr(not(feature = "rfc2136"), allow(dead_code))]
 pub(crate) mod bind;
-#[cfg(feature = "kube")]
+// The apiserver tests run the binary too (`shoot-dns crds`).
+#[cfg(all(feature = "kube", feature = "cli"))]
 pub(crate) mod cluster;
 #[cfg(feature = "cli")]
 pub(crate) mod plan_json;
+#[cfg(feature = "cli")]
+pub(crate) mod process;
 #[cfg(feature = "cli")]
 pub(crate) mod route53;
 #[cfg(feature = "cli")]

@@ -21,12 +21,13 @@
 
 use std::fmt;
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Once, OnceLock};
 use std::time::{Duration, Instant};
 
+use crate::support::process::{free_port, guard, next_serial, say};
 use crate::support::tempdir::TempDir;
 
 /// The requirements the virtual environment is built from.
@@ -115,7 +116,7 @@ fn build_venv() -> Result<PathBuf, String> {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos());
     let tmp = parent.join(format!(".{name}.tmp-{}-{nanos}", std::process::id()));
-    loud(&format!(
+    say(&format!(
         "=== building moto's virtual environment (moto[server]=={}, tests/route53/requirements.txt) \
          into {}: first use, this takes a minute",
         moto_version(),
@@ -141,7 +142,7 @@ fn build_venv() -> Result<PathBuf, String> {
             ));
         }
     }
-    loud(&format!(
+    say(&format!(
         "=== built moto's virtual environment in {:.0} s",
         started.elapsed().as_secs_f64()
     ));
@@ -179,11 +180,6 @@ fn populate(dir: &Path) -> Result<(), String> {
     std::fs::write(dir.join(COMPLETE), REQUIREMENTS).map_err(|e| e.to_string())
 }
 
-/// A line on stderr past the test harness's capture of `eprintln!`, so that it shows.
-fn loud(line: &str) {
-    let _ = writeln!(std::io::stderr(), "{line}");
-}
-
 /// A running moto server; killed when dropped.
 pub struct Moto {
     dir: TempDir,
@@ -207,7 +203,7 @@ impl Moto {
                 }
                 static SAID: Once = Once::new();
                 SAID.call_once(|| {
-                    loud(&format!(
+                    say(&format!(
                         "=== SKIPPED: the tests against moto's Route 53 (aws-route53): {why} ==="
                     ));
                 });
@@ -215,7 +211,7 @@ impl Moto {
             }
         };
         let dir = TempDir::new("moto");
-        guard(dir.root());
+        guard(dir.root()).expect("the clean-up guard starts");
         let mut moto = Moto {
             dir,
             port: 0,
@@ -508,30 +504,6 @@ impl Drop for Moto {
     fn drop(&mut self) {
         self.stop();
     }
-}
-
-/// Starts the process that cleans up after this test binary: once it is gone while `dir` still
-/// exists, the server whose pid `dir/moto.pid` holds is killed and `dir` removed. It ends by itself
-/// when `dir` is removed (the server was dropped).
-fn guard(dir: &Path) {
-    let script = r#"
-        while kill -0 "$1" 2>/dev/null && [ -d "$2" ]; do sleep 0.5; done
-        [ -d "$2" ] || exit 0
-        [ -f "$2/moto.pid" ] && kill "$(cat "$2/moto.pid")" 2>/dev/null
-        sleep 2
-        [ -f "$2/moto.pid" ] && kill -9 "$(cat "$2/moto.pid")" 2>/dev/null
-        rm -rf "$2"
-    "#;
-    Command::new("sh")
-        .args(["-c", script, "guard"])
-        .arg(std::process::id().to_string())
-        .arg(dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .map(drop)
-        .expect("the clean-up guard starts");
 }
 
 /// A hosted zone's id in both spellings.
@@ -1085,20 +1057,6 @@ fn query_encode(text: &str) -> String {
         }
     }
     out
-}
-
-/// A loopback port nothing listens on now.
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
-/// A number unique in this process.
-fn next_serial() -> usize {
-    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 #[cfg(test)]
