@@ -36,16 +36,34 @@ fn entry(name: &str, dns_name: &str, spec: &str) -> String {
     )
 }
 
+/// `shoot-dns args` in `dir` against `moto`, expecting exit status `code`; its JSON output.
+fn run(dir: &TempDir, moto: &Moto, args: &[&str], code: i32) -> Value {
+    let endpoint = moto.endpoint();
+    let env = [("AWS_ENDPOINT_URL_ROUTE_53", endpoint.as_str())];
+    run_in_env(dir.root(), args, None, &env)
+        .expect_code(code, args)
+        .json()
+}
+
 /// `shoot-dns apply -o json` of `manifests` against `moto`, with the state in `dir`.
 fn apply(dir: &TempDir, moto: &Moto, manifests: &str, code: i32) -> Value {
     let world = dir.write("world.yaml", manifests);
     let state = dir.path("state.json").display().to_string();
-    let args = ["apply", "-o", "json", "--state", &state, &world];
-    let endpoint = moto.endpoint();
-    let env = [("AWS_ENDPOINT_URL_ROUTE_53", endpoint.as_str())];
-    run_in_env(dir.root(), &args, None, &env)
-        .expect_code(code, &args)
-        .json()
+    run(
+        dir,
+        moto,
+        &["apply", "-o", "json", "--state", &state, &world],
+        code,
+    )
+}
+
+/// A plan (or apply) with nothing to change.
+fn assert_no_changes(output: &Value) {
+    assert!(
+        list(&output["changes"]).is_empty(),
+        "{:?}",
+        change_lines(output)
+    );
 }
 
 /// The record sets of a zone, as `name type values` lines (no SOA/NS).
@@ -144,11 +162,7 @@ fn apply_creates_updates_and_deletes_in_the_selected_zone() {
     assert!(zone_lines(&moto, &sub.full).is_empty());
 
     let second = apply(&dir, &moto, &manifests, 0);
-    assert!(
-        list(&second["changes"]).is_empty(),
-        "{:?}",
-        change_lines(&second)
-    );
+    assert_no_changes(&second);
 
     let mut changed = provider(&["example.org"], &["internal.example.org"], "");
     changed += &entry("a", "a.example.org", "targets: [192.0.2.9]");
@@ -195,11 +209,7 @@ fn a_load_balancer_target_becomes_an_alias_record() {
         ]
     );
     let second = apply(&dir, &moto, &manifests, 0);
-    assert!(
-        list(&second["changes"]).is_empty(),
-        "{:?}",
-        change_lines(&second)
-    );
+    assert_no_changes(&second);
 }
 
 /// A routed record set as moto holds it: set identifier, routing fields, health check.
@@ -256,11 +266,7 @@ fn routing_policies_round_trip() {
         "{routed:#?}"
     );
     let second = apply(&dir, &moto, &manifests, 0);
-    assert!(
-        list(&second["changes"]).is_empty(),
-        "{:?}",
-        change_lines(&second)
-    );
+    assert_no_changes(&second);
 }
 
 /// More changes than one batch holds, and a zone of more record sets than one page: 320
@@ -288,11 +294,7 @@ fn many_changes_go_in_batches_and_a_big_zone_reads_page_by_page() {
         320
     );
     let second = apply(&dir, &moto, &manifests, 0);
-    assert!(
-        list(&second["changes"]).is_empty(),
-        "{:?}",
-        change_lines(&second)
-    );
+    assert_no_changes(&second);
 }
 
 /// `plan --live` reads the account's zones and the selected zone's records, and changes
@@ -315,13 +317,8 @@ fn plan_live_reads_the_account_and_changes_nothing() {
     manifests += &entry("taken", "taken.example.org", "targets: [192.0.2.1]");
     manifests += &entry("free", "free.example.org", "targets: [192.0.2.2]");
     let world = dir.write("world.yaml", &manifests);
-    let endpoint = moto.endpoint();
-    let env = [("AWS_ENDPOINT_URL_ROUTE_53", endpoint.as_str())];
     let before = zone_lines(&moto, &zone.full);
-    let live_args = ["plan", "--live", "-o", "json", &world];
-    let live = run_in_env(dir.root(), &live_args, None, &env)
-        .expect_code(0, &live_args)
-        .json();
+    let live = run(&dir, &moto, &["plan", "--live", "-o", "json", &world], 0);
     let states = states(&live);
     assert!(
         states
@@ -337,10 +334,7 @@ fn plan_live_reads_the_account_and_changes_nothing() {
         list(&live["providers"])[0]["status"]["zones"]["included"],
         serde_json::json!([zone.bare])
     );
-    let offline_args = ["plan", "-o", "json", &world];
-    let offline = run_in_env(dir.root(), &offline_args, None, &env)
-        .expect_code(0, &offline_args)
-        .json();
+    let offline = run(&dir, &moto, &["plan", "-o", "json", &world], 0);
     let offline_states = (list(&offline["entries"]).iter())
         .map(|e| e["status"]["state"].as_str().unwrap_or("").to_owned())
         .collect::<Vec<_>>();
