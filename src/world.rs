@@ -134,63 +134,36 @@ pub struct World {
     pub observed: Observed,
 }
 
+/// The objects of a world, kind by kind in the order [`World::objects`] documents, each list
+/// walked with `$iter` (and adapted with `$adapt`, e.g. `cloned`).
+macro_rules! each_object {
+    ($world:expr, $iter:ident $(, $adapt:ident)?) => {{
+        let world = $world;
+        (world.services.$iter()$(.$adapt())?.map(Object::Service))
+            .chain(world.ingresses.$iter()$(.$adapt())?.map(Object::Ingress))
+            .chain(world.entries.$iter()$(.$adapt())?.map(Object::DnsEntry))
+            .chain(world.providers.$iter()$(.$adapt())?.map(Object::DnsProvider))
+            .chain(world.annotations.$iter()$(.$adapt())?.map(Object::DnsAnnotation))
+            .chain(world.secrets.$iter()$(.$adapt())?.map(Object::Secret))
+            .chain(world.gateways.$iter()$(.$adapt())?.map(Object::GatewayApiGateway))
+            .chain(world.http_routes.$iter()$(.$adapt())?.map(Object::HttpRoute))
+            .chain(world.istio_gateways.$iter()$(.$adapt())?.map(Object::IstioGateway))
+            .chain(world.virtual_services.$iter()$(.$adapt())?.map(Object::VirtualService))
+    }};
+}
+
 impl World {
     /// Every object, cloned: Services, Ingresses, DNSEntries, DNSProviders, DNSAnnotations,
     /// Secrets, Gateway API Gateways and HTTPRoutes, Istio Gateways and VirtualServices, each
     /// kind in the order given.
     pub fn objects(&self) -> impl Iterator<Item = Object> + '_ {
-        let services = self.services.iter().cloned().map(Object::Service);
-        let ingresses = self.ingresses.iter().cloned().map(Object::Ingress);
-        let entries = self.entries.iter().cloned().map(Object::DnsEntry);
-        let providers = self.providers.iter().cloned().map(Object::DnsProvider);
-        let annotations = self.annotations.iter().cloned().map(Object::DnsAnnotation);
-        let secrets = self.secrets.iter().cloned().map(Object::Secret);
-        let gateways = self.gateways.iter().cloned().map(Object::GatewayApiGateway);
-        let routes = self.http_routes.iter().cloned().map(Object::HttpRoute);
-        let istio = self
-            .istio_gateways
-            .iter()
-            .cloned()
-            .map(Object::IstioGateway);
-        let virtual_services = (self.virtual_services.iter().cloned()).map(Object::VirtualService);
-        services
-            .chain(ingresses)
-            .chain(entries)
-            .chain(providers)
-            .chain(annotations)
-            .chain(secrets)
-            .chain(gateways)
-            .chain(routes)
-            .chain(istio)
-            .chain(virtual_services)
+        each_object!(self, iter, cloned)
     }
 
     /// Every object, moved out (in the order of [`World::objects`]); problems, ignored objects
     /// and observations are dropped.
     pub fn into_objects(self) -> impl Iterator<Item = Object> {
-        let services = self.services.into_iter().map(Object::Service);
-        let ingresses = self.ingresses.into_iter().map(Object::Ingress);
-        let entries = self.entries.into_iter().map(Object::DnsEntry);
-        let providers = self.providers.into_iter().map(Object::DnsProvider);
-        let annotations = self.annotations.into_iter().map(Object::DnsAnnotation);
-        let secrets = self.secrets.into_iter().map(Object::Secret);
-        let gateways = self.gateways.into_iter().map(Object::GatewayApiGateway);
-        let routes = self.http_routes.into_iter().map(Object::HttpRoute);
-        let istio = self.istio_gateways.into_iter().map(Object::IstioGateway);
-        let virtual_services = self
-            .virtual_services
-            .into_iter()
-            .map(Object::VirtualService);
-        services
-            .chain(ingresses)
-            .chain(entries)
-            .chain(providers)
-            .chain(annotations)
-            .chain(secrets)
-            .chain(gateways)
-            .chain(routes)
-            .chain(istio)
-            .chain(virtual_services)
+        each_object!(self, into_iter)
     }
 
     /// Adds the objects, problems and ignored objects of `other` after those of `self` (not its
