@@ -399,23 +399,26 @@ impl Planner {
     /// A planner that starts from a whole world (objects given twice: the last one counts, as
     /// in [`Plan::compute`]; documents that are not objects are left out).
     pub fn from_world(world: &World, config: Config) -> Self {
-        let mut planner = Self::new(config);
-        for object in world.objects() {
-            planner.handle_applied(object);
-        }
-        planner.handle_observed(&world.observed);
-        planner
+        Self::from_objects(world.objects(), &world.observed, config)
     }
 
     /// [`Planner::from_world`], moving the objects in rather than copying them (what a driver
     /// that plans a world once and keeps only the planner wants: half the memory).
     pub fn from_owned_world(mut world: World, config: Config) -> Self {
-        let mut planner = Self::new(config);
         let observed = std::mem::take(&mut world.observed);
-        for object in world.into_objects() {
+        Self::from_objects(world.into_objects(), &observed, config)
+    }
+
+    fn from_objects(
+        objects: impl Iterator<Item = crate::world::Object>,
+        observed: &Observed,
+        config: Config,
+    ) -> Self {
+        let mut planner = Self::new(config);
+        for object in objects {
             planner.handle_applied(object);
         }
-        planner.handle_observed(&observed);
+        planner.handle_observed(observed);
         planner
     }
 
