@@ -19,7 +19,7 @@ mod resolve;
 mod status;
 mod unquote;
 #[cfg_attr(not(feature = "aws-route53"), allow(unused_imports))]
-pub(crate) use policy::{AWS_CONTINENTS, go_parse_int_base0};
+pub(crate) use policy::{AwsLocation, go_parse_int_base0};
 #[cfg_attr(not(feature = "aws-route53"), allow(unused_imports))]
 pub(crate) use unquote::go_unquote_or_raw;
 

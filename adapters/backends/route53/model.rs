@@ -330,40 +330,22 @@ pub fn route53_set(
 /// `ListGeoLocations` gives.
 fn geolocation(location: &str, names: &Names) -> Result<GeoLocation, MappingError> {
     let some = |s: &str| Some(s.to_owned());
-    if let Some(code) = location.strip_prefix("continent=") {
-        return Ok(GeoLocation {
+    match crate::records::AwsLocation::parse(location) {
+        crate::records::AwsLocation::Continent(code) => Ok(GeoLocation {
             continent_code: some(code),
             ..GeoLocation::default()
-        });
-    }
-    if let Some(rest) = location.strip_prefix("country=") {
-        let (country, subdivision) = match rest.split_once(",subdivision=") {
-            Some((country, subdivision)) => (country, some(subdivision)),
-            None => (rest, None),
-        };
-        return Ok(GeoLocation {
+        }),
+        crate::records::AwsLocation::Country {
+            country,
+            subdivision,
+        } => Ok(GeoLocation {
             country_code: some(country),
-            subdivision_code: subdivision,
+            subdivision_code: subdivision.map(str::to_owned),
             ..GeoLocation::default()
-        });
+        }),
+        crate::records::AwsLocation::Name(name) => (names.geolocations.get(name).cloned())
+            .ok_or_else(|| MappingError::Location(location.to_owned())),
     }
-    if location == "Default" {
-        return Ok(GeoLocation {
-            country_code: some("*"),
-            ..GeoLocation::default()
-        });
-    }
-    if let Some((code, _)) = crate::records::AWS_CONTINENTS
-        .iter()
-        .find(|(_, name)| *name == location)
-    {
-        return Ok(GeoLocation {
-            continent_code: some(code),
-            ..GeoLocation::default()
-        });
-    }
-    (names.geolocations.get(location).cloned())
-        .ok_or_else(|| MappingError::Location(location.to_owned()))
 }
 
 /// The shoot-dns record set of a Route 53 one, with its key; `None` for a type shoot-dns does

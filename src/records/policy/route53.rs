@@ -81,7 +81,7 @@ fn aws_value_error(
 }
 
 /// Route 53's continent codes and names (`ListGeoLocations`).
-pub(crate) const AWS_CONTINENTS: [(&str, &str); 7] = [
+const AWS_CONTINENTS: [(&str, &str); 7] = [
     ("AF", "Africa"),
     ("AN", "Antarctica"),
     ("AS", "Asia"),
@@ -91,17 +91,61 @@ pub(crate) const AWS_CONTINENTS: [(&str, &str); 7] = [
     ("SA", "South America"),
 ];
 
-/// Whether `location` may name a Route 53 geolocation, as far as that can be told offline.
-/// Gardener builds its table from `ListGeoLocations`: each location under its name (`Europe`,
-/// `Germany`, `California`, `Default`) and under `continent=EU`, `country=DE` or
-/// `country=US,subdivision=CA`.
+/// A Route 53 geolocation parameter, read: Gardener builds its table from `ListGeoLocations`,
+/// each location under its name (`Europe`, `Germany`, `California`, `Default`) and under
+/// `continent=EU`, `country=DE` or `country=US,subdivision=CA`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AwsLocation<'a> {
+    /// `continent=XX`, or a continent's name (its code).
+    Continent(&'a str),
+    /// `country=XX` (`*`: the default location, also `Default`), with `,subdivision=YY`.
+    Country {
+        country: &'a str,
+        subdivision: Option<&'a str>,
+    },
+    /// Any other name (country and subdivision names are known only to Route 53).
+    Name(&'a str),
+}
+
+impl<'a> AwsLocation<'a> {
+    /// Reads a `location` parameter.
+    pub(crate) fn parse(location: &'a str) -> Self {
+        if let Some(continent) = location.strip_prefix("continent=") {
+            return Self::Continent(continent);
+        }
+        if let Some(rest) = location.strip_prefix("country=") {
+            return match rest.split_once(",subdivision=") {
+                Some((country, subdivision)) => Self::Country {
+                    country,
+                    subdivision: Some(subdivision),
+                },
+                None => Self::Country {
+                    country: rest,
+                    subdivision: None,
+                },
+            };
+        }
+        if location == "Default" {
+            return Self::Country {
+                country: "*",
+                subdivision: None,
+            };
+        }
+        match AWS_CONTINENTS.iter().find(|(_, name)| *name == location) {
+            Some((code, _)) => Self::Continent(code),
+            None => Self::Name(location),
+        }
+    }
+}
+
+/// Whether `location` may name a Route 53 geolocation, as far as that can be told offline
+/// ([`AwsLocation`]):
 ///
 /// * `continent=XX`: one of the seven continent codes.
 /// * `country=XX`: two upper-case letters, or `*` (the default location).
 /// * `country=XX,subdivision=YY`: as above, with one to three upper-case letters or digits.
 /// * A name: a continent name or `Default`; any other name is accepted if it is not empty,
-///   holds no `=` or `,` and has no space at either end (country and subdivision names are
-///   known only to Route 53).
+///   holds no `=` or `,` and has no space at either end.
 fn is_aws_geolocation(location: &str) -> bool {
     let code = |s: &str, len: std::ops::RangeInclusive<usize>, digits: bool| {
         len.contains(&s.len())
@@ -109,18 +153,20 @@ fn is_aws_geolocation(location: &str) -> bool {
                 .all(|b| b.is_ascii_uppercase() || (digits && b.is_ascii_digit()))
     };
     let country = |c: &str| c == "*" || code(c, 2..=2, false);
-    if let Some(continent) = location.strip_prefix("continent=") {
-        return AWS_CONTINENTS.iter().any(|(c, _)| *c == continent);
+    match AwsLocation::parse(location) {
+        AwsLocation::Continent(continent) => AWS_CONTINENTS.iter().any(|(c, _)| *c == continent),
+        AwsLocation::Country {
+            country: c,
+            subdivision: Some(subdivision),
+        } => c != "*" && country(c) && code(subdivision, 1..=3, true),
+        AwsLocation::Country {
+            country: c,
+            subdivision: None,
+        } => country(c),
+        AwsLocation::Name(name) => {
+            !name.is_empty() && !name.contains(['=', ',']) && name.trim() == name
+        }
     }
-    if let Some(rest) = location.strip_prefix("country=") {
-        return match rest.split_once(",subdivision=") {
-            Some((c, subdivision)) => c != "*" && country(c) && code(subdivision, 1..=3, true),
-            None => country(rest),
-        };
-    }
-    location == "Default"
-        || AWS_CONTINENTS.iter().any(|(_, name)| *name == location)
-        || (!location.is_empty() && !location.contains(['=', ',']) && location.trim() == location)
 }
 
 /// Go's `strconv.ParseInt(value, 0, 64)`: an optional sign, then a decimal number, or with a
