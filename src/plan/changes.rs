@@ -39,6 +39,18 @@ pub(super) struct ZoneOutcome {
 
 const PENDING: &str = "dns entry pending: waiting for dns reconciliation";
 
+/// The state and message of an entry whose changes are still to be made: `Pending`, or `Error`
+/// when the last execution of its changes failed.
+fn pending(id: &EntryId, observed: &Observed) -> (&'static str, String) {
+    match observed.failures.get(id) {
+        Some(failure) => (
+            "Error",
+            format!("failed to execute DNS change requests: {failure}"),
+        ),
+        None => ("Pending", PENDING.to_owned()),
+    }
+}
+
 /// Weighs the entries, finds the changes, and sets every item's status.
 ///
 /// `orphans` are the ownerships of entries that are gone: their records are deleted. The items
@@ -151,20 +163,20 @@ pub(super) fn plan_zones(
             }
             Decision::Release(_) => {}
             Decision::Delete => {
-                let mut state = ("Ready", "dns entry active");
+                let mut state = ("Ready", "dns entry active".to_owned());
                 if let Some(owned) = &item.owned {
                     // The entry step let the deletion go on only if every record set can
                     // be deleted; should one not be, it stays owned and the entry Stale.
                     let stuck = delete_owned(&item.id, owned, &|_| false, &mut changes);
                     if !stuck.is_empty() {
-                        state = ("Stale", "No responsible provider found");
+                        state = ("Stale", "No responsible provider found".to_owned());
                     }
                     keep_owned(&mut kept, item.id.clone(), owned, stuck);
                 }
                 if changes.len() > before && state.0 == "Ready" {
-                    state = ("Pending", PENDING);
+                    state = pending(&item.id, observed);
                 }
-                item.status = Some(hold_status(item, state.0, state.1.to_owned()));
+                item.status = Some(hold_status(item, state.0, state.1));
             }
             Decision::Want(want) => {
                 let wanted = |key: &RecordKey| {
@@ -237,8 +249,9 @@ pub(super) fn plan_zones(
                 };
                 let mut status = want.ready;
                 if pending {
-                    status.state = Some("Pending".to_owned());
-                    status.message = Some(PENDING.to_owned());
+                    let (state, message) = self::pending(&item.id, observed);
+                    status.state = Some(state.to_owned());
+                    status.message = Some(message);
                 }
                 item.status = Some(status);
             }

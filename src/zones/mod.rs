@@ -102,6 +102,10 @@ pub struct Observed {
     /// Entries generated from sources by an earlier plan, as an adapter kept them (in a cluster
     /// they are objects of their own): sources reuse them, and those no source claims go.
     pub generated: Vec<DnsEntry>,
+    /// Why the last execution of an entry's changes failed, by entry id, as a backend said it
+    /// ([`Registry::note_failures`]): an entry whose changes are still to be made is `Error`
+    /// with this message instead of `Pending`, until its changes are made.
+    pub failures: BTreeMap<EntryId, String>,
 }
 
 /// What a change does.

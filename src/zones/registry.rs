@@ -17,7 +17,9 @@ use crate::id::{EntryId, ZoneId};
 ///   it must not count as the entry's;
 /// - a delete that failed stays owned, under `<entry>#<zone>` ([`EntryId::leftover`]), so that a
 ///   later run deletes it and nothing else takes it meanwhile; a change that would have taken the
-///   record set's place in this run is not to be made ([`Registry::blocked`]).
+///   record set's place in this run is not to be made ([`Registry::blocked`]);
+/// - the first failure of each entry's changes is what its status shows until its changes are
+///   made ([`Registry::note_failures`] into [`super::Observed::failures`]).
 ///
 /// ```
 /// use std::collections::BTreeMap;
@@ -43,6 +45,8 @@ pub struct Registry {
     owned: BTreeMap<EntryId, Ownership>,
     /// Record sets whose delete failed, by zone.
     undeleted: BTreeSet<(ZoneId, RecordKey)>,
+    /// Every entry with an executed change: the first of its changes that failed, if one did.
+    executed: BTreeMap<EntryId, Option<ChangeFailure>>,
 }
 
 impl Registry {
@@ -51,6 +55,7 @@ impl Registry {
         Self {
             owned,
             undeleted: BTreeSet::new(),
+            executed: BTreeMap::new(),
         }
     }
 
@@ -67,9 +72,11 @@ impl Registry {
 
     /// Takes note of what became of `change`.
     pub fn record(&mut self, change: &Change, outcome: &ChangeOutcome) {
-        if outcome.is_applied() {
+        let first = self.executed.entry(change.entry.clone()).or_default();
+        let Some(failure) = outcome.failure() else {
             return;
-        }
+        };
+        first.get_or_insert_with(|| failure.clone());
         match change.action {
             Action::Create => {
                 if let Some(ownership) = self.owned.get_mut(&change.entry) {
@@ -90,6 +97,24 @@ impl Registry {
             // A failed update leaves the record set where it was, owned as before.
             Action::Update => {}
         }
+    }
+
+    /// Writes into `failures` ([`super::Observed::failures`]) why each entry's changes failed:
+    /// the first failure of an entry whose changes were noted, and none for an entry whose
+    /// changes were all made. Returns the entries whose failure changed.
+    pub fn note_failures(&self, failures: &mut BTreeMap<EntryId, String>) -> Vec<EntryId> {
+        let mut changed = Vec::new();
+        for (id, failure) in &self.executed {
+            let message = failure.as_ref().map(ToString::to_string);
+            let old = match message {
+                Some(message) => failures.insert(id.clone(), message),
+                None => failures.remove(id),
+            };
+            if old.as_ref() != failures.get(id) {
+                changed.push(id.clone());
+            }
+        }
+        changed
     }
 
     /// What each entry owns after the changes noted.
@@ -159,6 +184,37 @@ mod tests {
         let mut registry = Registry::new(owning("default/e", &update));
         registry.record(&update, &failed());
         assert_eq!(registry.into_owned(), owning("default/e", &update));
+    }
+
+    #[test]
+    fn the_first_failure_of_an_entry_is_noted_until_its_changes_are_made() {
+        let create = change(Action::Create, "default/e");
+        let update = change(Action::Update, "default/e");
+        let mut registry = Registry::new(owning("default/e", &create));
+        registry.record(&create, &failed());
+        let refused = ChangeOutcome::Failed(ChangeFailure::Backend {
+            kind: FailureKind::Refused,
+            message: "refused".into(),
+        });
+        registry.record(&update, &refused);
+        registry.record(
+            &change(Action::Create, "default/f"),
+            &ChangeOutcome::Applied,
+        );
+        let mut failures = BTreeMap::from([("default/f".into(), "earlier".to_owned())]);
+        let changed = registry.note_failures(&mut failures);
+        assert_eq!(changed, ["default/e", "default/f"]);
+        assert_eq!(failures.len(), 1);
+        assert_eq!(
+            failures["default/e"],
+            failed().failure().unwrap().to_string()
+        );
+
+        let mut registry = Registry::new(BTreeMap::new());
+        registry.record(&create, &ChangeOutcome::Applied);
+        assert_eq!(registry.note_failures(&mut failures), ["default/e"]);
+        assert!(failures.is_empty());
+        assert!(registry.note_failures(&mut failures).is_empty());
     }
 
     #[test]

@@ -184,6 +184,81 @@ fn apply_creates_updates_and_deletes_in_the_selected_zone() {
     );
 }
 
+/// A change Route 53 refuses lands on its entry: the batch that holds it is refused, its
+/// changes are sent again one by one, the others are made, and the refused entry is `Error`
+/// with the server's words (here: more than Route 53's 1000 records in one request). Once the
+/// entry asks for something Route 53 takes, the next apply makes it `Ready`.
+#[test]
+fn a_refused_change_lands_on_its_entry_while_the_others_apply() {
+    let Some(moto) = Moto::start() else { return };
+    let zone = moto.create_zone("example.org", false);
+    let dir = TempDir::new("route53-refused");
+    let many: Vec<String> = (0..1001)
+        .map(|i| format!("10.0.{}.{}", i / 250, i % 250 + 1))
+        .collect();
+    let mut manifests = provider(&["example.org"], &[], "");
+    manifests += &entry("a", "a.example.org", "targets: [192.0.2.1]");
+    manifests += &entry(
+        "big",
+        "big.example.org",
+        &format!("targets: [{}]", many.join(", ")),
+    );
+    manifests += &entry("c", "c.example.org", "targets: [192.0.2.3]");
+    let first = apply(&dir, &moto, &manifests, 3);
+    let limit = "Number of records limit of 1000 exceeded.";
+    let results: Vec<String> = (list(&first["changes"]).iter())
+        .map(|c| {
+            format!(
+                "{} {}",
+                c["name"].as_str().unwrap_or(""),
+                c["result"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    assert_eq!(results.len(), 3, "{results:?}");
+    assert!(results[0].starts_with("a.example.org ok"), "{results:?}");
+    assert!(
+        results[1].starts_with("big.example.org error: ") && results[1].contains(limit),
+        "{results:?}"
+    );
+    assert!(results[2].starts_with("c.example.org ok"), "{results:?}");
+    let after = states(&first);
+    assert!(after[0].starts_with("a Ready "), "{after:#?}");
+    assert_eq!(
+        after[1],
+        format!(
+            "big Error failed to execute DNS change requests: Route 53 hosted zone {}: {limit}",
+            zone.bare
+        )
+    );
+    assert!(after[2].starts_with("c Ready "), "{after:#?}");
+    assert_eq!(
+        zone_lines(&moto, &zone.full),
+        [
+            "a.example.org. A Some(120) 192.0.2.1",
+            "c.example.org. A Some(120) 192.0.2.3",
+        ]
+    );
+
+    let fixed = manifests.replace(&many.join(", "), &many[..3].join(", "));
+    let second = apply(&dir, &moto, &fixed, 0);
+    assert_eq!(
+        change_lines(&second).len(),
+        1,
+        "{:?}",
+        change_lines(&second)
+    );
+    assert!(
+        states(&second).iter().all(|s| s.contains(" Ready ")),
+        "{:#?}",
+        states(&second)
+    );
+    assert_eq!(
+        zone_lines(&moto, &zone.full)[1],
+        "big.example.org. A Some(120) 10.0.0.1,10.0.0.2,10.0.0.3"
+    );
+}
+
 /// A target that is an AWS load balancer becomes an alias record in the load balancer's
 /// canonical hosted zone, with its TXT companion; it reads back as planned, so a second apply
 /// plans nothing.

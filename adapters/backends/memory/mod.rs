@@ -214,6 +214,7 @@ pub fn apply(world: &mut World, config: &Config, mut plan: Plan) -> Plan {
         registry.record(change, &outcome);
         change.outcome = Some(outcome);
     }
+    registry.note_failures(&mut world.observed.failures);
     let owned = registry.into_owned();
     world.observed.zones = zones.zones;
     world.observed.owned = owned;

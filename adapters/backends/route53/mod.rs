@@ -291,16 +291,16 @@ impl<A: Route53Api> Route53Backend<A> {
             Err(error) if batch.len() > 1 && !error.is_retryable() => {
                 // One refused change refuses its batch: each goes alone.
                 for (position, changes) in batch {
-                    outcomes[*position] = Some(outcome(self.send_alone(zone, changes).await));
+                    outcomes[*position] = Some(outcome(zone, self.send_alone(zone, changes).await));
                 }
             }
             Err(error) if !error.is_retryable() => {
                 let (position, changes) = batch[0];
-                outcomes[*position] = Some(outcome(self.recover(zone, changes, error).await));
+                outcomes[*position] = Some(outcome(zone, self.recover(zone, changes, error).await));
             }
             Err(error) => {
                 for (position, _) in batch {
-                    outcomes[*position] = Some(outcome(Err(error.clone())));
+                    outcomes[*position] = Some(outcome(zone, Err(error.clone())));
                 }
             }
         }
@@ -348,10 +348,15 @@ impl<A: Route53Api> Route53Backend<A> {
 }
 
 /// The outcome of a call that made a change.
-fn outcome(result: Result<(), ApiError>) -> ChangeOutcome {
+/// What became of a change sent to hosted zone `zone`; a failure names the zone, as the
+/// entry's status shows it.
+fn outcome(zone: &str, result: Result<(), ApiError>) -> ChangeOutcome {
     match result {
         Ok(()) => ChangeOutcome::Applied,
-        Err(error) => ChangeOutcome::Failed(ChangeFailure::from(BackendError::from(error))),
+        Err(mut error) => {
+            error.message = format!("Route 53 hosted zone {zone}: {}", error.message);
+            ChangeOutcome::Failed(ChangeFailure::from(BackendError::from(error)))
+        }
     }
 }
 
@@ -683,7 +688,8 @@ mod tests {
         let failure = outcomes[1].failure().expect("b fails");
         assert_eq!(
             failure.to_string(),
-            "[RRSet with DNS name b.example.com. is not permitted in zone z.example.com.]"
+            "Route 53 hosted zone Z1: \
+             [RRSet with DNS name b.example.com. is not permitted in zone z.example.com.]"
         );
         // The whole batch, then each change alone.
         assert_eq!(backend.api.batches.lock().expect("a lock").len(), 4);

@@ -286,7 +286,11 @@ impl Planner {
     /// zone, record sets left under a leftover id).
     pub fn handle_settled(&mut self) {
         let owned = match self.registry.take() {
-            Some(registry) => registry.into_owned(),
+            Some(registry) => {
+                let changed = registry.note_failures(&mut self.observed.failures);
+                self.dirty_entries.extend(changed);
+                registry.into_owned()
+            }
             None => {
                 self.flush();
                 self.planned_owned()
@@ -348,7 +352,7 @@ impl Planner {
     }
 
     /// Everything observed is now `observed`: each zone, ownership, lookup answer, hosted
-    /// zone list and generated entry that differs from what the planner held is handled as if
+    /// zone list, execution failure and generated entry that differs from what the planner held is handled as if
     /// reported on its own.
     pub fn handle_observed(&mut self, observed: &Observed) {
         let zones: BTreeSet<ZoneId> = (self.observed.zones.keys())
@@ -385,6 +389,15 @@ impl Planner {
                 let zones = observed.hosted_zones.get(&provider).cloned();
                 self.handle_hosted_zones(&provider, zones);
             }
+        }
+        if self.observed.failures != observed.failures {
+            let ids: BTreeSet<EntryId> = (self.observed.failures.keys())
+                .chain(observed.failures.keys())
+                .filter(|id| observed.failures.get(*id) != self.observed.failures.get(*id))
+                .cloned()
+                .collect();
+            self.dirty_entries.extend(ids);
+            self.observed.failures.clone_from(&observed.failures);
         }
         let generated: BTreeMap<EntryId, &DnsEntry> = (observed.generated.iter())
             .map(|e| (super::super::entry_id(e), e))

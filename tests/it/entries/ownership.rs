@@ -361,7 +361,8 @@ fn aws_cluster() -> (Cluster, Vec<String>) {
     (cluster, manifests)
 }
 
-/// A create that fails is retried by the next plan, and the entry stays Pending.
+/// A create that fails is retried by the next plan, and the entry is Error with the failure
+/// until its records are written.
 #[test]
 fn a_failed_create_is_retried() {
     let (mut cluster, manifests) = aws_cluster();
@@ -376,8 +377,17 @@ fn a_failed_create_is_retried() {
         step.after.changes
     );
     assert!(cluster.zone("Z1").is_empty());
-    assert_eq!(status(&step.after, "www").state.as_deref(), Some("Pending"));
+    let www = status(&step.after, "www");
+    assert_eq!(www.state.as_deref(), Some("Error"));
+    assert_eq!(
+        www.message.as_deref(),
+        Some(
+            "failed to execute DNS change requests: \
+             provider type aws-route53 cannot be changed without its adapter"
+        )
+    );
     let again = cluster.plan(&manifests);
+    assert_eq!(status(&again, "www").state.as_deref(), Some("Error"));
     assert_eq!(
         changes(&again),
         ["create test/aws Z1 www.example.org A - -> 360:1.1.1.1"]
