@@ -156,10 +156,15 @@ pub fn desired(entry: &ValidEntry, input: &RecordInput<'_>) -> Result<Desired, R
         .as_ref()
         .map(|p| p.set_identifier.clone())
         .unwrap_or_default();
-    let policy = entry.routing_policy.as_ref().map(|p| Policy {
+    let mut policy = entry.routing_policy.as_ref().map(|p| Policy {
         policy_type: p.policy_type.clone(),
         parameters: p.parameters.clone(),
     });
+    if input.provider_type == ProviderType::AwsRoute53
+        && let Some(policy) = &mut policy
+    {
+        super::policy::aws_policy_as_read_back(policy);
+    }
     let mut sets = DesiredRecords::new();
     for (record_type, value) in &targets {
         sets.entry(*record_type)
@@ -547,6 +552,25 @@ mod tests {
             assert_eq!(set.ttl, 360);
         }
         assert_eq!(d.status_targets, ["5.6.7.8", "1234::5678"]);
+    }
+
+    #[test]
+    fn a_route53_geolocation_name_is_planned_as_route53_gives_it_back() {
+        let mut s = spec("geo.example.org", &["1.2.3.4"], &[], None);
+        s.routing_policy = Some(RoutingPolicy {
+            policy_type: "geolocation".into(),
+            set_identifier: "de".into(),
+            parameters: [("location".to_string(), "Germany".to_string())].into(),
+        });
+        let e = entry(&s);
+        let d = run(&e, ProviderType::AwsRoute53, None, &BTreeMap::new()).unwrap();
+        let planned = d.sets[&RecordType::A].routing_policy.as_ref().unwrap();
+        assert_eq!(planned.parameters["location"], "country=DE");
+        // the status shows the entry's own words
+        assert_eq!(d.status_routing_policy, s.routing_policy);
+        let d = local(&e);
+        let kept = d.sets[&RecordType::A].routing_policy.as_ref().unwrap();
+        assert_eq!(kept.parameters["location"], "Germany");
     }
 
     #[test]

@@ -259,6 +259,37 @@ fn a_refused_change_lands_on_its_entry_while_the_others_apply() {
     );
 }
 
+/// A geolocation name that shoot-dns's copy of Route 53's list lacks is looked up with
+/// `ListGeoLocations`; moto has no such call (MOTO.md), so here the lookup fails, and the entry
+/// says so while the others apply. (Against Route 53, a name it lists is written, and one it
+/// does not is `location <name> not found`: the backend's unit tests.)
+#[test]
+fn a_geolocation_name_route53_must_look_up_fails_alone_when_it_cannot() {
+    let Some(moto) = Moto::start() else { return };
+    let zone = moto.create_zone("example.org", false);
+    let dir = TempDir::new("route53-geo-names");
+    let mut manifests = provider(&["example.org"], &[], "");
+    manifests += &entry("a", "a.example.org", "targets: [192.0.2.1]");
+    manifests += &entry(
+        "n",
+        "geo.example.org",
+        "targets: [192.0.2.2], routingPolicy: {type: geolocation, setIdentifier: n, parameters: {location: Newland}}",
+    );
+    let first = apply(&dir, &moto, &manifests, 3);
+    let after = states(&first);
+    assert!(after[0].starts_with("a Ready "), "{after:#?}");
+    assert!(
+        after[1].starts_with(
+            "n Error failed to execute DNS change requests: listing geo-locations failed: ListGeoLocations: "
+        ),
+        "{after:#?}"
+    );
+    assert_eq!(
+        zone_lines(&moto, &zone.full),
+        ["a.example.org. A Some(120) 192.0.2.1"]
+    );
+}
+
 /// A target that is an AWS load balancer becomes an alias record in the load balancer's
 /// canonical hosted zone, with its TXT companion; it reads back as planned, so a second apply
 /// plans nothing.
@@ -292,7 +323,8 @@ type Routed = (String, Vec<(String, String)>, Option<String>);
 
 /// Each routing policy moto keeps (weighted, latency, geolocation, failover; moto drops the
 /// CIDR routing of `ip-based`, see MOTO.md) is written with its set identifier and health
-/// check, and reads back as planned: a second apply plans nothing.
+/// check, and reads back as planned: a second apply plans nothing. A geolocation given by
+/// its name (`Germany`) reads back as Route 53 gives it (`country=DE`) and still matches.
 #[test]
 fn routing_policies_round_trip() {
     let Some(moto) = Moto::start() else { return };
@@ -303,8 +335,14 @@ fn routing_policies_round_trip() {
         ("w1", "weighted", "{weight: '10', healthCheckID: hc-1}"),
         ("w2", "weighted", "{weight: '0'}"),
         ("l1", "latency", "{region: eu-central-1}"),
-        ("g1", "geolocation", "{location: 'continent=EU'}"),
-        ("g2", "geolocation", "{location: 'country=*'}"),
+        ("g1", "geolocation", "{location: Europe}"),
+        ("g2", "geolocation", "{location: Default}"),
+        ("g3", "geolocation", "{location: Germany}"),
+        (
+            "g4",
+            "geolocation",
+            "{location: 'country=US,subdivision=CA'}",
+        ),
         ("f1", "failover", "{failoverRecordType: PRIMARY}"),
     ];
     for (id, policy_type, parameters) in policies {
@@ -333,7 +371,12 @@ fn routing_policies_round_trip() {
             )
         })
         .collect();
-    assert_eq!(routed.len(), 6, "{routed:#?}");
+    assert_eq!(routed.len(), 8, "{routed:#?}");
+    assert!(
+        routed.iter().any(|(id, routing, _)| id == "g3"
+            && routing.contains(&("GeoLocation/CountryCode".to_owned(), "DE".to_owned()))),
+        "{routed:#?}"
+    );
     assert!(
         routed.iter().any(|(id, routing, check)| id == "w1"
             && routing.contains(&("Weight".to_owned(), "10".to_owned()))

@@ -15,7 +15,11 @@ use std::future::Future;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use self::model::{ChangeAction, Names, ResourceRecordSet, Route53Change};
+use std::collections::{BTreeMap, BTreeSet};
+
+use self::model::{
+    ChangeAction, GeoLocation, MappingError, Names, ResourceRecordSet, Route53Change, Routing,
+};
 use super::BackendError;
 use crate::id::ZoneId;
 use crate::provider::{HostedZone, ProviderType};
@@ -78,6 +82,13 @@ pub struct ApiError {
 }
 
 impl ApiError {
+    /// The error with `what` said before its message (`listing geo-locations failed: ...`).
+    #[must_use]
+    pub fn context(mut self, what: &str) -> Self {
+        self.message = format!("{what}: {}", self.message);
+        self
+    }
+
     /// Whether trying again soon may succeed: throttling, a change still in progress, too many
     /// requests, a server error. (A call that got no answer is tried once more: see
     /// [`ApiError::is_unanswered`].)
@@ -140,6 +151,40 @@ pub trait Route53Api: Send + Sync {
         id: &str,
         changes: &[Route53Change],
     ) -> impl Future<Output = Result<(), ApiError>> + Send;
+
+    /// `ListGeoLocations`, from `start`: each location with its name (the subdivision's,
+    /// else the country's, else the continent's).
+    fn list_geo_locations(
+        &self,
+        start: Option<&GeoLocation>,
+    ) -> impl Future<Output = Result<Page<(String, GeoLocation), GeoLocation>, ApiError>> + Send;
+
+    /// `ListCidrCollections`, from `next`: each collection's name and id.
+    fn list_cidr_collections(
+        &self,
+        next: Option<&str>,
+    ) -> impl Future<Output = Result<Page<(String, String), String>, ApiError>> + Send;
+
+    /// `ListCidrLocations` of the collection `id`, from `next`: the location names.
+    fn list_cidr_locations(
+        &self,
+        id: &str,
+        next: Option<&str>,
+    ) -> impl Future<Output = Result<Page<String, String>, ApiError>> + Send;
+}
+
+/// The collection ids by name, and the location names by collection id.
+type CidrNames = (BTreeMap<String, String>, BTreeMap<String, BTreeSet<String>>);
+
+/// How long names read from the account are trusted: a name they lack is read again after
+/// this long at the earliest (Gardener: 30 minutes for geolocations, 15 for CIDR collections).
+const NAMES_FRESH: Duration = Duration::from_secs(15 * 60);
+
+/// The account's names ([`Names`]) and when they were last read.
+#[derive(Debug, Default)]
+struct NameCache {
+    names: Names,
+    read_at: Option<Instant>,
 }
 
 /// A token bucket: `rate` requests a second on average, `burst` at once.
@@ -202,25 +247,128 @@ pub struct Route53Backend<A> {
     api: A,
     batch_size: usize,
     limit: RateLimit,
-    names: Names,
+    names: std::sync::RwLock<NameCache>,
 }
 
 impl<A: Route53Api> Route53Backend<A> {
     /// A backend on `api` with batches of `batch_size` changes (at least 1), within `limit`.
+    /// The account's geolocation and CIDR collection names are read when a routing policy
+    /// needs one that is not known.
     pub fn new(api: A, batch_size: usize, limit: RateLimit) -> Self {
         Self {
             api,
             batch_size: batch_size.max(1),
             limit,
-            names: Names::default(),
+            names: std::sync::RwLock::default(),
         }
     }
 
-    /// The geolocation and CIDR collection names of the account, for routing policies that
-    /// name them.
-    pub fn with_names(mut self, names: Names) -> Self {
-        self.names = names;
+    /// A backend that takes `names` for the account's names, as read just now.
+    pub fn with_names(self, names: Names) -> Self {
+        *self
+            .names
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = NameCache {
+            names,
+            read_at: Some(Instant::now()),
+        };
         self
+    }
+
+    /// `with` the account's names as known now.
+    fn names<T>(&self, with: impl FnOnce(&Names) -> T) -> T {
+        with(
+            &self
+                .names
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .names,
+        )
+    }
+
+    /// Reads the account's names again, unless they were read a short while ago
+    /// ([`NAMES_FRESH`]). Geolocations and CIDR collections are read apart: what could be
+    /// read is kept when the other fails.
+    async fn refresh_names(&self) -> Result<(), ApiError> {
+        let fresh = |cache: &NameCache| cache.read_at.is_some_and(|at| at.elapsed() < NAMES_FRESH);
+        if fresh(
+            &self
+                .names
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        ) {
+            return Ok(());
+        }
+        let geolocations = self.read_geolocations().await;
+        let collections = self.read_cidr_collections().await;
+        let mut cache = self
+            .names
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        cache.read_at = Some(Instant::now());
+        let mut first_error = None;
+        match geolocations {
+            Ok(geolocations) => cache.names.geolocations = geolocations,
+            Err(error) => first_error = Some(error.context("listing geo-locations failed")),
+        }
+        match collections {
+            Ok((ids, locations)) => {
+                cache.names.cidr_collections = ids;
+                cache.names.cidr_locations = locations;
+            }
+            Err(error) => {
+                let error = error.context("listing CIDR collections failed");
+                first_error.get_or_insert(error);
+            }
+        }
+        first_error.map_or(Ok(()), Err)
+    }
+
+    async fn read_geolocations(&self) -> Result<BTreeMap<String, GeoLocation>, ApiError> {
+        let mut all = BTreeMap::new();
+        let mut start: Option<GeoLocation> = None;
+        loop {
+            let page = self
+                .call(|| self.api.list_geo_locations(start.as_ref()))
+                .await?;
+            all.extend(page.items);
+            match page.next {
+                Some(next) => start = Some(next),
+                None => return Ok(all),
+            }
+        }
+    }
+
+    /// The collection ids by name, and the location names by collection id.
+    async fn read_cidr_collections(&self) -> Result<CidrNames, ApiError> {
+        let mut ids = BTreeMap::new();
+        let mut next: Option<String> = None;
+        loop {
+            let page = self
+                .call(|| self.api.list_cidr_collections(next.as_deref()))
+                .await?;
+            ids.extend(page.items);
+            match page.next {
+                Some(token) => next = Some(token),
+                None => break,
+            }
+        }
+        let mut locations = BTreeMap::new();
+        for id in ids.values() {
+            let mut names = BTreeSet::new();
+            let mut next: Option<String> = None;
+            loop {
+                let page =
+                    (self.call(|| self.api.list_cidr_locations(id, next.as_deref()))).await?;
+                names.extend(page.items);
+                match page.next {
+                    Some(token) => next = Some(token),
+                    None => break,
+                }
+            }
+            locations.insert(id.clone(), names);
+        }
+        Ok((ids, locations))
     }
 
     /// Calls `call` within the rate limit, again after a backoff while it is throttled.
@@ -420,31 +568,66 @@ impl<A: Route53Api> super::DnsBackend for Route53Backend<A> {
         zone: &ZoneId,
         _names: Option<&std::collections::BTreeSet<crate::DnsName>>,
     ) -> Result<ZoneRecords, BackendError> {
-        let mut records = ZoneRecords::new();
+        let mut sets = Vec::new();
         let mut start: Option<RecordSetsStart> = None;
         loop {
             let id = bare_id(zone.as_str());
             let page = self
                 .call(|| self.api.list_record_sets(id, start.as_ref()))
                 .await?;
-            for set in &page.items {
-                if let Some((key, set)) = model::record_set_of(set, &self.names) {
-                    records.insert(key, set);
-                }
-            }
+            sets.extend(page.items);
             match page.next {
                 Some(next) => start = Some(next),
-                None => return Ok(records),
+                None => break,
             }
         }
+        // An ip-based record set names its CIDR collection by id; the plan by name.
+        let unknown_collection = |names: &Names| {
+            sets.iter().any(|set| match &set.routing {
+                Routing::IpBased { collection_id, .. } => !names
+                    .cidr_collections
+                    .values()
+                    .any(|id| id == collection_id),
+                _ => false,
+            })
+        };
+        if self.names(unknown_collection) {
+            self.refresh_names().await?;
+        }
+        Ok(self.names(|names| {
+            (sets.iter())
+                .filter_map(|set| model::record_set_of(set, names))
+                .collect()
+        }))
     }
 
     async fn execute(&self, zone: &ZoneId, changes: &[Change]) -> Vec<ChangeOutcome> {
         let mut outcomes: Vec<Option<ChangeOutcome>> = vec![None; changes.len()];
         let mut deletes = Vec::new();
         let mut others = Vec::new();
-        for (position, change) in changes.iter().enumerate() {
-            match model::changes_of(change, &self.names) {
+        let map_all = |names: &Names| -> Vec<Result<Vec<Route53Change>, MappingError>> {
+            (changes.iter())
+                .map(|change| model::changes_of(change, names))
+                .collect()
+        };
+        let mut mapped = self.names(map_all);
+        let curable = |m: &Result<_, MappingError>| m.as_ref().is_err_and(Names::may_cure);
+        if mapped.iter().any(curable) {
+            match self.refresh_names().await {
+                Ok(()) => mapped = self.names(map_all),
+                Err(error) => {
+                    for (position, _) in (mapped.iter().enumerate()).filter(|(_, m)| curable(m)) {
+                        let failure = ChangeFailure::from(BackendError::from(error.clone()));
+                        outcomes[position] = Some(ChangeOutcome::Failed(failure));
+                    }
+                }
+            }
+        }
+        for (position, mapped) in mapped.into_iter().enumerate() {
+            if outcomes[position].is_some() {
+                continue;
+            }
+            match mapped {
                 Ok(mapped) => {
                     let deleting = mapped.iter().all(|c| c.action == ChangeAction::Delete);
                     if deleting { &mut deletes } else { &mut others }.push((position, mapped));
@@ -496,6 +679,22 @@ mod tests {
         refuse: Option<Refusal>,
         throttle: Mutex<usize>,
         batches: Mutex<Vec<Vec<(ChangeAction, String)>>>,
+        /// The account's names (`None`: listing them is refused, as moto does).
+        names: Option<Names>,
+        /// The calls that listed names.
+        name_calls: Mutex<Vec<&'static str>>,
+    }
+
+    impl Fake {
+        fn names(&self, call: &'static str) -> Result<&Names, ApiError> {
+            self.name_calls.lock().expect("a lock").push(call);
+            self.names.as_ref().ok_or_else(|| ApiError {
+                code: String::new(),
+                status: 404,
+                message: format!("{call}: not found"),
+                retry_after: None,
+            })
+        }
     }
 
     impl Route53Api for Fake {
@@ -558,6 +757,51 @@ mod tests {
                 }),
                 None => Ok(()),
             }
+        }
+
+        async fn list_geo_locations(
+            &self,
+            start: Option<&GeoLocation>,
+        ) -> Result<Page<(String, GeoLocation), GeoLocation>, ApiError> {
+            // Two pages: the first location, then the rest.
+            let all: Vec<_> = (self.names("ListGeoLocations")?.geolocations.clone())
+                .into_iter()
+                .collect();
+            let split = 1.min(all.len());
+            Ok(match start {
+                None => Page {
+                    next: all.get(split).map(|(_, location)| location.clone()),
+                    items: all[..split].to_vec(),
+                },
+                Some(_) => Page {
+                    items: all[split..].to_vec(),
+                    next: None,
+                },
+            })
+        }
+
+        async fn list_cidr_collections(
+            &self,
+            _next: Option<&str>,
+        ) -> Result<Page<(String, String), String>, ApiError> {
+            let names = self.names("ListCidrCollections")?;
+            Ok(Page {
+                items: names.cidr_collections.clone().into_iter().collect(),
+                next: None,
+            })
+        }
+
+        async fn list_cidr_locations(
+            &self,
+            id: &str,
+            _next: Option<&str>,
+        ) -> Result<Page<String, String>, ApiError> {
+            let names = self.names("ListCidrLocations")?;
+            let locations = names.cidr_locations.get(id).cloned().unwrap_or_default();
+            Ok(Page {
+                items: locations.into_iter().collect(),
+                next: None,
+            })
         }
     }
 
@@ -776,6 +1020,145 @@ mod tests {
             Some("corrupted alias record set")
         );
         assert!(backend.api.batches.lock().expect("a lock").is_empty());
+    }
+
+    /// A change whose policy names a geolocation or CIDR collection the backend does not
+    /// know.
+    fn routed(name: &str, policy_type: &str, parameters: &[(&str, &str)]) -> Change {
+        let mut change = change(Action::Create, name);
+        change.set_identifier = "one".to_owned();
+        if let Some(set) = &mut change.new_set {
+            set.routing_policy = Some(crate::records::Policy {
+                policy_type: policy_type.to_owned(),
+                parameters: (parameters.iter())
+                    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                    .collect(),
+            });
+        }
+        change
+    }
+
+    fn account_names() -> Names {
+        Names {
+            geolocations: [
+                (
+                    "Newland".to_owned(),
+                    GeoLocation {
+                        country_code: Some("XN".to_owned()),
+                        ..GeoLocation::default()
+                    },
+                ),
+                (
+                    "Europe".to_owned(),
+                    GeoLocation {
+                        continent_code: Some("EU".to_owned()),
+                        ..GeoLocation::default()
+                    },
+                ),
+            ]
+            .into(),
+            cidr_collections: [("office".to_owned(), "c-1".to_owned())].into(),
+            cidr_locations: [("c-1".to_owned(), ["berlin".to_owned()].into())].into(),
+        }
+    }
+
+    #[test]
+    fn names_the_backend_lacks_are_read_from_the_account_once() {
+        let fake = Fake {
+            names: Some(account_names()),
+            ..Fake::default()
+        };
+        let backend = backend(fake, 50);
+        let known = routed("a.example.com", "geolocation", &[("location", "Germany")]);
+        let outcomes = run(backend.execute(&ZoneId::from("Z1"), &[known]));
+        assert_eq!(outcomes, [ChangeOutcome::Applied]);
+        assert!(
+            backend.api.name_calls.lock().expect("a lock").is_empty(),
+            "a name Route 53 lists is known"
+        );
+
+        let changes = [
+            routed("b.example.com", "geolocation", &[("location", "Newland")]),
+            routed(
+                "c.example.com",
+                "ip-based",
+                &[("collection", "office"), ("location", "berlin")],
+            ),
+            routed(
+                "d.example.com",
+                "ip-based",
+                &[("collection", "office"), ("location", "paris")],
+            ),
+        ];
+        let outcomes = run(backend.execute(&ZoneId::from("Z1"), &changes));
+        assert_eq!(
+            outcomes[..2],
+            [ChangeOutcome::Applied, ChangeOutcome::Applied]
+        );
+        assert_eq!(
+            outcomes[2].failure().map(ToString::to_string).as_deref(),
+            Some("location name paris not found in CIDR collection named office")
+        );
+        let calls = backend.api.name_calls.lock().expect("a lock").clone();
+        assert_eq!(
+            calls,
+            [
+                "ListGeoLocations",
+                "ListGeoLocations",
+                "ListCidrCollections",
+                "ListCidrLocations"
+            ]
+        );
+        // Read a short while ago: a name still unknown is not asked for again.
+        let outcomes = run(backend.execute(&ZoneId::from("Z1"), &changes[2..]));
+        assert!(outcomes[0].failure().is_some());
+        assert_eq!(backend.api.name_calls.lock().expect("a lock").len(), 4);
+
+        // Read back, the collection's id becomes its name again.
+        let (key, read) = {
+            let written = model::changes_of(&changes[1], &account_names()).expect("mapped");
+            model::record_set_of(&written[0].set, &account_names()).expect("read")
+        };
+        assert_eq!(key.owner.set_identifier, "one");
+        let policy = read.routing_policy.expect("a policy");
+        assert_eq!(policy.parameters["collection"], "office");
+    }
+
+    #[test]
+    fn names_that_cannot_be_listed_say_why() {
+        let backend = backend(Fake::default(), 50);
+        let change = routed("a.example.com", "geolocation", &[("location", "Newland")]);
+        let outcomes = run(backend.execute(&ZoneId::from("Z1"), &[change]));
+        assert_eq!(
+            outcomes[0].failure().map(ToString::to_string).as_deref(),
+            Some("listing geo-locations failed: ListGeoLocations: not found")
+        );
+        assert!(backend.api.batches.lock().expect("a lock").is_empty());
+    }
+
+    #[test]
+    fn an_ip_based_set_read_back_names_its_collection() {
+        let written = model::changes_of(
+            &routed(
+                "a.example.com",
+                "ip-based",
+                &[("collection", "office"), ("location", "*")],
+            ),
+            &account_names(),
+        )
+        .expect("mapped");
+        let fake = Fake {
+            sets: vec![written[0].set.clone()],
+            page: 10,
+            names: Some(account_names()),
+            ..Fake::default()
+        };
+        let backend = backend(fake, 50);
+        let records = run(backend.read_zone(&ZoneId::from("Z1"), None)).expect("read");
+        let set = records.values().next().expect("one set");
+        let policy = set.routing_policy.as_ref().expect("a policy");
+        assert_eq!(policy.parameters["collection"], "office");
+        assert_eq!(backend.api.name_calls.lock().expect("a lock").len(), 4);
     }
 
     #[test]

@@ -148,6 +148,21 @@ pub struct Names {
     pub geolocations: BTreeMap<String, GeoLocation>,
     /// CIDR collection ids by name.
     pub cidr_collections: BTreeMap<String, String>,
+    /// The location names of each CIDR collection, by collection id.
+    pub cidr_locations: BTreeMap<String, std::collections::BTreeSet<String>>,
+}
+
+impl Names {
+    /// Whether `error` is one that names read from the account afresh might cure: a
+    /// geolocation or a CIDR collection or location it does not know (yet).
+    pub fn may_cure(error: &MappingError) -> bool {
+        matches!(
+            error,
+            MappingError::Location(_)
+                | MappingError::CidrCollection(_)
+                | MappingError::CidrLocation { .. }
+        )
+    }
 }
 
 /// Why a shoot-dns record set cannot be written to Route 53, in Gardener's words.
@@ -163,6 +178,14 @@ pub enum MappingError {
     /// A CIDR collection the account does not have.
     #[error("CIDR collection named {0} not found")]
     CidrCollection(String),
+    /// A location the CIDR collection does not have.
+    #[error("location name {location} not found in CIDR collection named {collection}")]
+    CidrLocation {
+        /// The location's name.
+        location: String,
+        /// The collection's name.
+        collection: String,
+    },
     /// A weight that is no non-negative integer.
     #[error("invalid value for spec.routingPolicy.parameters.weight: {0}")]
     Weight(String),
@@ -266,9 +289,18 @@ pub fn route53_set(
                 let collection = parameter("collection")?;
                 let collection_id = (names.cidr_collections.get(collection))
                     .ok_or_else(|| MappingError::CidrCollection(collection.clone()))?;
+                let location = parameter("location")?;
+                let known = (names.cidr_locations.get(collection_id))
+                    .is_some_and(|locations| locations.contains(location));
+                if location != "*" && !known {
+                    return Err(MappingError::CidrLocation {
+                        location: location.clone(),
+                        collection: collection.clone(),
+                    });
+                }
                 Routing::IpBased {
                     collection_id: collection_id.clone(),
-                    location_name: parameter("location")?.clone(),
+                    location_name: location.clone(),
                 }
             }
             "failover" => {
@@ -491,14 +523,15 @@ mod tests {
     fn names() -> Names {
         Names {
             geolocations: [(
-                "Germany".to_owned(),
+                "Newland".to_owned(),
                 GeoLocation {
-                    country_code: Some("DE".to_owned()),
+                    country_code: Some("XN".to_owned()),
                     ..GeoLocation::default()
                 },
             )]
             .into(),
             cidr_collections: [("office".to_owned(), "c-123".to_owned())].into(),
+            cidr_locations: [("c-123".to_owned(), ["berlin".to_owned()].into())].into(),
         }
     }
 
@@ -636,6 +669,7 @@ mod tests {
             ("Europe", "continent=EU"),
             ("Default", "country=*"),
             ("Germany", "country=DE"),
+            ("Newland", "country=XN"),
         ] {
             planned.routing_policy = policy("geolocation", &[("location", location)]);
             let written =
@@ -648,6 +682,19 @@ mod tests {
         planned.routing_policy = policy("geolocation", &[("location", "Atlantis")]);
         let error = route53_set(&name("a.example.com"), "x", &planned, &names()).unwrap_err();
         assert_eq!(error.to_string(), "location Atlantis not found");
+        assert!(Names::may_cure(&error));
+
+        planned.routing_policy = policy(
+            "ip-based",
+            &[("collection", "office"), ("location", "paris")],
+        );
+        let error = route53_set(&name("a.example.com"), "x", &planned, &names()).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "location name paris not found in CIDR collection named office"
+        );
+        planned.routing_policy = policy("ip-based", &[("collection", "office"), ("location", "*")]);
+        assert!(route53_set(&name("a.example.com"), "x", &planned, &names()).is_ok());
     }
 
     #[test]

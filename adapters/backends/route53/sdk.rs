@@ -116,12 +116,16 @@ where
     match error {
         SdkError::ServiceError(service) => {
             let error = service.err();
+            // An answer that is no Route 53 error document (an endpoint that lacks the call)
+            // says no more than its status.
+            let message = match error.message() {
+                Some(message) => message.to_owned(),
+                None => format!("{call}: HTTP {status} without a Route 53 error"),
+            };
             ApiError {
                 code: error.code().unwrap_or_default().to_owned(),
                 status,
-                message: error
-                    .message()
-                    .map_or_else(|| error.to_string(), str::to_owned),
+                message,
                 retry_after,
             }
         }
@@ -166,6 +170,73 @@ fn invalid(error: impl std::fmt::Display) -> ApiError {
 }
 
 impl Route53Api for SdkApi {
+    async fn list_geo_locations(
+        &self,
+        start: Option<&GeoLocation>,
+    ) -> Result<Page<(String, GeoLocation), GeoLocation>, ApiError> {
+        let output = (self.client.list_geo_locations())
+            .set_start_continent_code(start.and_then(|s| s.continent_code.clone()))
+            .set_start_country_code(start.and_then(|s| s.country_code.clone()))
+            .set_start_subdivision_code(start.and_then(|s| s.subdivision_code.clone()))
+            .send()
+            .await
+            .map_err(|e| api_error("ListGeoLocations", e))?;
+        let owned = |s: Option<&str>| s.map(str::to_owned);
+        let items = (output.geo_location_details_list().iter())
+            .filter_map(|details| {
+                let name = (details.subdivision_name())
+                    .or(details.country_name())
+                    .or(details.continent_name())?;
+                let location = GeoLocation {
+                    continent_code: owned(details.continent_code()),
+                    country_code: owned(details.country_code()),
+                    subdivision_code: owned(details.subdivision_code()),
+                };
+                Some((name.to_owned(), location))
+            })
+            .collect();
+        let next = output.is_truncated().then(|| GeoLocation {
+            continent_code: owned(output.next_continent_code()),
+            country_code: owned(output.next_country_code()),
+            subdivision_code: owned(output.next_subdivision_code()),
+        });
+        Ok(Page { items, next })
+    }
+
+    async fn list_cidr_collections(
+        &self,
+        next: Option<&str>,
+    ) -> Result<Page<(String, String), String>, ApiError> {
+        let output = (self.client.list_cidr_collections())
+            .set_next_token(next.map(str::to_owned))
+            .send()
+            .await
+            .map_err(|e| api_error("ListCidrCollections", e))?;
+        let items = (output.cidr_collections().iter())
+            .filter_map(|c| Some((c.name()?.to_owned(), c.id()?.to_owned())))
+            .collect();
+        let next = output.next_token().map(str::to_owned);
+        Ok(Page { items, next })
+    }
+
+    async fn list_cidr_locations(
+        &self,
+        id: &str,
+        next: Option<&str>,
+    ) -> Result<Page<String, String>, ApiError> {
+        let output = (self.client.list_cidr_locations())
+            .collection_id(id)
+            .set_next_token(next.map(str::to_owned))
+            .send()
+            .await
+            .map_err(|e| api_error("ListCidrLocations", e))?;
+        let items = (output.cidr_locations().iter())
+            .filter_map(|l| l.location_name().map(str::to_owned))
+            .collect();
+        let next = output.next_token().map(str::to_owned);
+        Ok(Page { items, next })
+    }
+
     async fn list_hosted_zones(
         &self,
         marker: Option<&str>,

@@ -13,7 +13,7 @@ use crate::provider::ProviderType;
 use crate::quote::go_parse_int;
 use route53::check_aws;
 #[cfg_attr(not(feature = "aws-route53"), allow(unused_imports))]
-pub(crate) use route53::{AwsLocation, go_parse_int_base0};
+pub(crate) use route53::{AwsLocation, aws_policy_as_read_back, go_parse_int_base0};
 
 /// Whether a provider of `provider_type` accepts `set` at `owner` (§5.10). Gardener checks the
 /// old and the new set of a change alike: call this for each.

@@ -91,19 +91,25 @@ const AWS_CONTINENTS: [(&str, &str); 7] = [
     ("SA", "South America"),
 ];
 
+/// Route 53's geolocations by name (`ListGeoLocations`, as Gardener's aws-route53
+/// documentation lists them): `name<TAB>continent<TAB>country<TAB>subdivision` lines.
+const AWS_GEOLOCATIONS: &str = include_str!("aws_geolocations.tsv");
+
 /// A Route 53 geolocation parameter, read: Gardener builds its table from `ListGeoLocations`,
 /// each location under its name (`Europe`, `Germany`, `California`, `Default`) and under
-/// `continent=EU`, `country=DE` or `country=US,subdivision=CA`.
+/// `continent=EU`, `country=DE` or `country=US,subdivision=CA`. The names are those of
+/// [`AWS_GEOLOCATIONS`]; Route 53 may know more, which only its API can tell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum AwsLocation<'a> {
     /// `continent=XX`, or a continent's name (its code).
     Continent(&'a str),
-    /// `country=XX` (`*`: the default location, also `Default`), with `,subdivision=YY`.
+    /// `country=XX` (`*`: the default location, also `Default`), with `,subdivision=YY`, or
+    /// the name of a country or subdivision.
     Country {
         country: &'a str,
         subdivision: Option<&'a str>,
     },
-    /// Any other name (country and subdivision names are known only to Route 53).
+    /// Any other name.
     Name(&'a str),
 }
 
@@ -125,16 +131,59 @@ impl<'a> AwsLocation<'a> {
                 },
             };
         }
-        if location == "Default" {
-            return Self::Country {
-                country: "*",
+        Self::named(location).unwrap_or(Self::Name(location))
+    }
+
+    /// The location of a name Route 53 lists.
+    fn named(name: &str) -> Option<AwsLocation<'static>> {
+        let known = AWS_GEOLOCATIONS.lines().filter(|l| !l.starts_with('#'));
+        known.map(|line| line.split('\t')).find_map(|mut cells| {
+            if cells.next()? != name {
+                return None;
+            }
+            let mut code = || cells.next().filter(|c| !c.is_empty());
+            let (continent, country, subdivision) = (code(), code(), code());
+            match (continent, country) {
+                (Some(continent), _) => Some(AwsLocation::Continent(continent)),
+                (None, Some(country)) => Some(AwsLocation::Country {
+                    country,
+                    subdivision,
+                }),
+                (None, None) => None,
+            }
+        })
+    }
+
+    /// The parameter in its code form (`continent=EU`, `country=DE`,
+    /// `country=US,subdivision=CA`, `country=*`), which is how Route 53 gives a location back;
+    /// `None` for a name Route 53's list (as known here) does not hold.
+    pub(crate) fn code(&self) -> Option<String> {
+        match self {
+            Self::Continent(continent) => Some(format!("continent={continent}")),
+            Self::Country {
+                country,
+                subdivision: Some(subdivision),
+            } => Some(format!("country={country},subdivision={subdivision}")),
+            Self::Country {
+                country,
                 subdivision: None,
-            };
+            } => Some(format!("country={country}")),
+            Self::Name(_) => None,
         }
-        match AWS_CONTINENTS.iter().find(|(_, name)| *name == location) {
-            Some((code, _)) => Self::Continent(code),
-            None => Self::Name(location),
-        }
+    }
+}
+
+/// A Route 53 routing policy as Route 53 gives it back: a geolocation `location` in its code
+/// form (`Germany` is `country=DE`), so that a record set read back matches the one planned
+/// whichever form the entry uses. Other policies are left as they are.
+pub(crate) fn aws_policy_as_read_back(policy: &mut Policy) {
+    if policy.policy_type != "geolocation" {
+        return;
+    }
+    if let Some(location) = policy.parameters.get_mut("location")
+        && let Some(code) = AwsLocation::parse(location).code()
+    {
+        *location = code;
     }
 }
 
@@ -347,6 +396,40 @@ mod tests {
         assert_eq!(go_parse_int_base0("1_0"), Some(10));
         assert_eq!(go_parse_int_base0("0_7"), Some(7));
         assert_eq!(go_parse_int_base0("+"), None);
+    }
+
+    #[test]
+    fn geolocation_names_read_as_route53_gives_them_back() {
+        let code = |location| AwsLocation::parse(location).code();
+        for (location, expected) in [
+            ("Europe", "continent=EU"),
+            ("Default", "country=*"),
+            ("Germany", "country=DE"),
+            ("California", "country=US,subdivision=CA"),
+            ("Kyiv", "country=UA,subdivision=30"),
+            ("Curaçao", "country=CW"),
+            ("country=DE", "country=DE"),
+        ] {
+            assert_eq!(code(location).as_deref(), Some(expected), "{location}");
+        }
+        assert_eq!(code("Atlantis"), None);
+        assert_eq!(
+            code("germany"),
+            None,
+            "names are compared exactly, as Route 53 does"
+        );
+        let mut policy = Policy {
+            policy_type: "geolocation".into(),
+            parameters: [("location".to_owned(), "Germany".to_owned())].into(),
+        };
+        aws_policy_as_read_back(&mut policy);
+        assert_eq!(policy.parameters["location"], "country=DE");
+        let mut latency = Policy {
+            policy_type: "latency".into(),
+            parameters: [("location".to_owned(), "Germany".to_owned())].into(),
+        };
+        aws_policy_as_read_back(&mut latency);
+        assert_eq!(latency.parameters["location"], "Germany");
     }
 
     #[test]
