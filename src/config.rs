@@ -17,6 +17,9 @@ pub struct Config {
     pub source: SourceConfig,
     /// The TTL of entries and providers that set none.
     pub default_ttl: Ttl,
+    /// Options per provider type (`aws-route53`, ...), for the adapters that talk to the
+    /// providers' servers.
+    pub provider_options: BTreeMap<String, AdvancedOptions>,
 }
 
 impl Config {
@@ -106,7 +109,50 @@ pub struct ManagerConfiguration {
     /// Controller settings.
     #[serde(default)]
     pub controllers: ControllersConfiguration,
+    /// Options per provider type (`providerAdvancedOptions`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub provider_advanced_options: BTreeMap<String, AdvancedOptions>,
 }
+
+/// `providerAdvancedOptions.<type>` of the configuration: how the adapter of one provider
+/// type talks to its servers.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AdvancedOptions {
+    /// Requests a second and burst of every account of the type whose provider sets no
+    /// `spec.rateLimit`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_limits: Option<RateLimiterOptions>,
+    /// Changes per request (`aws-route53`: 1 to 50; a provider's `providerConfig.batchSize`
+    /// comes first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch_size: Option<i64>,
+    /// How often a throttled request is tried again (`aws-route53`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_retries: Option<i64>,
+    /// Zone ids no provider of the type may use: they are left out of every zone list.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub blocked_zones: Vec<String>,
+}
+
+/// `providerAdvancedOptions.<type>.rateLimits`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RateLimiterOptions {
+    /// Whether requests are limited at all.
+    #[serde(default)]
+    pub enabled: bool,
+    /// Requests a second.
+    #[serde(default)]
+    pub qps: f64,
+    /// Requests at once.
+    #[serde(default)]
+    pub burst: i64,
+}
+
+// `qps` is read from text and never NaN in a configuration that matters; equality of whole
+// configurations is what tests compare.
+impl Eq for RateLimiterOptions {}
 
 /// `controllers` of the configuration.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -202,6 +248,7 @@ impl ManagerConfiguration {
             },
             class,
             default_ttl,
+            provider_options: self.provider_advanced_options.clone(),
         })
     }
 }

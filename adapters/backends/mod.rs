@@ -188,7 +188,7 @@ impl Backend {
     ///     "metadata": {"name": "p", "namespace": "default"},
     ///     "spec": {"type": "google-clouddns", "secretRef": {"name": "gcp"}},
     /// }))?;
-    /// let error = Backend::for_provider(&provider, None, &SharedZones::default()).unwrap_err();
+    /// let error = Backend::for_provider(&provider, None, &SharedZones::default(), None).unwrap_err();
     /// assert_eq!(error.to_string(), "provider type google-clouddns cannot be changed without its adapter");
     /// # Ok::<(), serde_json::Error>(())
     /// ```
@@ -196,6 +196,7 @@ impl Backend {
         provider: &DnsProvider,
         secret: Option<&Secret>,
         local_zones: &memory::SharedZones,
+        options: Option<&crate::config::AdvancedOptions>,
     ) -> Result<Backend, BackendError> {
         let no_backend = || BackendError::NoBackend {
             provider_type: provider.spec.provider_type.clone(),
@@ -224,18 +225,37 @@ impl Backend {
             ProviderType::AwsRoute53 => {
                 let properties = properties(provider, secret)?;
                 let api = route53::sdk::SdkApi::from_properties(&properties)?;
-                let batch_size = (provider.spec.provider_config.as_ref())
-                    .and_then(|c| c.get("batchSize"))
-                    .and_then(serde_json::Value::as_u64)
-                    .and_then(|b| usize::try_from(b).ok())
-                    .unwrap_or(route53::DEFAULT_BATCH_SIZE);
-                let limit = match &provider.spec.rate_limit {
-                    Some(limit) => route53::RateLimit::per_day(limit.requests_per_day, limit.burst),
-                    None => route53::RateLimit::default_limit(),
+                let batch_size = |size: Option<i64>| {
+                    (size.filter(|b| (1..=50).contains(b))).and_then(|b| usize::try_from(b).ok())
                 };
-                Ok(Backend::Route53(route53::Route53Backend::new(
-                    api, batch_size, limit,
-                )))
+                let batch_size = batch_size(
+                    (provider.spec.provider_config.as_ref())
+                        .and_then(|c| c.get("batchSize"))
+                        .and_then(serde_json::Value::as_i64),
+                )
+                .or_else(|| batch_size(options.and_then(|o| o.batch_size)))
+                .unwrap_or(route53::DEFAULT_BATCH_SIZE);
+                let limit = match (
+                    &provider.spec.rate_limit,
+                    options.and_then(|o| o.rate_limits.as_ref()),
+                ) {
+                    (Some(limit), _) => {
+                        route53::RateLimit::per_day(limit.requests_per_day, limit.burst)
+                    }
+                    (None, Some(limits)) if !limits.enabled => route53::RateLimit::unlimited(),
+                    (None, Some(limits)) => {
+                        route53::RateLimit::per_second(limits.qps, limits.burst)
+                    }
+                    (None, None) => route53::RateLimit::default_limit(),
+                };
+                let mut backend = route53::Route53Backend::new(api, batch_size, limit);
+                if let Some(options) = options {
+                    backend = backend.with_blocked_zones(options.blocked_zones.iter().cloned());
+                    if let Some(retries) = options.max_retries.and_then(|r| u32::try_from(r).ok()) {
+                        backend = backend.with_max_retries(retries);
+                    }
+                }
+                Ok(Backend::Route53(backend))
             }
             _ => {
                 let _ = secret;

@@ -55,7 +55,7 @@ pub fn run(
         ..World::default()
     };
     let local_zones = SharedZones::new(world.observed.zones.clone());
-    let backends = backends(&accounts, &local_zones);
+    let backends = backends(&accounts, config, &local_zones);
     // Problems of the manifests come first, as in a plan (`Plan::compute`).
     let mut problems = std::mem::take(&mut world.problems);
     problems.sort_by(|a, b| (&a.object, &a.message).cmp(&(&b.object, &b.message)));
@@ -255,7 +255,7 @@ pub fn read_servers(
     #[cfg_attr(not(feature = "aws-route53"), allow(unused_mut))]
     let (mut zones, mut problems): (BTreeMap<ZoneId, _>, Vec<String>) =
         (BTreeMap::new(), Vec::new());
-    let backends = backends(world, &SharedZones::default());
+    let backends = backends(world, config, &SharedZones::default());
     #[cfg(feature = "rfc2136")]
     {
         let snapshot: &World = world;
@@ -422,12 +422,14 @@ async fn execute(
 /// the last one, as in the plan), or why it cannot be used.
 fn backends(
     world: &World,
+    config: &Config,
     local_zones: &SharedZones,
 ) -> BTreeMap<String, Result<Backend, BackendError>> {
     (world.providers.iter())
         .map(|provider| {
             let secret = crate::input::secret_of(world, provider);
-            let backend = Backend::for_provider(provider, secret, local_zones);
+            let options = config.provider_options.get(&provider.spec.provider_type);
+            let backend = Backend::for_provider(provider, secret, local_zones, options);
             (provider.metadata.key(), backend)
         })
         .collect()

@@ -532,7 +532,8 @@ fn execute_round(
     zones: &shoot_dns::adapters::backends::memory::SharedZones,
 ) -> usize {
     use shoot_dns::adapters::backends::{Backend, DnsBackend};
-    let backend = Backend::for_provider(&world.providers[0], None, zones).expect("a local backend");
+    let backend =
+        Backend::for_provider(&world.providers[0], None, zones, None).expect("a local backend");
     let mut taken = Vec::new();
     while let Some(set) = planner.poll_change_set() {
         taken.extend(set.changes);

@@ -290,6 +290,43 @@ fn a_geolocation_name_route53_must_look_up_fails_alone_when_it_cannot() {
     );
 }
 
+/// `providerAdvancedOptions.aws-route53.blockedZones` of `--config` hides a zone from every
+/// provider of the type: nothing is planned into it.
+#[test]
+fn blocked_zones_of_the_configuration_are_left_alone() {
+    let Some(moto) = Moto::start() else { return };
+    let open = moto.create_zone("example.org", false);
+    let blocked = moto.create_zone("example.net", false);
+    let dir = TempDir::new("route53-blocked");
+    let config = dir.write(
+        "config.yaml",
+        &format!(
+            "class: garden\nproviderAdvancedOptions:\n  aws-route53:\n    blockedZones: [{}]\n",
+            blocked.bare
+        ),
+    );
+    let mut manifests = provider(&["example.org", "example.net"], &[], "");
+    manifests += &entry("a", "a.example.org", "targets: [192.0.2.1]");
+    manifests += &entry("b", "b.example.org", "targets: [192.0.2.2]");
+    manifests += &entry("n", "n.example.net", "targets: [192.0.2.3]");
+    let world = dir.write("world.yaml", &manifests);
+    let state = dir.path("state.json").display().to_string();
+    let args = [
+        "apply", "-o", "json", "--config", &config, "--state", &state, &world,
+    ];
+    let first = run(&dir, &moto, &args, 0);
+    let zones = &list(&first["providers"])[0]["status"]["zones"];
+    assert_eq!(zones["included"], serde_json::json!([open.bare]), "{zones}");
+    let after = states(&first);
+    assert!(
+        after[0].starts_with("a Ready ") && after[1].starts_with("b Ready "),
+        "{after:#?}"
+    );
+    assert!(!after[2].contains(" Ready "), "{after:#?}");
+    assert_eq!(zone_lines(&moto, &open.full).len(), 2);
+    assert!(zone_lines(&moto, &blocked.full).is_empty());
+}
+
 /// A target that is an AWS load balancer becomes an alias record in the load balancer's
 /// canonical hosted zone, with its TXT companion; it reads back as planned, so a second apply
 /// plans nothing.
@@ -316,6 +353,8 @@ fn a_load_balancer_target_becomes_an_alias_record() {
     );
     let second = apply(&dir, &moto, &manifests, 0);
     assert_no_changes(&second);
+    // Statuses as the entries already show them: nothing to report.
+    assert!(list(&second["events"]).is_empty(), "{:#}", second["events"]);
 }
 
 /// A routed record set as moto holds it: set identifier, routing fields, health check.

@@ -263,7 +263,7 @@ mod tests {
     fn the_backend_interface_on_memory_zones() {
         let world = world("x", true);
         let zones = SharedZones::default();
-        let backend = Backend::for_provider(&world.providers[0], None, &zones).unwrap();
+        let backend = Backend::for_provider(&world.providers[0], None, &zones, None).unwrap();
         assert_eq!(backend.provider_type(), ProviderType::Local);
         let hosted = ready(backend.list_zones()).unwrap();
         assert_eq!(hosted.len(), 1);

@@ -214,6 +214,23 @@ impl RateLimit {
         Self::per_day(10 * 86_400, 20)
     }
 
+    /// `qps` requests a second, `burst` at once (`providerAdvancedOptions.<type>.rateLimits`).
+    pub fn per_second(qps: f64, burst: i64) -> Self {
+        // The burst is a small integer; as a float it is exact.
+        #[allow(clippy::cast_precision_loss)]
+        let burst = burst.max(1) as f64;
+        Self {
+            rate: qps.max(0.0),
+            burst,
+            state: Mutex::new((burst, Instant::now())),
+        }
+    }
+
+    /// No limit.
+    pub fn unlimited() -> Self {
+        Self::per_second(0.0, 1)
+    }
+
     /// How long to wait before the next request may go, taking its token.
     fn take(&self) -> Duration {
         let mut state = self
@@ -248,6 +265,10 @@ pub struct Route53Backend<A> {
     batch_size: usize,
     limit: RateLimit,
     names: std::sync::RwLock<NameCache>,
+    /// Zone ids left out of the zone list (`providerAdvancedOptions.<type>.blockedZones`).
+    blocked_zones: BTreeSet<String>,
+    /// How often a call is made at most while it is throttled.
+    attempts: u32,
 }
 
 impl<A: Route53Api> Route53Backend<A> {
@@ -260,7 +281,24 @@ impl<A: Route53Api> Route53Backend<A> {
             batch_size: batch_size.max(1),
             limit,
             names: std::sync::RwLock::default(),
+            blocked_zones: BTreeSet::new(),
+            attempts: ATTEMPTS,
         }
+    }
+
+    /// A backend that leaves the zones of `ids` (bare ids, as in `/hostedzone/<id>`) out of
+    /// its zone list: no provider sees them.
+    #[must_use]
+    pub fn with_blocked_zones(mut self, ids: impl IntoIterator<Item = String>) -> Self {
+        self.blocked_zones = ids.into_iter().collect();
+        self
+    }
+
+    /// A backend that tries a throttled call again `retries` times at most (5 by default).
+    #[must_use]
+    pub fn with_max_retries(mut self, retries: u32) -> Self {
+        self.attempts = retries.saturating_add(1);
+        self
     }
 
     /// A backend that takes `names` for the account's names, as read just now.
@@ -388,7 +426,7 @@ impl<A: Route53Api> Route53Backend<A> {
                     tokio::time::sleep(jitter(backoff)).await;
                     attempt += 1;
                 }
-                Err(error) if error.is_retryable() && attempt < ATTEMPTS => {
+                Err(error) if error.is_retryable() && attempt < self.attempts => {
                     let wait = error.retry_after.unwrap_or(backoff).min(MAX_BACKOFF);
                     tokio::time::sleep(jitter(wait)).await;
                     backoff = (backoff * 2).min(MAX_BACKOFF);
@@ -539,6 +577,9 @@ impl<A: Route53Api> super::DnsBackend for Route53Backend<A> {
                 .call(|| self.api.list_hosted_zones(marker.as_deref()))
                 .await?;
             for zone in page.items {
+                if self.blocked_zones.contains(bare_id(&zone.id)) {
+                    continue;
+                }
                 let domain = zone.name.trim_end_matches('.');
                 let domain =
                     model::unescape(domain)
@@ -875,6 +916,43 @@ mod tests {
         assert_eq!(ids[3], ("Z3", "z3.example.com".to_owned(), true));
         let records = run(backend.read_zone(&ZoneId::from("Z0"), None)).expect("records");
         assert_eq!(records.len(), 7);
+
+        let backend = backend.with_blocked_zones(["Z1".to_owned(), "Z4".to_owned()]);
+        let zones = run(backend.list_zones()).expect("zones");
+        let ids: Vec<&str> = zones.iter().map(|z| z.id.as_str()).collect();
+        assert_eq!(ids, ["Z0", "Z2", "Z3"]);
+    }
+
+    #[test]
+    fn max_retries_bound_the_calls_of_a_throttled_request() {
+        let fake = Fake {
+            throttle: Mutex::new(usize::MAX),
+            ..Fake::default()
+        };
+        let backend = backend(fake, 50).with_max_retries(1);
+        let outcomes = run(backend.execute(
+            &ZoneId::from("Z1"),
+            &[change(Action::Create, "a.example.com")],
+        ));
+        assert!(outcomes[0].failure().is_some());
+        // The first call and one retry; the throttled fake counts down once per call.
+        assert_eq!(
+            *backend.api.throttle.lock().expect("a lock"),
+            usize::MAX - 2
+        );
+    }
+
+    #[test]
+    fn advanced_rate_limits_set_the_bucket() {
+        let limit = RateLimit::per_second(2.0, 1);
+        assert_eq!(limit.take(), Duration::ZERO);
+        let wait = limit.take();
+        assert!(
+            wait > Duration::from_millis(400) && wait <= Duration::from_millis(500),
+            "{wait:?}"
+        );
+        let unlimited = RateLimit::unlimited();
+        assert!((0..100).all(|_| unlimited.take().is_zero()));
     }
 
     #[test]

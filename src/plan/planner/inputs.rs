@@ -510,7 +510,7 @@ impl Planner {
             self.dirty_annotation_targets.insert(target.clone());
             let ours = (self.config.source.source_class).matches(new.metadata.annotation(CLASS));
             if ours && let Some(event) = super::super::annotations::no_source(new) {
-                self.events.push_back(event);
+                self.events.push_back(super::Queued::Event(event));
             }
             if ours {
                 let created = new.metadata.creation_timestamp.clone();

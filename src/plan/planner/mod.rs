@@ -102,6 +102,17 @@ struct Slot {
     hosts: Vec<DnsName>,
 }
 
+/// An event waiting to be handed out.
+#[derive(Debug)]
+enum Queued {
+    /// This event.
+    Event(Event),
+    /// The status of this entry, as it is when the event is handed out: a status that changes
+    /// again before then is reported once, and not at all when it is back to what the entry
+    /// shows.
+    Status(EntryId),
+}
+
 /// What the zone step decided for one entry id (an entry, or the ownership of one that is
 /// gone).
 #[derive(Debug, Default, PartialEq)]
@@ -297,7 +308,10 @@ pub struct Planner {
     dirty_names: BTreeSet<DnsName>,
     dirty_ids: BTreeSet<EntryId>,
 
-    events: VecDeque<Event>,
+    /// Events to hand out; an entry's status event is resolved when it is handed out.
+    events: VecDeque<Queued>,
+    /// The entries with a status event in `events`.
+    status_queued: BTreeSet<EntryId>,
     writes: VecDeque<EntryWrite>,
     statuses: VecDeque<StatusUpdate>,
     change_sets: BTreeSet<EntryId>,
@@ -374,6 +388,7 @@ impl Planner {
             dirty_names: BTreeSet::new(),
             dirty_ids: BTreeSet::new(),
             events: VecDeque::new(),
+            status_queued: BTreeSet::new(),
             writes: VecDeque::new(),
             statuses: VecDeque::new(),
             change_sets: BTreeSet::new(),
@@ -422,11 +437,25 @@ impl Planner {
         planner
     }
 
-    /// The next event.
+    /// The next event. An entry's status is reported as it is when its event is handed out,
+    /// against the status its object shows: one report for statuses that changed several
+    /// times since the last poll, none when it is back to what the object shows. Take the
+    /// events before feeding back the statuses written.
     #[must_use = "a poll hands out its item once; drain every poll until it gives None"]
     pub fn poll_event(&mut self) -> Option<Event> {
         self.flush();
-        self.events.pop_front()
+        while let Some(queued) = self.events.pop_front() {
+            match queued {
+                Queued::Event(event) => return Some(event),
+                Queued::Status(id) => {
+                    self.status_queued.remove(&id);
+                    if let Some(event) = self.status_event_of(&id) {
+                        return Some(event);
+                    }
+                }
+            }
+        }
+        None
     }
 
     /// The next generated entry to write or delete.

@@ -240,7 +240,7 @@ impl Planner {
             (EntryRef::Generated(_), Some(entry)) if claimer.is_none() => {
                 // Its source is gone, or no longer asks for names: the entry goes (and, with
                 // it, the ownership of its records, which the zone step then deletes).
-                self.events.push_back(dropped(&entry));
+                self.events.push_back(super::Queued::Event(dropped(&entry)));
                 self.writes.push_back(EntryWrite::Delete(entry));
             }
             (EntryRef::Generated(_), _) => {}
@@ -334,7 +334,8 @@ impl Planner {
             if self.active.insert(source.clone(), active) != Some(active) {
                 self.dirty_annotation_sources.insert(source.clone());
             }
-            self.events.extend(events);
+            self.events
+                .extend(events.into_iter().map(super::Queued::Event));
             for (entry, change) in outcome.entries {
                 if change != EntryChange::Keep {
                     self.writes.push_back(EntryWrite::Apply(entry.clone()));
@@ -465,7 +466,8 @@ impl Planner {
                     &self.config,
                     &mut events,
                 );
-                self.events.extend(events);
+                self.events
+                    .extend(events.into_iter().map(super::Queued::Event));
                 self.listed.insert(key.clone(), listed);
                 match evaluated {
                     Some(evaluated) => self.evaluated.add(evaluated),
@@ -690,12 +692,9 @@ impl Planner {
         if let Some(status) = &status {
             // As the whole plan does (docs/sources.md §3.0.7): a state and message the entry
             // already shows are not reported again.
-            let previous = slot.entry.status.as_ref();
-            let unchanged =
-                previous.is_some_and(|p| p.state == status.state && p.message == status.message);
-            if !unchanged {
-                self.events
-                    .extend(status_event(&slot.entry, slot.source.as_ref(), status));
+            // The event says the status as it is when it is handed out.
+            if self.status_queued.insert(id.clone()) {
+                self.events.push_back(super::Queued::Status(id.clone()));
             }
             self.statuses.push_back(StatusUpdate {
                 id: id.to_owned(),
@@ -717,6 +716,20 @@ impl Planner {
             }
         }
         slot.status = status;
+    }
+
+    /// The event of an entry's status: none when the entry already shows its state and
+    /// message (as the whole plan does, docs/sources.md §3.0.7).
+    pub(super) fn status_event_of(&self, id: &EntryId) -> Option<crate::events::Event> {
+        let slot = self.slots.get(id)?;
+        let status = slot.status.as_ref()?;
+        let previous = slot.entry.status.as_ref();
+        let unchanged =
+            previous.is_some_and(|p| p.state == status.state && p.message == status.message);
+        if unchanged {
+            return None;
+        }
+        status_event(&slot.entry, slot.source.as_ref(), status)
     }
 
     /// The plan as it stands.
