@@ -327,6 +327,42 @@ fn blocked_zones_of_the_configuration_are_left_alone() {
     assert!(zone_lines(&moto, &blocked.full).is_empty());
 }
 
+/// A public and a private zone of one name are two zones: the provider's `zones` rules pick
+/// one by id, and the records go there only; the provider's status lists the zones it uses.
+#[test]
+fn a_private_zone_of_the_same_name_is_chosen_by_its_id() {
+    let Some(moto) = Moto::start() else { return };
+    let public = moto.create_zone("example.org", false);
+    let private = moto.create_zone("example.org", true);
+    let dir = TempDir::new("route53-private");
+    let zones = format!("  zones: {{exclude: [{}]}}\n", public.bare);
+    let mut manifests = provider(&["example.org"], &[], &zones);
+    manifests += &entry("a", "a.example.org", "targets: [192.0.2.1]");
+    let first = apply(&dir, &moto, &manifests, 0);
+    let status = &list(&first["providers"])[0]["status"]["zones"];
+    assert_eq!(
+        status["included"],
+        serde_json::json!([private.bare]),
+        "{status}"
+    );
+    assert_eq!(
+        status["excluded"],
+        serde_json::json!([public.bare]),
+        "{status}"
+    );
+    assert!(
+        states(&first)[0].starts_with("a Ready "),
+        "{:#?}",
+        states(&first)
+    );
+    assert_eq!(
+        zone_lines(&moto, &private.full),
+        ["a.example.org. A Some(120) 192.0.2.1"]
+    );
+    assert!(zone_lines(&moto, &public.full).is_empty());
+    assert_no_changes(&apply(&dir, &moto, &manifests, 0));
+}
+
 /// A target that is an AWS load balancer becomes an alias record in the load balancer's
 /// canonical hosted zone, with its TXT companion; it reads back as planned, so a second apply
 /// plans nothing.
