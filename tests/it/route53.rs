@@ -94,6 +94,11 @@ fn zone_lines(moto: &Moto, zone: &str) -> Vec<String> {
     lines
 }
 
+/// The zones the (first) provider's status lists as `included` or `excluded`.
+fn provider_zones<'v>(output: &'v Value, which: &str) -> &'v Value {
+    &list(&output["providers"])[0]["status"]["zones"][which]
+}
+
 fn states(output: &Value) -> Vec<String> {
     (list(&output["entries"]).iter())
         .map(|e| {
@@ -142,11 +147,9 @@ fn apply_creates_updates_and_deletes_in_the_selected_zone() {
         states(&first),
         first["providers"]
     );
-    let provider_zones = &list(&first["providers"])[0]["status"]["zones"];
     assert_eq!(
-        provider_zones["included"],
-        serde_json::json!([zone.bare]),
-        "{provider_zones}"
+        provider_zones(&first, "included"),
+        &serde_json::json!([zone.bare])
     );
     assert_eq!(
         zone_lines(&moto, &zone.full),
@@ -315,8 +318,10 @@ fn blocked_zones_of_the_configuration_are_left_alone() {
         "apply", "-o", "json", "--config", &config, "--state", &state, &world,
     ];
     let first = run(&dir, &moto, &args, 0);
-    let zones = &list(&first["providers"])[0]["status"]["zones"];
-    assert_eq!(zones["included"], serde_json::json!([open.bare]), "{zones}");
+    assert_eq!(
+        provider_zones(&first, "included"),
+        &serde_json::json!([open.bare])
+    );
     let after = states(&first);
     assert!(
         after[0].starts_with("a Ready ") && after[1].starts_with("b Ready "),
@@ -339,16 +344,13 @@ fn a_private_zone_of_the_same_name_is_chosen_by_its_id() {
     let mut manifests = provider(&["example.org"], &[], &zones);
     manifests += &entry("a", "a.example.org", "targets: [192.0.2.1]");
     let first = apply(&dir, &moto, &manifests, 0);
-    let status = &list(&first["providers"])[0]["status"]["zones"];
     assert_eq!(
-        status["included"],
-        serde_json::json!([private.bare]),
-        "{status}"
+        provider_zones(&first, "included"),
+        &serde_json::json!([private.bare])
     );
     assert_eq!(
-        status["excluded"],
-        serde_json::json!([public.bare]),
-        "{status}"
+        provider_zones(&first, "excluded"),
+        &serde_json::json!([public.bare])
     );
     assert!(
         states(&first)[0].starts_with("a Ready "),
@@ -524,8 +526,8 @@ fn plan_live_reads_the_account_and_changes_nothing() {
         "{states:#?}"
     );
     assert_eq!(
-        list(&live["providers"])[0]["status"]["zones"]["included"],
-        serde_json::json!([zone.bare])
+        provider_zones(&live, "included"),
+        &serde_json::json!([zone.bare])
     );
     let offline = run(&dir, &moto, &["plan", "-o", "json", &world], 0);
     let offline_states = (list(&offline["entries"]).iter())

@@ -363,50 +363,48 @@ impl<A: Route53Api> Route53Backend<A> {
     }
 
     async fn read_geolocations(&self) -> Result<BTreeMap<String, GeoLocation>, ApiError> {
-        let mut all = BTreeMap::new();
-        let mut start: Option<GeoLocation> = None;
-        loop {
-            let page = self
-                .call(|| self.api.list_geo_locations(start.as_ref()))
-                .await?;
-            all.extend(page.items);
-            match page.next {
-                Some(next) => start = Some(next),
-                None => return Ok(all),
-            }
-        }
+        let pages = self.every_page(|start: Option<GeoLocation>| async move {
+            self.api.list_geo_locations(start.as_ref()).await
+        });
+        Ok(pages.await?.into_iter().collect())
     }
 
     /// The collection ids by name, and the location names by collection id.
     async fn read_cidr_collections(&self) -> Result<CidrNames, ApiError> {
-        let mut ids = BTreeMap::new();
-        let mut next: Option<String> = None;
-        loop {
-            let page = self
-                .call(|| self.api.list_cidr_collections(next.as_deref()))
-                .await?;
-            ids.extend(page.items);
-            match page.next {
-                Some(token) => next = Some(token),
-                None => break,
-            }
-        }
+        let ids: BTreeMap<String, String> = (self.every_page(|next: Option<String>| async move {
+            self.api.list_cidr_collections(next.as_deref()).await
+        }))
+        .await?
+        .into_iter()
+        .collect();
         let mut locations = BTreeMap::new();
         for id in ids.values() {
-            let mut names = BTreeSet::new();
-            let mut next: Option<String> = None;
-            loop {
-                let page =
-                    (self.call(|| self.api.list_cidr_locations(id, next.as_deref()))).await?;
-                names.extend(page.items);
-                match page.next {
-                    Some(token) => next = Some(token),
-                    None => break,
-                }
-            }
-            locations.insert(id.clone(), names);
+            let names = self.every_page(|next: Option<String>| async move {
+                self.api.list_cidr_locations(id, next.as_deref()).await
+            });
+            locations.insert(id.clone(), names.await?.into_iter().collect());
         }
         Ok((ids, locations))
+    }
+
+    /// Every item of a listing, page after page (`page` gives the page from a start, the
+    /// first from `None`), each page called as [`Self::call`] does.
+    async fn every_page<T, S, F, Fut>(&self, page: F) -> Result<Vec<T>, ApiError>
+    where
+        S: Clone,
+        F: Fn(Option<S>) -> Fut,
+        Fut: Future<Output = Result<Page<T, S>, ApiError>>,
+    {
+        let mut items = Vec::new();
+        let mut start: Option<S> = None;
+        loop {
+            let next = self.call(|| page(start.clone())).await?;
+            items.extend(next.items);
+            match next.next {
+                Some(next) => start = Some(next),
+                None => return Ok(items),
+            }
+        }
     }
 
     /// Calls `call` within the rate limit, again after a backoff while it is throttled.
@@ -570,38 +568,30 @@ impl<A: Route53Api> super::DnsBackend for Route53Backend<A> {
     }
 
     async fn list_zones(&self) -> Result<Vec<HostedZone>, BackendError> {
+        let listed = self.every_page(|marker: Option<String>| async move {
+            self.api.list_hosted_zones(marker.as_deref()).await
+        });
         let mut zones = Vec::new();
-        let mut marker: Option<String> = None;
-        loop {
-            let page = self
-                .call(|| self.api.list_hosted_zones(marker.as_deref()))
-                .await?;
-            for zone in page.items {
-                if self.blocked_zones.contains(bare_id(&zone.id)) {
-                    continue;
-                }
-                let domain = zone.name.trim_end_matches('.');
-                let domain =
-                    model::unescape(domain)
-                        .parse()
-                        .map_err(|e| BackendError::Rejected {
-                            message: format!(
-                                "hosted zone {} has a name shoot-dns cannot read: {e}",
-                                zone.name
-                            ),
-                        })?;
-                zones.push(HostedZone {
-                    id: ZoneId::from(bare_id(&zone.id)),
-                    domain,
-                    provider_type: ProviderType::AwsRoute53,
-                    private: zone.private,
-                });
+        for zone in listed.await? {
+            if self.blocked_zones.contains(bare_id(&zone.id)) {
+                continue;
             }
-            match page.next {
-                Some(next) => marker = Some(next),
-                None => return Ok(zones),
-            }
+            let domain = model::unescape(zone.name.trim_end_matches('.'))
+                .parse()
+                .map_err(|e| BackendError::Rejected {
+                    message: format!(
+                        "hosted zone {} has a name shoot-dns cannot read: {e}",
+                        zone.name
+                    ),
+                })?;
+            zones.push(HostedZone {
+                id: ZoneId::from(bare_id(&zone.id)),
+                domain,
+                provider_type: ProviderType::AwsRoute53,
+                private: zone.private,
+            });
         }
+        Ok(zones)
     }
 
     async fn read_zone(
@@ -609,19 +599,11 @@ impl<A: Route53Api> super::DnsBackend for Route53Backend<A> {
         zone: &ZoneId,
         _names: Option<&std::collections::BTreeSet<crate::DnsName>>,
     ) -> Result<ZoneRecords, BackendError> {
-        let mut sets = Vec::new();
-        let mut start: Option<RecordSetsStart> = None;
-        loop {
-            let id = bare_id(zone.as_str());
-            let page = self
-                .call(|| self.api.list_record_sets(id, start.as_ref()))
-                .await?;
-            sets.extend(page.items);
-            match page.next {
-                Some(next) => start = Some(next),
-                None => break,
-            }
-        }
+        let id = bare_id(zone.as_str());
+        let sets = (self.every_page(|start: Option<RecordSetsStart>| async move {
+            self.api.list_record_sets(id, start.as_ref()).await
+        }))
+        .await?;
         // An ip-based record set names its CIDR collection by id; the plan by name.
         let unknown_collection = |names: &Names| {
             sets.iter().any(|set| match &set.routing {
@@ -1116,34 +1098,10 @@ mod tests {
         change
     }
 
-    fn account_names() -> Names {
-        Names {
-            geolocations: [
-                (
-                    "Newland".to_owned(),
-                    GeoLocation {
-                        country_code: Some("XN".to_owned()),
-                        ..GeoLocation::default()
-                    },
-                ),
-                (
-                    "Europe".to_owned(),
-                    GeoLocation {
-                        continent_code: Some("EU".to_owned()),
-                        ..GeoLocation::default()
-                    },
-                ),
-            ]
-            .into(),
-            cidr_collections: [("office".to_owned(), "c-1".to_owned())].into(),
-            cidr_locations: [("c-1".to_owned(), ["berlin".to_owned()].into())].into(),
-        }
-    }
-
     #[test]
     fn names_the_backend_lacks_are_read_from_the_account_once() {
         let fake = Fake {
-            names: Some(account_names()),
+            names: Some(model::tests::names()),
             ..Fake::default()
         };
         let backend = backend(fake, 50);
@@ -1194,8 +1152,8 @@ mod tests {
 
         // Read back, the collection's id becomes its name again.
         let (key, read) = {
-            let written = model::changes_of(&changes[1], &account_names()).expect("mapped");
-            model::record_set_of(&written[0].set, &account_names()).expect("read")
+            let written = model::changes_of(&changes[1], &model::tests::names()).expect("mapped");
+            model::record_set_of(&written[0].set, &model::tests::names()).expect("read")
         };
         assert_eq!(key.owner.set_identifier, "one");
         let policy = read.routing_policy.expect("a policy");
@@ -1222,13 +1180,13 @@ mod tests {
                 "ip-based",
                 &[("collection", "office"), ("location", "*")],
             ),
-            &account_names(),
+            &model::tests::names(),
         )
         .expect("mapped");
         let fake = Fake {
             sets: vec![written[0].set.clone()],
             page: 10,
-            names: Some(account_names()),
+            names: Some(model::tests::names()),
             ..Fake::default()
         };
         let backend = backend(fake, 50);

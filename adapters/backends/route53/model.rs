@@ -495,7 +495,7 @@ pub fn unescape(name: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
     fn set(record_type: RecordType, ttl: u32, values: &[&str]) -> RecordSet {
@@ -520,15 +520,18 @@ mod tests {
         text.parse().expect("a name")
     }
 
-    fn names() -> Names {
+    /// An account's names: two geolocations (one Route 53's list as known here lacks), and
+    /// one CIDR collection with one location.
+    pub(in crate::adapters::backends::route53) fn names() -> Names {
+        let country = |code: &str| GeoLocation {
+            country_code: Some(code.to_owned()),
+            ..GeoLocation::default()
+        };
         Names {
-            geolocations: [(
-                "Newland".to_owned(),
-                GeoLocation {
-                    country_code: Some("XN".to_owned()),
-                    ..GeoLocation::default()
-                },
-            )]
+            geolocations: [
+                ("Newland".to_owned(), country("XN")),
+                ("Germany".to_owned(), country("DE")),
+            ]
             .into(),
             cidr_collections: [("office".to_owned(), "c-123".to_owned())].into(),
             cidr_locations: [("c-123".to_owned(), ["berlin".to_owned()].into())].into(),
