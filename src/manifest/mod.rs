@@ -371,52 +371,9 @@ fn add_object(world: &mut World, value: Value, problems: Vec<read::Problem>) {
         }
         return;
     }
-    let group = object.api_version.rsplit_once('/').map_or("", |(g, _)| g);
-    let parsed = match (object.api_version.as_str(), object.kind.as_str()) {
-        ("v1", "Service") => typed(value).map(Object::Service),
-        ("v1", "Secret") => typed(value).map(Object::Secret),
-        ("networking.k8s.io/v1", "Ingress") => typed(value).map(Object::Ingress),
-        (DNS_API_VERSION, "DNSEntry") => typed(value).map(Object::DnsEntry),
-        (DNS_API_VERSION, "DNSProvider") => typed(value).map(Object::DnsProvider),
-        (DNS_API_VERSION, "DNSAnnotation") => typed(value).map(Object::DnsAnnotation),
-        (GATEWAY_V1 | GATEWAY_V1BETA1, "Gateway") => typed(value).map(Object::GatewayApiGateway),
-        (GATEWAY_V1 | GATEWAY_V1BETA1, "HTTPRoute") => typed(value).map(Object::HttpRoute),
-        (ISTIO_V1 | ISTIO_V1BETA1 | ISTIO_V1ALPHA3, "Gateway") => {
-            typed(value).map(Object::IstioGateway)
-        }
-        (ISTIO_V1 | ISTIO_V1BETA1 | ISTIO_V1ALPHA3, "VirtualService") => {
-            typed(value).map(Object::VirtualService)
-        }
-        (_, "Gateway" | "HTTPRoute") if group == "gateway.networking.k8s.io" => Err(format!(
-            "apiVersion {} is not supported for {}: use {GATEWAY_V1} or {GATEWAY_V1BETA1}",
-            object.api_version, object.kind
-        )),
-        (_, "Gateway" | "VirtualService") if group == "networking.istio.io" => Err(format!(
-            "apiVersion {} is not supported for {}: use {ISTIO_V1}, {ISTIO_V1BETA1} or {ISTIO_V1ALPHA3}",
-            object.api_version, object.kind
-        )),
-        (_, "DNSEntry" | "DNSProvider" | "DNSAnnotation") if group == "dns.gardener.cloud" => {
-            Err(format!(
-                "apiVersion {} is not supported for {}: use {DNS_API_VERSION}",
-                object.api_version, object.kind
-            ))
-        }
-        (_, "Ingress") if group == "networking.k8s.io" || group == "extensions" => Err(format!(
-            "apiVersion {} is not supported for Ingress: use networking.k8s.io/v1",
-            object.api_version
-        )),
-        (_, "DNSOwner" | "DNSHostedZonePolicy" | "DNSLock") if group == "dns.gardener.cloud" => {
-            world.ignored.push(object);
-            return;
-        }
-        (_, kind) if group == "dns.gardener.cloud" => Err(format!(
-            "unknown kind {kind:?} in {}: known kinds are DNSEntry, DNSProvider and DNSAnnotation",
-            object.api_version
-        )),
-        _ => {
-            world.ignored.push(object);
-            return;
-        }
+    let Some(parsed) = decode(&object.api_version, &object.kind, value) else {
+        world.ignored.push(object);
+        return;
     };
     // A kind we read: what the YAML held that no cluster would accept makes it a problem.
     let parsed = match problems.first() {
@@ -448,6 +405,55 @@ fn add_object(world: &mut World, value: Value, problems: Vec<read::Problem>) {
             world.problems.push(problem(object, message));
         }
     }
+}
+
+/// What a JSON object of `api_version` and `kind` is to the core: one of its objects, or why
+/// it is not a valid one (`Err`, with the field it breaks), or `None` for a kind the core does
+/// not use. Manifests and watched cluster objects are read alike.
+pub fn decode(api_version: &str, kind: &str, value: Value) -> Option<Result<Object, String>> {
+    let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
+    let parsed = match (api_version, kind) {
+        ("v1", "Service") => typed(value).map(Object::Service),
+        ("v1", "Secret") => typed(value).map(Object::Secret),
+        ("networking.k8s.io/v1", "Ingress") => typed(value).map(Object::Ingress),
+        (DNS_API_VERSION, "DNSEntry") => typed(value).map(Object::DnsEntry),
+        (DNS_API_VERSION, "DNSProvider") => typed(value).map(Object::DnsProvider),
+        (DNS_API_VERSION, "DNSAnnotation") => typed(value).map(Object::DnsAnnotation),
+        (GATEWAY_V1 | GATEWAY_V1BETA1, "Gateway") => typed(value).map(Object::GatewayApiGateway),
+        (GATEWAY_V1 | GATEWAY_V1BETA1, "HTTPRoute") => typed(value).map(Object::HttpRoute),
+        (ISTIO_V1 | ISTIO_V1BETA1 | ISTIO_V1ALPHA3, "Gateway") => {
+            typed(value).map(Object::IstioGateway)
+        }
+        (ISTIO_V1 | ISTIO_V1BETA1 | ISTIO_V1ALPHA3, "VirtualService") => {
+            typed(value).map(Object::VirtualService)
+        }
+        (_, "Gateway" | "HTTPRoute") if group == "gateway.networking.k8s.io" => Err(format!(
+            "apiVersion {} is not supported for {}: use {GATEWAY_V1} or {GATEWAY_V1BETA1}",
+            api_version, kind
+        )),
+        (_, "Gateway" | "VirtualService") if group == "networking.istio.io" => Err(format!(
+            "apiVersion {} is not supported for {}: use {ISTIO_V1}, {ISTIO_V1BETA1} or {ISTIO_V1ALPHA3}",
+            api_version, kind
+        )),
+        (_, "DNSEntry" | "DNSProvider" | "DNSAnnotation") if group == "dns.gardener.cloud" => {
+            Err(format!(
+                "apiVersion {} is not supported for {}: use {DNS_API_VERSION}",
+                api_version, kind
+            ))
+        }
+        (_, "Ingress") if group == "networking.k8s.io" || group == "extensions" => Err(format!(
+            "apiVersion {} is not supported for Ingress: use networking.k8s.io/v1",
+            api_version
+        )),
+        (_, "DNSOwner" | "DNSHostedZonePolicy" | "DNSLock") if group == "dns.gardener.cloud" => {
+            return None;
+        }
+        (_, kind) if group == "dns.gardener.cloud" => Err(format!(
+            "unknown kind {kind:?} in {api_version}: known kinds are DNSEntry, DNSProvider and DNSAnnotation"
+        )),
+        _ => return None,
+    };
+    Some(parsed)
 }
 
 fn typed<T: DeserializeOwned>(value: Value) -> Result<T, String> {
