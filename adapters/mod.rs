@@ -5,3 +5,5 @@
 //! The `shoot-dns` binary (`adapters/cli/`) is a crate of its own on top of the library.
 
 pub mod backends;
+#[cfg(feature = "kube")]
+pub mod kube;

@@ -28,7 +28,7 @@ fn the_client_speaks_the_version_of_the_control_plane() {
 }
 
 /// Creates a namespace of a test's own.
-async fn namespace(client: &kube::Client, name: &str) {
+pub(crate) async fn namespace(client: &kube::Client, name: &str) {
     let namespaces: Api<Namespace> = Api::all(client.clone());
     let namespace = Namespace {
         metadata: ObjectMeta {
@@ -152,7 +152,7 @@ use serde::Deserialize as _;
 /// Installs, once per test binary, exactly what `shoot-dns crds` prints, and the test CRDs of
 /// the Gateway API and Istio source kinds (tests/data/crds/sources.yaml); waits until each is
 /// established.
-fn crds_installed(plane: &ControlPlane) {
+pub(crate) fn crds_installed(plane: &ControlPlane) {
     static INSTALLED: OnceLock<()> = OnceLock::new();
     INSTALLED.get_or_init(|| {
         let printed = run_in(CRATE_ROOT, &["crds"], None).expect_code(0, &["crds"]);

@@ -35,6 +35,8 @@ mod crds;
 mod entries;
 #[cfg(feature = "cli")]
 mod inputs;
+#[cfg(all(feature = "kube", feature = "cli"))]
+mod kube_watch;
 mod plan_props;
 mod planner;
 mod props;
