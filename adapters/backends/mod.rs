@@ -258,7 +258,7 @@ impl Backend {
                 Ok(Backend::Route53(backend))
             }
             _ => {
-                let _ = secret;
+                let _ = (secret, options);
                 Err(no_backend())
             }
         }
