@@ -9,7 +9,7 @@ use crate::sources::SourceConfig;
 use crate::ttl::{Ttl, TtlError};
 
 /// The configuration of a plan, resolved and checked.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     /// The primary class: which DNSEntries and DNSProviders are ours.
     pub class: Class,
@@ -93,7 +93,7 @@ impl Default for Config {
 /// assert_eq!(config.source.target_namespace.as_deref(), Some("shoot--p--s"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ManagerConfiguration {
     /// The primary class; `gardendns` when unset.
@@ -116,7 +116,7 @@ pub struct ManagerConfiguration {
 
 /// `providerAdvancedOptions.<type>` of the configuration: how the adapter of one provider
 /// type talks to its servers.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AdvancedOptions {
     /// Requests a second and burst of every account of the type whose provider sets no
@@ -149,10 +149,6 @@ pub struct RateLimiterOptions {
     #[serde(default)]
     pub burst: i64,
 }
-
-// `qps` is read from text and never NaN in a configuration that matters; equality of whole
-// configurations is what tests compare.
-impl Eq for RateLimiterOptions {}
 
 /// `controllers` of the configuration.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
