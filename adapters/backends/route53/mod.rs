@@ -199,14 +199,9 @@ impl RateLimit {
     /// A bucket for a provider's `spec.rateLimit` (`requestsPerDay`, `burst`): the rate is
     /// `requestsPerDay / 86400` a second (COMPATIBILITY.md#d15).
     pub fn per_day(requests_per_day: i64, burst: i64) -> Self {
-        // Both are small integers (the CRD bounds them); as floats they are exact.
+        // A small integer (the CRD bounds it); as a float it is exact.
         #[allow(clippy::cast_precision_loss)]
-        let (rate, burst) = (requests_per_day as f64 / 86_400.0, burst.max(1) as f64);
-        Self {
-            rate,
-            burst,
-            state: Mutex::new((burst, Instant::now())),
-        }
+        Self::per_second(requests_per_day as f64 / 86_400.0, burst)
     }
 
     /// The controller's default: 10 a second, 20 at once.
