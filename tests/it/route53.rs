@@ -6,7 +6,7 @@
 use serde_json::Value;
 
 use crate::support::binary::run_in_env;
-use crate::support::plan_json::{change_lines, list};
+use crate::support::plan_json::{assert_all_ready, change_lines, list};
 use crate::support::route53::Moto;
 use crate::support::tempdir::TempDir;
 
@@ -141,12 +141,7 @@ fn apply_creates_updates_and_deletes_in_the_selected_zone() {
         r#"text: ["hello \"world\"", second]"#,
     );
     let first = apply(&dir, &moto, &manifests, 0);
-    assert!(
-        states(&first).iter().all(|s| s.contains(" Ready ")),
-        "{:#?} {:#}",
-        states(&first),
-        first["providers"]
-    );
+    assert_all_ready(&first);
     assert_eq!(
         provider_zones(&first, "included"),
         &serde_json::json!([zone.bare])
@@ -251,11 +246,7 @@ fn a_refused_change_lands_on_its_entry_while_the_others_apply() {
         "{:?}",
         change_lines(&second)
     );
-    assert!(
-        states(&second).iter().all(|s| s.contains(" Ready ")),
-        "{:#?}",
-        states(&second)
-    );
+    assert_all_ready(&second);
     assert_eq!(
         zone_lines(&moto, &zone.full)[1],
         "big.example.org. A Some(120) 10.0.0.1,10.0.0.2,10.0.0.3"
@@ -377,11 +368,7 @@ fn a_load_balancer_target_becomes_an_alias_record() {
     let mut manifests = provider(&["example.org"], &[], "");
     manifests += &entry("lb", "lb.example.org", &format!("targets: [{lb}]"));
     let first = apply(&dir, &moto, &manifests, 0);
-    assert!(
-        states(&first).iter().all(|s| s.contains(" Ready ")),
-        "{:#?}",
-        states(&first)
-    );
+    assert_all_ready(&first);
     assert_eq!(
         zone_lines(&moto, &zone.full),
         [
@@ -432,11 +419,7 @@ fn routing_policies_round_trip() {
         );
     }
     let first = apply(&dir, &moto, &manifests, 0);
-    assert!(
-        states(&first).iter().all(|s| s.contains(" Ready ")),
-        "{:#?}",
-        states(&first)
-    );
+    assert_all_ready(&first);
     let sets = moto.record_sets(&zone.full);
     let routed: Vec<Routed> = (sets.iter())
         .filter(|s| s.set_identifier.is_some())
