@@ -46,6 +46,33 @@ impl Class {
         self.0 == Self::DEFAULT
     }
 
+    /// The finalizer a controller of this class puts on its DNSEntries, DNSProviders and their
+    /// Secrets (docs/entries-and-providers.md §0.7): `dns.gardener.cloud/compound` for the
+    /// default class (and the migration class `gardendns-next-gen`),
+    /// `<class>.dns.gardener.cloud/compound` for any other.
+    ///
+    /// ```
+    /// use shoot_dns::Class;
+    ///
+    /// assert_eq!(Class::default().compound_finalizer(), "dns.gardener.cloud/compound");
+    /// let garden: Class = "garden".parse()?;
+    /// assert_eq!(garden.compound_finalizer(), "garden.dns.gardener.cloud/compound");
+    /// # Ok::<(), shoot_dns::class::ClassError>(())
+    /// ```
+    pub fn compound_finalizer(&self) -> String {
+        match self.0.as_str() {
+            Self::DEFAULT | "gardendns-next-gen" => "dns.gardener.cloud/compound".to_owned(),
+            class => format!("{class}.dns.gardener.cloud/compound"),
+        }
+    }
+
+    /// The finalizer a source controller of this (source) class puts on a source object with
+    /// DNS names (docs/sources.md §2.5): `<class>.dns.gardener.cloud/<local>`, the local name
+    /// by kind ([`crate::sources::SourceKind::finalizer_local_name`]).
+    pub fn source_finalizer(&self, local: &str) -> String {
+        format!("{}.dns.gardener.cloud/{local}", self.0)
+    }
+
     /// Whether `value` (an annotation value, or none) names this class.
     pub fn matches(&self, value: Option<&str>) -> bool {
         match value {

@@ -2,9 +2,9 @@
 //!
 //! Every provider type is reached through one interface, [`DnsBackend`]: list the zones the
 //! account hosts, read a zone (whole, or only the names a plan needs), execute one zone's
-//! ordered changes with one outcome per change. A driver (the command line's `apply`, later a
-//! controller) builds a [`Backend`] per DNSProvider with [`Backend::for_provider`] and calls
-//! nothing else; the core decides, a backend only moves bytes.
+//! ordered changes with one outcome per change. A driver (the command line's `apply`, the
+//! controller) builds a [`Backend`] per DNSProvider with [`Backend::for_provider`] and executes a
+//! round of planned changes with [`execute`]; the core decides, a backend only moves bytes.
 //!
 //! - [`memory`]: the zones of `local` providers, in memory. Always compiled, so an offline
 //!   `plan` needs no feature.
@@ -23,7 +23,8 @@ use crate::DnsName;
 use crate::api::{DnsProvider, Secret};
 use crate::id::ZoneId;
 use crate::provider::{HostedZone, LocalConfig, ProviderType};
-use crate::zones::{Change, ChangeFailure, ChangeOutcome, FailureKind, ZoneRecords};
+use crate::plan::Planner;
+use crate::zones::{Action, Change, ChangeFailure, ChangeOutcome, FailureKind, ZoneRecords};
 
 pub mod memory;
 #[cfg(feature = "rfc2136")]
@@ -337,4 +338,67 @@ pub fn by_zone(changes: &[Change]) -> BTreeMap<(String, ZoneId), Vec<(usize, &Ch
             .push((position, change));
     }
     groups
+}
+
+/// Executes `changes` (sorted: deletes first) zone by zone; the outcome of each, in the same
+/// order. Within a zone the deletes go first, then the changes that no failed delete blocks
+/// ([`Planner::blocked`]); each outcome is fed to the planner as it comes. The caller then
+/// calls [`Planner::handle_settled`].
+pub async fn execute(
+    planner: &mut Planner,
+    backends: &BTreeMap<String, Result<Backend, BackendError>>,
+    changes: &[Change],
+) -> Vec<ChangeOutcome> {
+    let mut outcomes: Vec<Option<ChangeOutcome>> = vec![None; changes.len()];
+    for ((provider, zone), group) in by_zone(changes) {
+        let (deletes, others): (Vec<_>, Vec<_>) =
+            (group.into_iter()).partition(|(_, change)| change.action == Action::Delete);
+        for batch in [deletes, others] {
+            let mut runnable = Vec::with_capacity(batch.len());
+            for (position, change) in batch {
+                match planner.blocked(change) {
+                    Some(failure) => {
+                        let outcome = ChangeOutcome::Failed(failure);
+                        planner.handle_executed(change, &outcome);
+                        outcomes[position] = Some(outcome);
+                    }
+                    None => runnable.push((position, change)),
+                }
+            }
+            if runnable.is_empty() {
+                continue;
+            }
+            let results = match backends.get(&provider) {
+                Some(Ok(backend)) => {
+                    let list: Vec<Change> = runnable.iter().map(|(_, c)| (*c).clone()).collect();
+                    backend.execute(&zone, &list).await
+                }
+                Some(Err(error)) => {
+                    let failure = ChangeFailure::from(error.clone());
+                    vec![ChangeOutcome::Failed(failure); runnable.len()]
+                }
+                None => {
+                    let failure = ChangeFailure::ProviderGone {
+                        provider: provider.clone(),
+                        zone: zone.clone(),
+                    };
+                    vec![ChangeOutcome::Failed(failure); runnable.len()]
+                }
+            };
+            for ((position, change), outcome) in runnable.into_iter().zip(results) {
+                planner.handle_executed(change, &outcome);
+                outcomes[position] = Some(outcome);
+            }
+        }
+    }
+    (outcomes.into_iter())
+        .map(|o| {
+            o.unwrap_or_else(|| {
+                ChangeOutcome::Failed(ChangeFailure::Backend {
+                    kind: FailureKind::Other,
+                    message: "the backend gave no outcome for this change".to_owned(),
+                })
+            })
+        })
+        .collect()
 }

@@ -13,7 +13,7 @@ use shoot_dns::events::Event;
 use shoot_dns::id::ZoneId;
 use shoot_dns::plan::{EntryWrite, Planner};
 use shoot_dns::provider::ProviderType;
-use shoot_dns::zones::{Action, Change, ChangeFailure, ChangeOutcome, Observed};
+use shoot_dns::zones::{Change, Observed};
 use shoot_dns::{Config, Plan, World};
 
 use crate::state::{EntryState, PendingRecord, State};
@@ -133,7 +133,7 @@ pub fn run(
         state.write(path)?;
     }
 
-    let outcomes = runtime.block_on(execute(&mut planner, &backends, &taken));
+    let outcomes = runtime.block_on(shoot_dns::adapters::backends::execute(&mut planner, &backends, &taken));
     let executed: Vec<Change> = (taken.into_iter().zip(outcomes))
         .map(|(mut change, outcome)| {
             change.outcome = Some(outcome);
@@ -354,68 +354,6 @@ fn status_of(event: &Event) -> Option<(&ObjectRef, &str)> {
         (state, event.message.split_once(": ")?.0)
     };
     STATES.contains(&state).then_some((object, name))
-}
-
-/// Executes `changes` (sorted: deletes first) zone by zone; the outcome of each, in the same
-/// order. Within a zone the deletes go first, then the changes that no failed delete blocks
-/// ([`Planner::blocked`]); each outcome is fed to the planner as it comes.
-async fn execute(
-    planner: &mut Planner,
-    backends: &BTreeMap<String, Result<Backend, BackendError>>,
-    changes: &[Change],
-) -> Vec<ChangeOutcome> {
-    let mut outcomes: Vec<Option<ChangeOutcome>> = vec![None; changes.len()];
-    for ((provider, zone), group) in shoot_dns::adapters::backends::by_zone(changes) {
-        let (deletes, others): (Vec<_>, Vec<_>) =
-            (group.into_iter()).partition(|(_, change)| change.action == Action::Delete);
-        for batch in [deletes, others] {
-            let mut runnable = Vec::with_capacity(batch.len());
-            for (position, change) in batch {
-                match planner.blocked(change) {
-                    Some(failure) => {
-                        let outcome = ChangeOutcome::Failed(failure);
-                        planner.handle_executed(change, &outcome);
-                        outcomes[position] = Some(outcome);
-                    }
-                    None => runnable.push((position, change)),
-                }
-            }
-            if runnable.is_empty() {
-                continue;
-            }
-            let results = match backends.get(&provider) {
-                Some(Ok(backend)) => {
-                    let list: Vec<Change> = runnable.iter().map(|(_, c)| (*c).clone()).collect();
-                    backend.execute(&zone, &list).await
-                }
-                Some(Err(error)) => {
-                    let failure = ChangeFailure::from(error.clone());
-                    vec![ChangeOutcome::Failed(failure); runnable.len()]
-                }
-                None => {
-                    let failure = ChangeFailure::ProviderGone {
-                        provider: provider.clone(),
-                        zone: zone.clone(),
-                    };
-                    vec![ChangeOutcome::Failed(failure); runnable.len()]
-                }
-            };
-            for ((position, change), outcome) in runnable.into_iter().zip(results) {
-                planner.handle_executed(change, &outcome);
-                outcomes[position] = Some(outcome);
-            }
-        }
-    }
-    (outcomes.into_iter())
-        .map(|o| {
-            o.unwrap_or_else(|| {
-                ChangeOutcome::Failed(ChangeFailure::Backend {
-                    kind: shoot_dns::zones::FailureKind::Other,
-                    message: "the backend gave no outcome for this change".to_owned(),
-                })
-            })
-        })
-        .collect()
 }
 
 /// The backend of every DNSProvider of `world` by `namespace/name` (of a provider given twice,

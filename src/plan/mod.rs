@@ -9,6 +9,7 @@ mod changes;
 mod entries;
 mod planner;
 mod providers;
+mod recorded;
 mod sources;
 
 use crate::DnsName;
@@ -28,6 +29,7 @@ pub use planner::{
     StatusUpdate,
 };
 use providers::Providers;
+pub use recorded::{ownership_from_status, wants_entry_finalizer};
 
 /// One record set a zone holds (filled once providers and zones are planned).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

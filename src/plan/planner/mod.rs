@@ -565,6 +565,20 @@ impl Planner {
         &self.observed
     }
 
+    /// The DNSProviders of the planner's class (by namespace and name), each with the Secret
+    /// its `secretRef` names if there is one: the accounts a driver builds backends for.
+    pub fn accounts(&self) -> impl Iterator<Item = (&DnsProvider, Option<&Secret>)> {
+        (self.providers.iter())
+            .filter(|(_, p)| {
+                (self.config.class).matches(p.metadata.annotation(crate::annotations::CLASS))
+            })
+            .map(|((namespace, _), provider)| {
+                let secret = (provider.spec.secret_ref.as_ref())
+                    .and_then(|r| self.secrets.get(&(namespace.clone(), r.name.clone())));
+                (provider, secret)
+            })
+    }
+
     /// Every name a planned entry wants or an id owns (in name order): what a driver asks a
     /// zone for when it cannot read the zone whole.
     pub fn names(&mut self) -> impl Iterator<Item = &DnsName> {
