@@ -22,8 +22,8 @@ use std::time::Duration;
 use crate::DnsName;
 use crate::api::{DnsProvider, Secret};
 use crate::id::ZoneId;
-use crate::provider::{HostedZone, LocalConfig, ProviderType};
 use crate::plan::Planner;
+use crate::provider::{HostedZone, LocalConfig, ProviderType};
 use crate::zones::{Action, Change, ChangeFailure, ChangeOutcome, FailureKind, ZoneRecords};
 
 pub mod memory;
@@ -344,9 +344,9 @@ pub fn by_zone(changes: &[Change]) -> BTreeMap<(String, ZoneId), Vec<(usize, &Ch
 /// order. Within a zone the deletes go first, then the changes that no failed delete blocks
 /// ([`Planner::blocked`]); each outcome is fed to the planner as it comes. The caller then
 /// calls [`Planner::handle_settled`].
-pub async fn execute(
+pub async fn execute<B: std::borrow::Borrow<Backend>>(
     planner: &mut Planner,
-    backends: &BTreeMap<String, Result<Backend, BackendError>>,
+    backends: &BTreeMap<String, Result<B, BackendError>>,
     changes: &[Change],
 ) -> Vec<ChangeOutcome> {
     let mut outcomes: Vec<Option<ChangeOutcome>> = vec![None; changes.len()];
@@ -371,7 +371,7 @@ pub async fn execute(
             let results = match backends.get(&provider) {
                 Some(Ok(backend)) => {
                     let list: Vec<Change> = runnable.iter().map(|(_, c)| (*c).clone()).collect();
-                    backend.execute(&zone, &list).await
+                    backend.borrow().execute(&zone, &list).await
                 }
                 Some(Err(error)) => {
                     let failure = ChangeFailure::from(error.clone());

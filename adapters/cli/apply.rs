@@ -133,7 +133,11 @@ pub fn run(
         state.write(path)?;
     }
 
-    let outcomes = runtime.block_on(shoot_dns::adapters::backends::execute(&mut planner, &backends, &taken));
+    let outcomes = runtime.block_on(shoot_dns::adapters::backends::execute(
+        &mut planner,
+        &backends,
+        &taken,
+    ));
     let executed: Vec<Change> = (taken.into_iter().zip(outcomes))
         .map(|(mut change, outcome)| {
             change.outcome = Some(outcome);

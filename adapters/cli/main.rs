@@ -4,6 +4,8 @@
 #![forbid(unsafe_code)]
 
 mod apply;
+#[cfg(feature = "kube")]
+mod controller;
 mod input;
 mod output;
 #[cfg(feature = "rfc2136")]
@@ -46,6 +48,79 @@ enum Command {
     /// The CustomResourceDefinitions of DNSEntry, DNSProvider, DNSAnnotation and
     /// DNSHostedZonePolicy, as YAML.
     Crds,
+    /// Run the controllers against a cluster until SIGTERM or SIGINT: annotated sources give
+    /// DNSEntries, entries get their records through their provider, statuses are written.
+    #[cfg(feature = "kube")]
+    Controller(ControllerArgs),
+}
+
+/// The options `plan`, `apply` and `controller` share: the configuration and its overrides.
+#[derive(Debug, Args)]
+struct ConfigArgs {
+    /// YAML shaped like Gardener's DNSManagerConfiguration (`class`,
+    /// `controllers.source.{sourceClass, targetClass, targetNamespace, targetNamePrefix,
+    /// targetLabels, sourceClusterID, targetClusterID}`).
+    #[arg(short, long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Primary class (source and target) [default: garden].
+    #[arg(long, value_name = "CLASS", value_parser = parse_class)]
+    class: Option<Class>,
+    /// Namespace of generated entries [default: the source object's namespace].
+    #[arg(long, value_name = "NS")]
+    target_namespace: Option<String>,
+    /// TTL for entries and providers that set none [default: 300].
+    #[arg(long, value_name = "SECONDS", value_parser = parse_ttl)]
+    default_ttl: Option<Ttl>,
+}
+
+#[cfg(feature = "kube")]
+#[derive(Debug, Args)]
+struct ControllerArgs {
+    /// The cluster whose sources, DNSEntries and DNSProviders are watched [default:
+    /// KUBECONFIG, else in-cluster].
+    #[arg(long, value_name = "FILE")]
+    kubeconfig: Option<PathBuf>,
+    /// The cluster where generated DNSEntries are written and processed [default: the same
+    /// cluster].
+    #[arg(long, value_name = "FILE")]
+    target_kubeconfig: Option<PathBuf>,
+    #[command(flatten)]
+    config: ConfigArgs,
+    /// Watch source objects only in NS [default: all namespaces].
+    #[arg(long, value_name = "NS")]
+    namespace: Option<String>,
+    /// Comma list of sources, entries, providers, annotations, replication [default: all].
+    #[arg(long, value_name = "LIST")]
+    controllers: Option<String>,
+    /// Periodic full resync: every provider's zones read again (correctness never depends on
+    /// it).
+    #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = controller::parse_duration)]
+    resync: std::time::Duration,
+    /// One active replica out of several, through a Lease.
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, default_value_t = true, default_missing_value = "true", action = clap::ArgAction::Set)]
+    leader_election: bool,
+    /// Namespace of the leader election Lease.
+    #[arg(long, value_name = "NS", default_value = "kube-system")]
+    leader_election_namespace: String,
+    /// Name of the leader election Lease.
+    #[arg(long, value_name = "ID", default_value = "shoot-dns")]
+    leader_election_id: String,
+    /// Address of the Prometheus metrics (`0` turns them off).
+    #[arg(long, value_name = "ADDR", default_value = ":8080")]
+    metrics_bind_address: String,
+    /// Address of `/healthz` and `/readyz` (`0` turns them off).
+    #[arg(long, value_name = "ADDR", default_value = ":8081")]
+    health_probe_bind_address: String,
+    /// Log lines as text or JSON.
+    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+}
+
+#[cfg(feature = "kube")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]
@@ -115,23 +190,11 @@ struct PlanArgs {
     /// or `-` for standard input.
     #[arg(value_name = "PATH", required = true)]
     paths: Vec<PathBuf>,
-    /// YAML shaped like Gardener's DNSManagerConfiguration (`class`,
-    /// `controllers.source.{sourceClass, targetClass, targetNamespace, targetNamePrefix,
-    /// targetLabels, sourceClusterID, targetClusterID}`).
-    #[arg(short, long, value_name = "FILE")]
-    config: Option<PathBuf>,
-    /// Primary class (source and target) [default: garden].
-    #[arg(long, value_name = "CLASS", value_parser = parse_class)]
-    class: Option<Class>,
-    /// Namespace of generated entries [default: the source object's namespace].
-    #[arg(long, value_name = "NS")]
-    target_namespace: Option<String>,
+    #[command(flatten)]
+    config: ConfigArgs,
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = Format::Table)]
     output: Format,
-    /// TTL for entries and providers that set none [default: 300].
-    #[arg(long, value_name = "SECONDS", value_parser = parse_ttl)]
-    default_ttl: Option<Ttl>,
     /// Hosted zones per provider (YAML: `providers: [{provider: ns/name, zones: [{id, domain,
     /// private}]}]`).
     #[arg(long, value_name = "FILE")]
@@ -193,6 +256,8 @@ fn main() -> ExitCode {
             print!("{}", shoot_dns::crd::to_yaml());
             Ok(ExitCode::SUCCESS)
         }
+        #[cfg(feature = "kube")]
+        Command::Controller(args) => controller_command(args),
     };
     match result {
         Ok(code) => code,
@@ -203,7 +268,9 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(args: &PlanArgs, apply: bool) -> Result<ExitCode, String> {
+/// The configuration the options give: the file, with the flags over it (a flag's default
+/// never overrides the file; docs/command-line.md).
+fn resolve_config(args: &ConfigArgs) -> Result<shoot_dns::Config, String> {
     let mut raw = match &args.config {
         Some(path) => {
             let text =
@@ -213,7 +280,6 @@ fn run(args: &PlanArgs, apply: bool) -> Result<ExitCode, String> {
         }
         None => ManagerConfiguration::default(),
     };
-    // Flags override the file; a flag's default never does (docs/command-line.md).
     if let Some(class) = &args.class {
         raw.class = Some(class.to_string());
     } else if raw.class.is_none() {
@@ -225,9 +291,39 @@ fn run(args: &PlanArgs, apply: bool) -> Result<ExitCode, String> {
     if let Some(ttl) = args.default_ttl {
         raw.default_ttl = Some(i64::from(ttl.seconds()));
     }
-    let config = raw
-        .resolve()
-        .map_err(|e| format!("invalid configuration: {e}"))?;
+    raw.resolve()
+        .map_err(|e| format!("invalid configuration: {e}"))
+}
+
+#[cfg(feature = "kube")]
+fn controller_command(args: &ControllerArgs) -> Result<ExitCode, String> {
+    let config = resolve_config(&args.config)?;
+    let controllers = match &args.controllers {
+        Some(list) => list.parse()?,
+        None => shoot_dns::adapters::kube::driver::Controllers::default(),
+    };
+    let _ = (
+        &args.leader_election_namespace,
+        &args.leader_election_id,
+        &args.metrics_bind_address,
+        &args.health_probe_bind_address,
+        args.log_format,
+    );
+    controller::run(
+        config,
+        controller::Options {
+            kubeconfig: args.kubeconfig.as_deref(),
+            target_kubeconfig: args.target_kubeconfig.as_deref(),
+            namespace: args.namespace.clone(),
+            controllers,
+            resync: args.resync,
+            leader_election: args.leader_election,
+        },
+    )
+}
+
+fn run(args: &PlanArgs, apply: bool) -> Result<ExitCode, String> {
+    let config = resolve_config(&args.config)?;
     let state_path = match (&args.state, apply) {
         (Some(path), _) => Some(path.clone()),
         (None, true) => Some(PathBuf::from("shoot-dns.state.json")),

@@ -1,4 +1,5 @@
 //! The Kubernetes API (feature `kube`): the objects of a cluster, watched and read as the
 //! core's objects ([`watch`]), for the driver that feeds them to a [`crate::plan::Planner`].
 
+pub mod driver;
 pub mod watch;

@@ -181,7 +181,10 @@ fn translate(
 }
 
 /// A watched object as the core's object, or why it is not a valid one.
-fn decode(resource: &ApiResource, object: DynamicObject) -> Result<Object, (ObjectRef, String)> {
+pub(super) fn decode(
+    resource: &ApiResource,
+    object: DynamicObject,
+) -> Result<Object, (ObjectRef, String)> {
     let object_ref = ObjectRef {
         api_version: resource.api_version.clone(),
         kind: resource.kind.clone(),

@@ -2,12 +2,12 @@
 //! owns (D14: in a cluster the entry's status is the record of ownership), and whether it
 //! carries the entry finalizer (docs/entries-and-providers.md §4.2).
 
+use crate::DnsName;
 use crate::api::{DnsEntry, DnsEntryStatus};
 use crate::id::ZoneId;
 use crate::provider::ProviderType;
 use crate::records::{RecordName, RecordType, targets_from_status};
 use crate::zones::{Ownership, ZoneRecords};
-use crate::DnsName;
 
 /// The record sets of `records` (the contents of the zone the entry's status names) that an
 /// entry wrote, as its status records them: the sets at the status's name and set identifier
@@ -109,4 +109,3 @@ pub fn wants_entry_finalizer(entry: &DnsEntry, status: &DnsEntryStatus) -> Optio
     let targets = status.targets.as_ref().is_some_and(|t| !t.is_empty());
     Some(targets && crate::plan::entries::full_ignore(entry).is_none())
 }
-

@@ -271,6 +271,16 @@ impl Planner {
         }
     }
 
+    /// Hands out the changes planned for `id` again at the next [`Planner::poll_change_set`], if
+    /// it has any: a driver retries changes that failed (after a backoff), or that it held back
+    /// (their zone was not read yet). Changes are otherwise handed out only when they change.
+    pub fn handle_retry(&mut self, id: &EntryId) {
+        self.flush();
+        if self.outcomes.get(id).is_some_and(|o| !o.changes.is_empty()) {
+            self.change_sets.insert(id.clone());
+        }
+    }
+
     /// Why a change taken in this round must not be executed, if it must not: an earlier
     /// delete of its record set failed in this round, so the record set is not free to take
     /// ([`Registry::blocked`]). Feed the failure as the change's outcome instead.

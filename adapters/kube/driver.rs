@@ -1,0 +1,1499 @@
+//! The controller's driver: one task that owns the core's [`Planner`], feeds it what the
+//! watches report, and drains every poll into the cluster (generated DNSEntries, statuses,
+//! finalizers, Events) and into the DNS backends (change sets, whose outcomes go back in), as
+//! quinn's connection driver does for a connection (docs/ARCHITECTURE.md, "How a controller
+//! runs").
+//!
+//! The source, entry and provider controllers of Gardener's dns-controller-manager are
+//! behaviours of this one loop:
+//!
+//! - **sources**: Services, Ingresses, Gateways and DNSEntries of the source class give
+//!   generated DNSEntries ([`EntryWrite`]), created with their `generateName` and patched with
+//!   JSON merge patches of exactly the fields that changed;
+//! - **entries**: the changes of each entry are executed through its provider's [`Backend`],
+//!   its status is written through the status subresource (only when it differs from what the
+//!   entry shows), and its finalizer follows the status (docs/entries-and-providers.md §4.2);
+//! - **providers**: each DNSProvider of the class gets a backend, its account's zones (listed
+//!   for `aws-route53`) and the contents of the zones it selects, and its status.
+//!
+//! What an entry owns in its zone is what its status records ([`ownership_from_status`], D14),
+//! read once when the entry and its zone are first known; from then on it follows the changes
+//! executed.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use futures::stream::{self, StreamExt};
+use kube::Client;
+use kube::api::{Api, DeleteParams, DynamicObject, Patch, PatchParams, PostParams};
+use kube::core::ApiResource;
+use kube::runtime::events::{Event as KubeEvent, EventType as KubeEventType, Recorder, Reporter};
+use serde_json::Value;
+
+use super::watch::{self, Input, Watched};
+use crate::adapters::backends::memory::SharedZones;
+use crate::adapters::backends::{self, Backend, BackendError, DnsBackend};
+use crate::api::{DnsEntry, ObjectRef};
+use crate::config::Config;
+use crate::events::{Event, EventType};
+use crate::id::{EntryId, ZoneId};
+use crate::plan::{
+    EntryWrite, FinalizerRelease, Planner, StatusUpdate, entry_id, ownership_from_status,
+    wants_entry_finalizer,
+};
+use crate::provider::ProviderType;
+use crate::world::{Object, ObjectKind};
+use crate::zones::{Action, Change, ChangeOutcome};
+
+/// How many writes to the API server run side by side.
+const PARALLEL_WRITES: usize = 16;
+/// The first wait before changes that failed are tried again (Gardener's
+/// `entryFailureBackoffBase`); it doubles up to [`RETRY_MAX`].
+const RETRY_BASE: Duration = Duration::from_secs(30);
+/// The longest wait before failed changes are tried again (`entryFailureBackoffMax`).
+const RETRY_MAX: Duration = Duration::from_secs(30 * 60);
+/// How long to wait before a zone that could not be read is read again.
+const ZONE_RETRY: Duration = Duration::from_secs(10);
+
+/// The controllers a driver runs (`--controllers`): all by default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Controllers {
+    /// Services, Ingresses, Gateways give generated DNSEntries.
+    pub sources: bool,
+    /// DNSEntries are planned: records changed, statuses and finalizers written.
+    pub entries: bool,
+    /// DNSProviders get their status.
+    pub providers: bool,
+    /// DNSAnnotations add annotations to the objects they name, and get their status.
+    pub annotations: bool,
+    /// DNSEntries of the source class are replicated.
+    pub replication: bool,
+}
+
+impl Default for Controllers {
+    fn default() -> Self {
+        Self {
+            sources: true,
+            entries: true,
+            providers: true,
+            annotations: true,
+            replication: true,
+        }
+    }
+}
+
+impl std::str::FromStr for Controllers {
+    type Err = String;
+
+    /// A comma list of `sources`, `entries`, `providers`, `annotations`, `replication`.
+    fn from_str(list: &str) -> Result<Self, String> {
+        let mut controllers = Self {
+            sources: false,
+            entries: false,
+            providers: false,
+            annotations: false,
+            replication: false,
+        };
+        for name in list.split(',').map(str::trim) {
+            let flag = match name {
+                "sources" => &mut controllers.sources,
+                "entries" => &mut controllers.entries,
+                "providers" => &mut controllers.providers,
+                "annotations" => &mut controllers.annotations,
+                "replication" => &mut controllers.replication,
+                other => {
+                    return Err(format!(
+                        "unknown controller {other:?}: the controllers are sources, entries, providers, annotations, replication"
+                    ));
+                }
+            };
+            *flag = true;
+        }
+        Ok(controllers)
+    }
+}
+
+impl Controllers {
+    /// Whether the kind is watched.
+    fn watches(self, kind: ObjectKind) -> bool {
+        match kind {
+            ObjectKind::DnsEntry => self.entries || self.sources || self.replication,
+            ObjectKind::DnsProvider | ObjectKind::Secret => self.entries || self.providers,
+            ObjectKind::DnsAnnotation => self.annotations,
+            _ => self.sources,
+        }
+    }
+}
+
+/// What a controller is set up with.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Settings {
+    /// Classes, source settings, default TTL, provider options.
+    pub config: Config,
+    /// Watch source objects only in this namespace (`None`: all).
+    pub namespace: Option<String>,
+    /// How often every provider's zones are read again and failed work is retried at the
+    /// latest (Gardener's DNSProvider `syncPeriod`: one hour). Correctness never depends on it.
+    pub resync: Duration,
+    /// The field manager of every write, and the reporting controller of the Events.
+    pub manager: String,
+    /// The controllers run.
+    pub controllers: Controllers,
+}
+
+impl Settings {
+    /// The settings of a controller of `config`'s classes: all namespaces, a resync every
+    /// hour, field manager `shoot-dns`.
+    pub fn new(config: Config) -> Self {
+        Self {
+            config,
+            namespace: None,
+            resync: Duration::from_secs(3600),
+            manager: "shoot-dns".to_owned(),
+            controllers: Controllers::default(),
+        }
+    }
+
+    /// Runs only these controllers.
+    #[must_use]
+    pub fn controllers(mut self, controllers: Controllers) -> Self {
+        self.controllers = controllers;
+        self
+    }
+
+    /// Watch source objects only in `namespace`.
+    #[must_use]
+    pub fn namespace(mut self, namespace: Option<String>) -> Self {
+        self.namespace = namespace;
+        self
+    }
+
+    /// The resync period.
+    #[must_use]
+    pub fn resync(mut self, resync: Duration) -> Self {
+        self.resync = resync;
+        self
+    }
+}
+
+/// The writes a driver made to the API servers, by kind of write.
+#[derive(Debug, Default)]
+pub struct Counters {
+    /// Generated DNSEntries created.
+    pub creates: AtomicU64,
+    /// Generated DNSEntries patched.
+    pub patches: AtomicU64,
+    /// Generated DNSEntries deleted.
+    pub deletes: AtomicU64,
+    /// Status subresource writes (entries, providers, annotations).
+    pub statuses: AtomicU64,
+    /// Finalizers added or removed.
+    pub finalizers: AtomicU64,
+    /// Events recorded.
+    pub events: AtomicU64,
+    /// Rounds of the driver (a round drains every poll).
+    pub rounds: AtomicU64,
+}
+
+impl Counters {
+    fn add(counter: &AtomicU64) {
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The writes to objects (creates, patches, deletes, statuses, finalizers), Events left
+    /// out.
+    pub fn object_writes(&self) -> u64 {
+        [
+            &self.creates,
+            &self.patches,
+            &self.deletes,
+            &self.statuses,
+            &self.finalizers,
+        ]
+        .iter()
+        .map(|c| c.load(Ordering::Relaxed))
+        .sum()
+    }
+}
+
+/// The API resources of the kinds the driver writes, as the clusters serve them.
+#[derive(Debug, Clone)]
+struct Resources {
+    /// Every kind watched, by the core's kind.
+    watched: Vec<Watched>,
+}
+
+impl Resources {
+    fn of(&self, kind: ObjectKind) -> Option<&ApiResource> {
+        (self.watched.iter())
+            .find(|w| w.kind == kind)
+            .map(|w| &w.resource)
+    }
+
+    fn by_ref(&self, object: &ObjectRef) -> Option<&ApiResource> {
+        (self.watched.iter())
+            .find(|w| {
+                w.resource.kind == object.kind && w.resource.api_version == object.api_version
+            })
+            .map(|w| &w.resource)
+    }
+}
+
+/// A provider's backend and what it was built from.
+struct Account {
+    /// The provider's spec and its Secret's data, as built from.
+    fingerprint: String,
+    backend: Result<Backend, BackendError>,
+}
+
+/// The driver: build it with [`Driver::start`], run it with [`Driver::run`].
+pub struct Driver {
+    settings: Settings,
+    source: Client,
+    target: Client,
+    resources: Resources,
+    planner: Planner,
+    /// The DNSEntries of the target cluster as last seen or written, by namespace and name.
+    entries: BTreeMap<(String, String), DnsEntry>,
+    /// Their keys by entry id.
+    ids: BTreeMap<EntryId, (String, String)>,
+    /// Generated entries created by this driver and not seen on a watch yet, by entry id: a
+    /// status for them goes to this name.
+    accounts: BTreeMap<String, Account>,
+    local_zones: SharedZones,
+    /// The zones each provider selects, as its last status says.
+    selected: BTreeMap<String, BTreeSet<ZoneId>>,
+    /// Zones read, by provider.
+    read: BTreeSet<(String, ZoneId)>,
+    /// When a zone that could not be read is to be read again.
+    zone_retry: Option<Instant>,
+    /// Entry ids whose ownership was taken from their status (or that had none to take).
+    bootstrapped: BTreeSet<EntryId>,
+    /// Failed entries: how many times in a row, and when to try again.
+    retries: BTreeMap<EntryId, (u32, Instant)>,
+    /// Source objects this driver put its finalizer on.
+    finalized: BTreeSet<ObjectRef>,
+    /// Kinds not relisted yet: nothing is planned before every kind is.
+    unsynced: BTreeSet<ObjectKind>,
+    next_resync: Instant,
+    source_recorder: Recorder,
+    target_recorder: Recorder,
+    counters: Arc<Counters>,
+    /// What to log (one line each), for a caller that wants the lines (tests); else stderr.
+    log: Option<tokio::sync::mpsc::UnboundedSender<String>>,
+}
+
+impl Driver {
+    /// Discovers the kinds the clusters serve (a kind that is not served is said in a log line
+    /// and left out) and sets the driver up. `target` is where DNSEntries, DNSProviders and
+    /// their Secrets live (the same client as `source` for one cluster).
+    pub async fn start(source: Client, target: Option<Client>, settings: Settings) -> Driver {
+        let target = target.unwrap_or_else(|| source.clone());
+        let target_kinds = [
+            ObjectKind::DnsEntry,
+            ObjectKind::DnsProvider,
+            ObjectKind::Secret,
+        ];
+        let (mut watched, missing_source) = watch::discover(&source).await;
+        watched.retain(|w| !target_kinds.contains(&w.kind));
+        let (target_watched, missing_target) = watch::discover(&target).await;
+        watched.extend(
+            target_watched
+                .into_iter()
+                .filter(|w| target_kinds.contains(&w.kind)),
+        );
+        let controllers = settings.controllers;
+        watched.retain(|w| controllers.watches(w.kind));
+        let unsynced = watched.iter().map(|w| w.kind).collect();
+        let reporter = |instance: &str| Reporter {
+            controller: settings.manager.clone(),
+            instance: Some(instance.to_owned()),
+        };
+        let mut driver = Driver {
+            source_recorder: Recorder::new(source.clone(), reporter("source")),
+            target_recorder: Recorder::new(target.clone(), reporter("control-plane")),
+            planner: Planner::new(settings.config.clone()),
+            settings,
+            source,
+            target,
+            resources: Resources { watched },
+            entries: BTreeMap::new(),
+            ids: BTreeMap::new(),
+            accounts: BTreeMap::new(),
+            local_zones: SharedZones::default(),
+            selected: BTreeMap::new(),
+            read: BTreeSet::new(),
+            zone_retry: None,
+            bootstrapped: BTreeSet::new(),
+            retries: BTreeMap::new(),
+            finalized: BTreeSet::new(),
+            unsynced,
+            next_resync: Instant::now(),
+            counters: Arc::default(),
+            log: None,
+        };
+        for line in (missing_source.iter())
+            .filter(|m| !target_kinds.iter().any(|k| m.starts_with(kind_name(*k))))
+            .chain(
+                missing_target
+                    .iter()
+                    .filter(|m| target_kinds.iter().any(|k| m.starts_with(kind_name(*k)))),
+            )
+        {
+            driver.say(line.clone());
+        }
+        driver.next_resync = Instant::now() + driver.settings.resync;
+        driver
+    }
+
+    /// The writes made so far (shared: it keeps counting while the driver runs).
+    pub fn counters(&self) -> Arc<Counters> {
+        Arc::clone(&self.counters)
+    }
+
+    /// The zones of the `local` providers, which live in the driver's memory.
+    pub fn local_zones(&self) -> SharedZones {
+        self.local_zones.clone()
+    }
+
+    /// Sends the log lines to `lines` instead of standard error.
+    pub fn log_to(&mut self, lines: tokio::sync::mpsc::UnboundedSender<String>) {
+        self.log = Some(lines);
+    }
+
+    fn say(&self, line: String) {
+        match &self.log {
+            Some(log) => {
+                let _ = log.send(line);
+            }
+            None => eprintln!("shoot-dns: {line}"),
+        }
+    }
+
+    /// Runs until `shutdown` completes.
+    pub async fn run(mut self, shutdown: impl Future<Output = ()>) {
+        let source_kinds: Vec<Watched> = (self.resources.watched.iter())
+            .filter(|w| !is_target_kind(w.kind))
+            .cloned()
+            .collect();
+        let target_kinds: Vec<Watched> = (self.resources.watched.iter())
+            .filter(|w| is_target_kind(w.kind))
+            .cloned()
+            .collect();
+        let namespace = self.settings.namespace.clone();
+        let inputs = stream::select(
+            watch::watch(&self.source, &source_kinds, namespace.as_deref()),
+            watch::watch(&self.target, &target_kinds, None),
+        );
+        let mut inputs = std::pin::pin!(inputs);
+        let mut shutdown = std::pin::pin!(shutdown);
+        loop {
+            let wake = self.next_wake();
+            tokio::select! {
+                () = &mut shutdown => return,
+                input = inputs.next() => {
+                    let Some(input) = input else { return };
+                    self.feed(input);
+                    // Everything the watches have ready goes in before the round.
+                    while let Some(Some(input)) = futures::FutureExt::now_or_never(inputs.next()) {
+                        self.feed(input);
+                    }
+                }
+                () = tokio::time::sleep_until(wake.into()) => self.timers(),
+            }
+            if self.unsynced.is_empty() {
+                self.round().await;
+            }
+        }
+    }
+
+    /// When the next timer is due: a lookup, a retry, a zone to read again, the resync.
+    fn next_wake(&mut self) -> Instant {
+        let mut wake = self.next_resync;
+        if let Some(at) = self.planner.poll_timeout() {
+            let now = unix_seconds();
+            wake = wake.min(Instant::now() + Duration::from_secs(at.saturating_sub(now)));
+        }
+        for (_, at) in self.retries.values() {
+            wake = wake.min(*at);
+        }
+        if let Some(at) = self.zone_retry {
+            wake = wake.min(at);
+        }
+        wake
+    }
+
+    /// What a timer that fired asks for.
+    fn timers(&mut self) {
+        let now = Instant::now();
+        if now >= self.next_resync {
+            self.next_resync = now + self.settings.resync;
+            // Every zone is read again; failed entries are tried at once.
+            self.read.clear();
+            for (_, at) in self.retries.values_mut() {
+                *at = now;
+            }
+        }
+        if self.zone_retry.is_some_and(|at| at <= now) {
+            self.zone_retry = None;
+        }
+        let due: Vec<EntryId> = (self.retries.iter())
+            .filter(|(_, (_, at))| *at <= now)
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in due {
+            if let Some((_, at)) = self.retries.get_mut(&id) {
+                // Tried again now; the outcome sets the next time, if it fails again.
+                *at = now + RETRY_MAX;
+            }
+            // The zone may have changed meanwhile: it is read before the retry.
+            if let Some(change) = self.planned_zone(&id) {
+                self.read.remove(&change);
+            }
+            self.planner.handle_retry(&id);
+        }
+    }
+
+    /// The provider and zone an entry's planned changes go to.
+    fn planned_zone(&mut self, id: &EntryId) -> Option<(String, ZoneId)> {
+        let owned = self.planner.planned_ownership(id)?;
+        Some((owned.provider.clone(), owned.zone.clone()))
+    }
+
+    /// Feeds one watch input to the planner, keeping the driver's view of the DNSEntries.
+    fn feed(&mut self, input: Input) {
+        if let Input::Relisted(kind, _) = &input
+            && self.unsynced.remove(kind)
+            && self.unsynced.is_empty()
+        {
+            self.say("every kind is listed: planning".to_owned());
+        }
+        match &input {
+            Input::Applied(Object::DnsEntry(entry)) => self.entry_seen(entry.clone()),
+            Input::Deleted(Object::DnsEntry(entry)) => {
+                let key = entry_key(entry);
+                if let Some(old) = self.entries.remove(&key) {
+                    self.ids.remove(&entry_id(&old));
+                }
+            }
+            Input::Relisted(ObjectKind::DnsEntry, objects) => {
+                self.entries.clear();
+                self.ids.clear();
+                for object in objects {
+                    if let Object::DnsEntry(entry) = object {
+                        self.entry_seen(entry.clone());
+                    }
+                }
+            }
+            Input::Invalid(object, message) => {
+                self.say(format!(
+                    "{} {}/{} is not valid: {message}",
+                    object.kind, object.namespace, object.name
+                ));
+                // The owner of the object learns why nothing happens.
+                let event = Event::warning(object.clone(), "Invalid", message.clone());
+                let recorder = if is_target_ref(object) {
+                    self.target_recorder.clone()
+                } else {
+                    self.source_recorder.clone()
+                };
+                let counters = Arc::clone(&self.counters);
+                tokio::spawn(async move {
+                    if publish(&recorder, &event).await.is_ok() {
+                        Counters::add(&counters.events);
+                    }
+                });
+            }
+            Input::Failed(kind, message) => {
+                self.say(format!("watch of {}: {message}", kind_name(*kind)));
+            }
+            _ => {}
+        }
+        watch::feed(&mut self.planner, input);
+    }
+
+    /// A DNSEntry of the target cluster as it is now; its ownership is taken from its status
+    /// if its zone is read and it has not been taken yet.
+    fn entry_seen(&mut self, entry: DnsEntry) {
+        let id = entry_id(&entry);
+        let key = entry_key(&entry);
+        if let Some(old) = self.entries.get(&key) {
+            let old_id = entry_id(old);
+            if old_id != id {
+                self.ids.remove(&old_id);
+            }
+        }
+        self.ids.insert(id.clone(), key.clone());
+        self.entries.insert(key, entry);
+        self.bootstrap(&id);
+    }
+
+    /// Takes the ownership an entry's status records, once, when its zone is read.
+    fn bootstrap(&mut self, id: &EntryId) {
+        if self.bootstrapped.contains(id) {
+            return;
+        }
+        let Some(entry) = self.ids.get(id).and_then(|key| self.entries.get(key)) else {
+            return;
+        };
+        let status = entry.status.as_ref();
+        let (Some(provider), Some(zone)) = (
+            status.and_then(|s| s.provider.clone()),
+            status.and_then(|s| s.zone.clone()).map(ZoneId::from),
+        ) else {
+            self.bootstrapped.insert(id.clone());
+            return;
+        };
+        if !self.read.contains(&(provider, zone.clone())) {
+            return;
+        }
+        self.bootstrapped.insert(id.clone());
+        if self.planner.observed().owned.contains_key(id) {
+            return;
+        }
+        let records = self.planner.observed().zones.get(&zone).cloned();
+        let owned = ownership_from_status(entry, &zone, &records.unwrap_or_default());
+        if let Some(owned) = owned.filter(|o| !o.keys.is_empty()) {
+            self.planner.handle_owned(id, Some(owned));
+        }
+    }
+
+    /// Drains every poll until nothing more comes out, then writes the statuses.
+    async fn round(&mut self) {
+        Counters::add(&self.counters.rounds);
+        let mut statuses: BTreeMap<EntryId, StatusUpdate> = BTreeMap::new();
+        loop {
+            let mut progressed = self.sync_accounts().await;
+            progressed |= self.write_entries().await;
+            progressed |= self.provider_statuses().await;
+            progressed |= self.read_zones().await;
+            progressed |= self.annotation_statuses().await;
+            progressed |= self.lookups().await;
+            progressed |= self.releases().await;
+            progressed |= self.execute().await;
+            while let Some(update) = self.planner.poll_status() {
+                statuses.insert(update.id.clone(), update);
+            }
+            if !progressed {
+                break;
+            }
+        }
+        // The events of the round, before the statuses they report are written.
+        let mut events = Vec::new();
+        while let Some(event) = self.planner.poll_event() {
+            events.push(event);
+        }
+        self.record(events).await;
+        self.write_statuses(statuses.into_values().collect()).await;
+    }
+
+    /// Builds the backend of every provider of the class that is new or changed, and lists the
+    /// zones of the accounts that give them; drops those of providers that are gone.
+    async fn sync_accounts(&mut self) -> bool {
+        let mut changed = Vec::new();
+        let mut present = BTreeSet::new();
+        for (provider, secret) in self.planner.accounts() {
+            let key = provider.metadata.key();
+            let fingerprint = format!(
+                "{:?}{:?}",
+                serde_json::to_string(&provider.spec).unwrap_or_default(),
+                secret.map(|s| (&s.data, &s.string_data))
+            );
+            present.insert(key.clone());
+            if self.accounts.get(&key).map(|a| &a.fingerprint) != Some(&fingerprint) {
+                let options =
+                    (self.settings.config.provider_options).get(&provider.spec.provider_type);
+                let backend = Backend::for_provider(provider, secret, &self.local_zones, options);
+                changed.push((key, fingerprint, backend));
+            }
+        }
+        let gone: Vec<String> = (self.accounts.keys())
+            .filter(|k| !present.contains(*k))
+            .cloned()
+            .collect();
+        for key in &gone {
+            self.accounts.remove(key);
+            self.read.retain(|(p, _)| p != key);
+        }
+        let progressed = !changed.is_empty() || !gone.is_empty();
+        for (key, fingerprint, backend) in changed {
+            self.read.retain(|(p, _)| *p != key);
+            if let Ok(backend) = &backend
+                && backend.provider_type() == ProviderType::AwsRoute53
+            {
+                match backend.list_zones().await {
+                    Ok(zones) => self.planner.handle_hosted_zones(&key, Some(zones)),
+                    Err(e) => {
+                        self.say(format!("DNSProvider {key}: {e}"));
+                        self.planner.handle_hosted_zones(&key, Some(Vec::new()));
+                    }
+                }
+            }
+            self.accounts.insert(
+                key,
+                Account {
+                    fingerprint,
+                    backend,
+                },
+            );
+        }
+        progressed
+    }
+
+    /// Reads every zone a provider selects that is not read yet, and takes the ownership the
+    /// entries in it record.
+    async fn read_zones(&mut self) -> bool {
+        if self.zone_retry.is_some() {
+            return false;
+        }
+        let mut wanted = Vec::new();
+        for (provider, zones) in &self.selected {
+            for zone in zones {
+                if !self.read.contains(&(provider.clone(), zone.clone())) {
+                    wanted.push((provider.clone(), zone.clone()));
+                }
+            }
+        }
+        let mut progressed = false;
+        let mut names: Option<BTreeSet<crate::DnsName>> = None;
+        for (provider, zone) in wanted {
+            let Some(Ok(backend)) = self.accounts.get(&provider).map(|a| &a.backend) else {
+                continue;
+            };
+            let read = match backend.read_zone(&zone, None).await {
+                Err(BackendError::TransferRefused { .. }) => {
+                    let names =
+                        names.get_or_insert_with(|| self.planner.names().cloned().collect());
+                    backend.read_zone(&zone, Some(names)).await
+                }
+                read => read,
+            };
+            match read {
+                Ok(records) => {
+                    self.planner.handle_zone(zone.as_str(), records);
+                    self.read.insert((provider, zone.clone()));
+                    progressed = true;
+                    let waiting: Vec<EntryId> = (self.entries.values())
+                        .filter(|e| {
+                            e.status.as_ref().and_then(|s| s.zone.as_deref()) == Some(zone.as_str())
+                        })
+                        .map(entry_id)
+                        .collect();
+                    for id in waiting {
+                        self.bootstrap(&id);
+                    }
+                }
+                Err(e) => {
+                    self.say(format!("DNSProvider {provider}: zone {zone}: {e}"));
+                    self.zone_retry = Some(Instant::now() + ZONE_RETRY);
+                }
+            }
+        }
+        progressed
+    }
+
+    /// Writes the statuses of the DNSProviders, and notes the zones each selects.
+    async fn provider_statuses(&mut self) -> bool {
+        let mut updates = Vec::new();
+        while let Some(update) = self.planner.poll_provider_status() {
+            updates.push(update);
+        }
+        if updates.is_empty() {
+            return false;
+        }
+        let mut writes = Vec::new();
+        let write = self.settings.controllers.providers;
+        for update in updates {
+            let key = format!("{}/{}", update.provider.namespace, update.provider.name);
+            let zones = (update.status.as_ref())
+                .and_then(|s| s.zones.as_ref())
+                .map(|z| {
+                    z.included
+                        .iter()
+                        .map(|z| ZoneId::from(z.as_str()))
+                        .collect()
+                });
+            match zones {
+                Some(zones) => {
+                    self.selected.insert(key.clone(), zones);
+                }
+                None => {
+                    self.selected.remove(&key);
+                }
+            }
+            let Some(status) = update.status.filter(|_| write) else {
+                continue;
+            };
+            let shown = (self.planner.accounts())
+                .find(|(p, _)| p.metadata.key() == key)
+                .and_then(|(p, _)| p.status.clone());
+            let old = serde_json::to_value(&shown).unwrap_or(Value::Null);
+            let new = serde_json::to_value(&status).unwrap_or(Value::Null);
+            if let Some(patch) = merge_diff(&old, &new) {
+                writes.push((update.provider, patch));
+            }
+        }
+        self.patch_statuses(writes).await;
+        true
+    }
+
+    /// Writes the statuses of the DNSAnnotations.
+    async fn annotation_statuses(&mut self) -> bool {
+        let mut writes = Vec::new();
+        let write = self.settings.controllers.annotations;
+        while let Some(update) = self.planner.poll_annotation_status() {
+            if let Some(status) = update.status.filter(|_| write) {
+                let status = serde_json::to_value(&status).unwrap_or(Value::Null);
+                writes.push((update.annotation, status));
+            }
+        }
+        let progressed = !writes.is_empty();
+        self.patch_statuses(writes).await;
+        progressed
+    }
+
+    /// Patches the `status` of each object with its merge patch, side by side.
+    async fn patch_statuses(&self, writes: Vec<(ObjectRef, Value)>) {
+        let results: Vec<Option<String>> = stream::iter(writes)
+            .map(|(object, patch)| {
+                let api = self.api_of(&object);
+                let counters = Arc::clone(&self.counters);
+                async move {
+                    let api = api?;
+                    let body = serde_json::json!({ "status": patch });
+                    match (api.patch_status(
+                        &object.name,
+                        &PatchParams::default(),
+                        &Patch::Merge(&body),
+                    ))
+                    .await
+                    {
+                        Ok(_) => {
+                            Counters::add(&counters.statuses);
+                            None
+                        }
+                        Err(e) => Some(format!(
+                            "failed to update status of {} {}/{}: {e}",
+                            object.kind, object.namespace, object.name
+                        )),
+                    }
+                }
+            })
+            .buffer_unordered(PARALLEL_WRITES)
+            .collect()
+            .await;
+        for line in results.into_iter().flatten() {
+            self.say(line);
+        }
+    }
+
+    /// The API of an object's kind in its namespace, in the cluster it lives in.
+    fn api_of(&self, object: &ObjectRef) -> Option<Api<DynamicObject>> {
+        let resource = self.resources.by_ref(object)?;
+        let client = if is_target_ref(object) {
+            &self.target
+        } else {
+            &self.source
+        };
+        Some(Api::namespaced_with(
+            client.clone(),
+            &object.namespace,
+            resource,
+        ))
+    }
+
+    /// Creates, patches and deletes the generated entries the planner asks for; the entries
+    /// created or patched go back to the planner at once, all together (as the cluster holds
+    /// them all at once).
+    async fn write_entries(&mut self) -> bool {
+        let mut writes = Vec::new();
+        while let Some(write) = self.planner.poll_entry_write() {
+            writes.push(write);
+        }
+        if writes.is_empty() {
+            return false;
+        }
+        let Some(resource) = self.resources.of(ObjectKind::DnsEntry).cloned() else {
+            return true;
+        };
+        if !self.settings.controllers.sources {
+            return true;
+        }
+        // For each write: the sources it is for, and whether it deletes.
+        let purposes: Vec<(Vec<ObjectRef>, bool)> = (writes.iter())
+            .map(|write| match write {
+                EntryWrite::Apply(entry) => (self.owners_of(entry), false),
+                EntryWrite::Delete(entry) => (self.owners_of(entry), true),
+            })
+            .collect();
+        let jobs: Vec<(EntryWrite, Option<DnsEntry>)> = (writes.into_iter())
+            .map(|write| {
+                let shown = match &write {
+                    EntryWrite::Apply(entry) | EntryWrite::Delete(entry) => {
+                        (entry.metadata.name.as_ref())
+                            .and_then(|_| self.entries.get(&entry_key(entry)))
+                            .cloned()
+                    }
+                };
+                (write, shown)
+            })
+            .collect();
+        let deleted: Vec<Option<(String, String)>> = (jobs.iter())
+            .map(|(write, _)| match write {
+                EntryWrite::Delete(entry) => Some(entry_key(entry)),
+                EntryWrite::Apply(_) => None,
+            })
+            .collect();
+        let client = self.target.clone();
+        let manager = self.settings.manager.clone();
+        let results: Vec<Result<Option<DnsEntry>, String>> = stream::iter(jobs)
+            .map(|(write, shown)| {
+                let api: Api<DynamicObject> =
+                    Api::namespaced_with(client.clone(), &namespace_of(&write), &resource);
+                let counters = Arc::clone(&self.counters);
+                let manager = manager.clone();
+                let resource = resource.clone();
+                async move { write_entry(&api, &resource, write, shown, &manager, &counters).await }
+            })
+            .buffered(PARALLEL_WRITES)
+            .collect()
+            .await;
+        let mut written = Vec::new();
+        let mut finalize = BTreeSet::new();
+        let mut emptied = BTreeSet::new();
+        for ((result, (owners, deletes)), key) in results.into_iter().zip(purposes).zip(deleted) {
+            match result {
+                Ok(entry) => {
+                    if let Some(entry) = entry {
+                        written.push(entry);
+                    }
+                    if deletes {
+                        if let Some(key) = key
+                            && let Some(old) = self.entries.remove(&key)
+                        {
+                            self.ids.remove(&entry_id(&old));
+                        }
+                        emptied.extend(owners);
+                    } else {
+                        finalize.extend(owners);
+                    }
+                }
+                Err(line) => self.say(line),
+            }
+        }
+        for entry in written {
+            self.entry_seen(entry.clone());
+            self.planner.handle_applied(Object::DnsEntry(entry));
+        }
+        self.source_finalizers(finalize, emptied).await;
+        true
+    }
+
+    /// The source objects an entry names as its owners (by reference, else by the owners
+    /// annotation), as the watched kinds serve them.
+    fn owners_of(&self, entry: &DnsEntry) -> Vec<ObjectRef> {
+        let namespace = entry.metadata.namespace_or_default();
+        let mut owners: Vec<ObjectRef> = (entry.metadata.owner_references.iter())
+            .map(|o| ObjectRef::new(&o.api_version, &o.kind, namespace, &o.name))
+            .collect();
+        if owners.is_empty() {
+            for owner in crate::sources::annotated_owners(entry) {
+                let resource = (self.resources.watched.iter())
+                    .find(|w| w.resource.group == owner.group && w.resource.kind == owner.kind);
+                if let Some(watched) = resource {
+                    let api_version = &watched.resource.api_version;
+                    owners.push(ObjectRef::new(
+                        api_version,
+                        owner.kind,
+                        owner.namespace,
+                        owner.name,
+                    ));
+                }
+            }
+        }
+        owners.retain(|o| crate::sources::SourceKind::of(&o.api_version, &o.kind).is_some());
+        owners
+    }
+
+    /// Puts the source finalizer on the sources that got entries (docs/sources.md §2.5), once
+    /// each, and takes it off those whose entries were all deleted.
+    async fn source_finalizers(
+        &mut self,
+        finalize: BTreeSet<ObjectRef>,
+        emptied: BTreeSet<ObjectRef>,
+    ) {
+        for source in finalize {
+            if self.finalized.contains(&source) {
+                continue;
+            }
+            match self.source_finalizer(&source) {
+                Some(finalizer) => match self.set_finalizer(&source, &finalizer, true).await {
+                    Ok(()) => {
+                        self.finalized.insert(source);
+                    }
+                    Err(line) => self.say(line),
+                },
+                None => continue,
+            }
+        }
+        for source in emptied {
+            let left = (self.entries.values())
+                .filter(|e| !e.metadata.is_deleting())
+                .any(|e| self.owners_of(e).contains(&source));
+            if left {
+                continue;
+            }
+            if let Some(finalizer) = self.source_finalizer(&source) {
+                match self.set_finalizer(&source, &finalizer, false).await {
+                    Ok(()) => {
+                        self.finalized.remove(&source);
+                    }
+                    Err(line) => self.say(line),
+                }
+            }
+        }
+    }
+
+    /// The finalizer of a source object's kind and the source class.
+    fn source_finalizer(&self, source: &ObjectRef) -> Option<String> {
+        let kind = crate::sources::SourceKind::of(&source.api_version, &source.kind)?;
+        let class = &self.settings.config.source.source_class;
+        Some(class.source_finalizer(kind.finalizer_local_name()))
+    }
+
+    /// Looks up the host names entries wait for.
+    async fn lookups(&mut self) -> bool {
+        let now = unix_seconds();
+        let mut hosts = Vec::new();
+        while let Some(host) = self.planner.poll_lookup(now) {
+            hosts.push(host);
+        }
+        if hosts.is_empty() {
+            return false;
+        }
+        let answers: Vec<_> = stream::iter(hosts)
+            .map(|host| async move {
+                let answer = tokio::net::lookup_host((host.as_str().trim_end_matches('.'), 0))
+                    .await
+                    .ok()
+                    .map(|addresses| {
+                        let mut ips: Vec<_> = addresses.map(|a| a.ip()).collect();
+                        ips.sort();
+                        ips.dedup();
+                        ips
+                    });
+                (host, answer)
+            })
+            .buffer_unordered(PARALLEL_WRITES)
+            .collect()
+            .await;
+        for (host, answer) in answers {
+            self.planner.handle_lookup(host, answer, now);
+        }
+        true
+    }
+
+    /// Removes the finalizers of objects whose deletion may go on.
+    async fn releases(&mut self) -> bool {
+        let mut releases = Vec::new();
+        while let Some(release) = self.planner.poll_finalizer() {
+            releases.push(release);
+        }
+        if releases.is_empty() {
+            return false;
+        }
+        for release in releases {
+            let (object, finalizer) = match release {
+                FinalizerRelease::Entry(object) => {
+                    (object, self.settings.config.class.compound_finalizer())
+                }
+                FinalizerRelease::Source(object) => {
+                    let Some(finalizer) = self.source_finalizer(&object) else {
+                        continue;
+                    };
+                    self.finalized.remove(&object);
+                    (object, finalizer)
+                }
+            };
+            if let Err(line) = self.set_finalizer(&object, &finalizer, false).await {
+                self.say(line);
+            }
+        }
+        true
+    }
+
+    /// Adds or removes `finalizer` on `object` (read afresh; a conflict is tried again from a
+    /// fresh read).
+    async fn set_finalizer(
+        &self,
+        object: &ObjectRef,
+        finalizer: &str,
+        present: bool,
+    ) -> Result<(), String> {
+        let api = self
+            .api_of(object)
+            .ok_or_else(|| format!("{} {} is not served", object.api_version, object.kind))?;
+        set_finalizer(&api, &object.name, finalizer, present, &self.counters)
+            .await
+            .map_err(|e| {
+                let verb = if present { "add" } else { "remove" };
+                format!(
+                    "failed to {verb} finalizer from {} {}/{}: {e}",
+                    object.kind, object.namespace, object.name
+                )
+            })
+    }
+
+    /// Executes the planned changes whose zones are read, feeds the outcomes back and settles
+    /// them; failed entries are tried again after a backoff.
+    async fn execute(&mut self) -> bool {
+        let mut taken: Vec<Change> = Vec::new();
+        let mut held = BTreeSet::new();
+        while let Some(set) = self.planner.poll_change_set() {
+            if !self.settings.controllers.entries {
+                continue;
+            }
+            let ready = (set.changes.iter())
+                .all(|c| self.read.contains(&(c.provider.clone(), c.zone.clone())));
+            if ready {
+                taken.extend(set.changes);
+            } else if !set.changes.is_empty() {
+                held.insert(set.entry);
+            }
+        }
+        if taken.is_empty() {
+            // Changes into zones not read yet wait for them (or for the next resync).
+            for id in held {
+                self.retries
+                    .entry(id)
+                    .or_insert((0, Instant::now() + ZONE_RETRY));
+            }
+            return false;
+        }
+        crate::zones::sort_changes(&mut taken);
+        let backends: BTreeMap<String, Result<&Backend, BackendError>> = (self.accounts.iter())
+            .map(|(k, a)| (k.clone(), a.backend.as_ref().map_err(Clone::clone)))
+            .collect();
+        let outcomes = backends::execute(&mut self.planner, &backends, &taken).await;
+        self.planner.handle_settled();
+        let now = Instant::now();
+        let mut failed = BTreeSet::new();
+        for (change, outcome) in taken.iter().zip(&outcomes) {
+            if let ChangeOutcome::Failed(failure) = outcome {
+                failed.insert(change.entry.clone());
+                let action = match change.action {
+                    Action::Delete => "delete",
+                    _ => "write",
+                };
+                self.say(format!(
+                    "{} {} {} in zone {}: {failure}",
+                    change.entry,
+                    action,
+                    change.key().owner.dns_name,
+                    change.zone
+                ));
+            }
+        }
+        for change in &taken {
+            if !failed.contains(&change.entry) {
+                self.retries.remove(&change.entry);
+            }
+        }
+        for id in failed.into_iter().chain(held) {
+            let attempts = self.retries.get(&id).map_or(0, |(n, _)| *n);
+            let wait = (RETRY_BASE * 2u32.saturating_pow(attempts)).min(RETRY_MAX);
+            self.retries
+                .insert(id, (attempts.saturating_add(1), now + wait));
+        }
+        true
+    }
+
+    /// Records the events on their objects, side by side.
+    async fn record(&self, events: Vec<Event>) {
+        let counters = &self.counters;
+        let results: Vec<Option<String>> = stream::iter(events)
+            .map(|event| {
+                let recorder = if is_target_ref(&event.involved_object) {
+                    &self.target_recorder
+                } else {
+                    &self.source_recorder
+                };
+                async move {
+                    match publish(recorder, &event).await {
+                        Ok(()) => {
+                            Counters::add(&counters.events);
+                            None
+                        }
+                        Err(e) => Some(format!(
+                            "event {} on {} {}/{}: {e}",
+                            event.reason,
+                            event.involved_object.kind,
+                            event.involved_object.namespace,
+                            event.involved_object.name
+                        )),
+                    }
+                }
+            })
+            .buffer_unordered(PARALLEL_WRITES)
+            .collect()
+            .await;
+        for line in results.into_iter().flatten() {
+            self.say(line);
+        }
+    }
+
+    /// Writes the entries' statuses that differ from what the entries show, and puts on or
+    /// takes off their finalizer as the status asks.
+    async fn write_statuses(&mut self, updates: Vec<StatusUpdate>) {
+        let finalizer = self.settings.config.class.compound_finalizer();
+        let mut jobs = Vec::new();
+        let updates = updates
+            .into_iter()
+            .filter(|_| self.settings.controllers.entries);
+        for update in updates {
+            let key = self.ids.get(&update.id).cloned().or_else(|| {
+                let r = &update.entry;
+                let key = (r.namespace.clone(), r.name.clone());
+                self.entries.contains_key(&key).then_some(key)
+            });
+            let Some(entry) = key.and_then(|k| self.entries.get(&k)) else {
+                continue;
+            };
+            let old = serde_json::to_value(&entry.status).unwrap_or(Value::Null);
+            let new = serde_json::to_value(&update.status).unwrap_or(Value::Null);
+            let patch = merge_diff(&old, &new);
+            let has = entry.metadata.finalizers.iter().any(|f| *f == finalizer);
+            let wants = wants_entry_finalizer(entry, &update.status).filter(|w| *w != has);
+            if patch.is_none() && wants.is_none() {
+                continue;
+            }
+            jobs.push((entry.clone(), update.status, patch, wants));
+        }
+        let Some(resource) = self.resources.of(ObjectKind::DnsEntry).cloned() else {
+            return;
+        };
+        let client = self.target.clone();
+        let results: Vec<(Option<DnsEntry>, Vec<String>)> = stream::iter(jobs)
+            .map(|(mut entry, status, patch, wants)| {
+                let api: Api<DynamicObject> = Api::namespaced_with(
+                    client.clone(),
+                    entry.metadata.namespace_or_default(),
+                    &resource,
+                );
+                let counters = Arc::clone(&self.counters);
+                let finalizer = finalizer.clone();
+                async move {
+                    let name = entry.metadata.name_or_empty().to_owned();
+                    let mut problems = Vec::new();
+                    if let Some(patch) = patch {
+                        let body = serde_json::json!({ "status": patch });
+                        let params = PatchParams::default();
+                        match api.patch_status(&name, &params, &Patch::Merge(&body)).await {
+                            Ok(_) => {
+                                Counters::add(&counters.statuses);
+                                entry.status = Some(status);
+                            }
+                            Err(e) => problems.push(format!(
+                                "failed to update status of DNSEntry {}/{name}: {e}",
+                                entry.metadata.namespace_or_default()
+                            )),
+                        }
+                    }
+                    if let Some(wants) = wants {
+                        match set_finalizer(&api, &name, &finalizer, wants, &counters).await {
+                            Ok(()) => {
+                                entry.metadata.finalizers.retain(|f| *f != finalizer);
+                                if wants {
+                                    entry.metadata.finalizers.push(finalizer);
+                                }
+                            }
+                            Err(e) => problems.push(format!(
+                                "failed to {} finalizer of DNSEntry {}/{name}: {e}",
+                                if wants { "add" } else { "remove" },
+                                entry.metadata.namespace_or_default()
+                            )),
+                        }
+                    }
+                    (Some(entry), problems)
+                }
+            })
+            .buffer_unordered(PARALLEL_WRITES)
+            .collect()
+            .await;
+        for (entry, problems) in results {
+            for line in problems {
+                self.say(line);
+            }
+            // The driver's view follows what it wrote; the watch brings the same.
+            if let Some(entry) = entry {
+                self.entries.insert(entry_key(&entry), entry);
+            }
+        }
+    }
+}
+
+/// One write of a generated entry; the entry as the server holds it afterwards when it was
+/// created or patched.
+async fn write_entry(
+    api: &Api<DynamicObject>,
+    resource: &ApiResource,
+    write: EntryWrite,
+    shown: Option<DnsEntry>,
+    manager: &str,
+    counters: &Counters,
+) -> Result<Option<DnsEntry>, String> {
+    match write {
+        EntryWrite::Apply(entry) => {
+            let namespace = entry.metadata.namespace_or_default().to_owned();
+            match (&entry.metadata.name, shown) {
+                (Some(name), Some(shown)) => {
+                    let old = writable(&shown);
+                    let new = writable(&entry);
+                    let Some(patch) = merge_diff(&old, &new) else {
+                        return Ok(None);
+                    };
+                    let params = PatchParams {
+                        field_manager: Some(manager.to_owned()),
+                        ..PatchParams::default()
+                    };
+                    let patched = api.patch(name, &params, &Patch::Merge(&patch)).await;
+                    let patched = patched
+                        .map_err(|e| format!("failed to patch DNSEntry {namespace}/{name}: {e}"))?;
+                    Counters::add(&counters.patches);
+                    Ok(decoded(resource, patched))
+                }
+                (Some(name), None) => Err(format!(
+                    "DNSEntry {namespace}/{name} is not known to the controller: not patched"
+                )),
+                (None, _) => {
+                    let mut value = writable(&entry);
+                    value["apiVersion"] = resource.api_version.clone().into();
+                    value["kind"] = resource.kind.clone().into();
+                    let object: DynamicObject = serde_json::from_value(value)
+                        .map_err(|e| format!("failed to create DNSEntry: {e}"))?;
+                    let params = PostParams {
+                        field_manager: Some(manager.to_owned()),
+                        ..PostParams::default()
+                    };
+                    let created = (api.create(&params, &object).await)
+                        .map_err(|e| format!("failed to create DNSEntry: {e}"))?;
+                    Counters::add(&counters.creates);
+                    Ok(decoded(resource, created))
+                }
+            }
+        }
+        EntryWrite::Delete(entry) => {
+            let Some(name) = entry.metadata.name.as_deref() else {
+                return Ok(None);
+            };
+            match api.delete(name, &DeleteParams::default()).await {
+                Ok(_) => {
+                    Counters::add(&counters.deletes);
+                    Ok(None)
+                }
+                Err(kube::Error::Api(s)) if s.code == 404 => Ok(None),
+                Err(e) => Err(format!(
+                    "failed to delete obsolete owned DNSEntry {}/{name}: {e}",
+                    entry.metadata.namespace_or_default()
+                )),
+            }
+        }
+    }
+}
+
+/// The fields of an entry a source controller writes: metadata (labels, annotations, owners,
+/// name or generateName, namespace) and spec; never the status.
+fn writable(entry: &DnsEntry) -> Value {
+    let mut value = serde_json::to_value(entry).unwrap_or(Value::Null);
+    if let Some(fields) = value.as_object_mut() {
+        fields.remove("status");
+        if let Some(Value::Object(meta)) = fields.get_mut("metadata") {
+            for server in [
+                "uid",
+                "generation",
+                "creationTimestamp",
+                "deletionTimestamp",
+                "finalizers",
+            ] {
+                meta.remove(server);
+            }
+        }
+    }
+    value
+}
+
+/// A DynamicObject of the cluster as the core's DNSEntry.
+fn decoded(resource: &ApiResource, object: DynamicObject) -> Option<DnsEntry> {
+    match watch::decode(resource, object) {
+        Ok(Object::DnsEntry(entry)) => Some(entry),
+        _ => None,
+    }
+}
+
+/// Adds or removes `finalizer` on the object `name` of `api`, read afresh, with the read's
+/// resourceVersion (a conflict reads again, up to five times). No write when it is already so.
+async fn set_finalizer(
+    api: &Api<DynamicObject>,
+    name: &str,
+    finalizer: &str,
+    present: bool,
+    counters: &Counters,
+) -> Result<(), kube::Error> {
+    let mut attempt = 0;
+    loop {
+        let object = match api.get(name).await {
+            Ok(object) => object,
+            // Gone: nothing to hold.
+            Err(kube::Error::Api(s)) if s.code == 404 => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        let mut finalizers = object.metadata.finalizers.clone().unwrap_or_default();
+        let has = finalizers.iter().any(|f| f == finalizer);
+        if has == present || (present && object.metadata.deletion_timestamp.is_some()) {
+            return Ok(());
+        }
+        if present {
+            finalizers.push(finalizer.to_owned());
+        } else {
+            finalizers.retain(|f| f != finalizer);
+        }
+        let patch = serde_json::json!({"metadata": {
+            "finalizers": finalizers,
+            "resourceVersion": object.metadata.resource_version,
+        }});
+        match api
+            .patch(name, &PatchParams::default(), &Patch::Merge(&patch))
+            .await
+        {
+            Ok(_) => {
+                Counters::add(&counters.finalizers);
+                return Ok(());
+            }
+            Err(kube::Error::Api(s)) if s.code == 409 && attempt < 5 => attempt += 1,
+            Err(kube::Error::Api(s)) if s.code == 404 => return Ok(()),
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Publishes one of the core's events with `recorder`.
+async fn publish(recorder: &Recorder, event: &Event) -> Result<(), kube::Error> {
+    let object = &event.involved_object;
+    let reference = k8s_openapi::api::core::v1::ObjectReference {
+        api_version: Some(object.api_version.clone()),
+        kind: Some(object.kind.clone()),
+        namespace: Some(object.namespace.clone()).filter(|n| !n.is_empty()),
+        name: Some(object.name.clone()),
+        ..Default::default()
+    };
+    let kube_event = KubeEvent {
+        type_: match event.event_type {
+            EventType::Normal => KubeEventType::Normal,
+            EventType::Warning => KubeEventType::Warning,
+        },
+        reason: event.reason.clone(),
+        note: Some(event.message.clone()),
+        action: "Reconcile".to_owned(),
+        secondary: None,
+    };
+    recorder.publish(&kube_event, &reference).await
+}
+
+/// The JSON merge patch (RFC 7386) that turns `old` into `new`, `None` when they are equal: a
+/// field that is gone is `null`, an object is patched field by field, anything else replaced.
+pub fn merge_diff(old: &Value, new: &Value) -> Option<Value> {
+    if old == new {
+        return None;
+    }
+    match (old, new) {
+        (Value::Object(old), Value::Object(new)) => {
+            let mut patch = serde_json::Map::new();
+            for (key, value) in new {
+                let before = old.get(key).unwrap_or(&Value::Null);
+                if let Some(change) = merge_diff(before, value) {
+                    patch.insert(key.clone(), change);
+                }
+            }
+            for key in old.keys().filter(|k| !new.contains_key(*k)) {
+                patch.insert(key.clone(), Value::Null);
+            }
+            Some(Value::Object(patch))
+        }
+        _ => Some(new.clone()),
+    }
+}
+
+fn entry_key(entry: &DnsEntry) -> (String, String) {
+    (
+        entry.metadata.namespace_or_default().to_owned(),
+        entry.metadata.name_or_empty().to_owned(),
+    )
+}
+
+fn namespace_of(write: &EntryWrite) -> String {
+    match write {
+        EntryWrite::Apply(entry) | EntryWrite::Delete(entry) => {
+            entry.metadata.namespace_or_default().to_owned()
+        }
+    }
+}
+
+/// Whether a kind lives in the target cluster (where entries are processed).
+fn is_target_kind(kind: ObjectKind) -> bool {
+    matches!(
+        kind,
+        ObjectKind::DnsEntry | ObjectKind::DnsProvider | ObjectKind::Secret
+    )
+}
+
+fn is_target_ref(object: &ObjectRef) -> bool {
+    matches!(object.kind.as_str(), "DNSEntry" | "DNSProvider" | "Secret")
+        && (object.api_version == crate::api::DNS_API_VERSION || object.api_version == "v1")
+}
+
+fn kind_name(kind: ObjectKind) -> &'static str {
+    match kind {
+        ObjectKind::Service => "Service",
+        ObjectKind::Ingress => "Ingress",
+        ObjectKind::DnsEntry => "DNSEntry",
+        ObjectKind::DnsProvider => "DNSProvider",
+        ObjectKind::DnsAnnotation => "DNSAnnotation",
+        ObjectKind::Secret => "Secret",
+        ObjectKind::GatewayApiGateway | ObjectKind::IstioGateway => "Gateway",
+        ObjectKind::HttpRoute => "HTTPRoute",
+        ObjectKind::VirtualService => "VirtualService",
+    }
+}
+
+/// Seconds since the Unix epoch, the planner's clock.
+fn unix_seconds() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::merge_diff;
+
+    #[test]
+    fn a_merge_diff_patches_what_changed_and_nulls_what_is_gone() {
+        let old = json!({"spec": {"dnsName": "a.example.com", "ttl": 300, "targets": ["1.2.3.4"]},
+                         "metadata": {"annotations": {"x": "1", "y": "2"}}});
+        let new = json!({"spec": {"dnsName": "a.example.com", "targets": ["1.2.3.5"]},
+                         "metadata": {"annotations": {"x": "1", "z": "3"}}});
+        assert_eq!(
+            merge_diff(&old, &new),
+            Some(json!({"spec": {"targets": ["1.2.3.5"], "ttl": null},
+                        "metadata": {"annotations": {"z": "3", "y": null}}}))
+        );
+        assert_eq!(merge_diff(&old, &old), None);
+    }
+}
