@@ -278,6 +278,9 @@ pub struct Driver {
     retries: BTreeMap<EntryId, (u32, Instant)>,
     /// Source objects this driver put its finalizer on.
     finalized: BTreeSet<ObjectRef>,
+    /// The names the API server gave the entries created in this round, by `generateName` and
+    /// DNS name: the `DNSEntryCreated` events name them.
+    created: BTreeMap<(String, String), String>,
     /// Kinds not relisted yet: nothing is planned before every kind is.
     unsynced: BTreeSet<ObjectKind>,
     next_resync: Instant,
@@ -332,6 +335,7 @@ impl Driver {
             bootstrapped: BTreeSet::new(),
             retries: BTreeMap::new(),
             finalized: BTreeSet::new(),
+            created: BTreeMap::new(),
             unsynced,
             next_resync: Instant::now(),
             counters: Arc::default(),
@@ -585,11 +589,32 @@ impl Driver {
         }
         // The events of the round, before the statuses they report are written.
         let mut events = Vec::new();
-        while let Some(event) = self.planner.poll_event() {
+        while let Some(mut event) = self.planner.poll_event() {
+            self.name_created(&mut event);
             events.push(event);
         }
+        self.created.clear();
         self.record(events).await;
         self.write_statuses(statuses.into_values().collect()).await;
+    }
+
+    /// A `DNSEntryCreated` event names the entry by the name the API server gave it (the plan
+    /// knows only its `generateName`).
+    fn name_created(&self, event: &mut Event) {
+        if event.reason != "DNSEntryCreated" {
+            return;
+        }
+        let Some((dns_name, rest)) = event.message.split_once(": ") else {
+            return;
+        };
+        let Some(prefix) =
+            (rest.strip_prefix("created entry ")).and_then(|r| r.strip_suffix(" in control plane"))
+        else {
+            return;
+        };
+        if let Some(name) = self.created.get(&(prefix.to_owned(), dns_name.to_owned())) {
+            event.message = format!("{dns_name}: created entry {name} in control plane");
+        }
     }
 
     /// Builds the backend of every provider of the class that is new or changed, and lists the
@@ -777,6 +802,7 @@ impl Driver {
                             Counters::add(&counters.statuses);
                             None
                         }
+                        Err(kube::Error::Api(e)) if e.code == 404 => None,
                         Err(e) => Some(format!(
                             "failed to update status of {} {}/{}: {e}",
                             object.kind, object.namespace, object.name
@@ -887,6 +913,12 @@ impl Driver {
             }
         }
         for entry in written {
+            if let (Some(prefix), Some(name)) =
+                (&entry.metadata.generate_name, &entry.metadata.name)
+            {
+                let key = (prefix.clone(), entry.spec.dns_name.clone());
+                self.created.insert(key, name.clone());
+            }
             self.entry_seen(entry.clone());
             self.planner.handle_applied(Object::DnsEntry(entry));
         }
@@ -1198,6 +1230,8 @@ impl Driver {
                                 Counters::add(&counters.statuses);
                                 entry.status = Some(status);
                             }
+                            // Gone meanwhile (its deletion finished): nothing to report.
+                            Err(kube::Error::Api(e)) if e.code == 404 => return (None, problems),
                             Err(e) => problems.push(format!(
                                 "failed to update status of DNSEntry {}/{name}: {e}",
                                 entry.metadata.namespace_or_default()

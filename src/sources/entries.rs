@@ -217,7 +217,14 @@ pub fn owner_string(
 /// Whether `entry` is owned by the source object `(kind, meta)` (§3.0.3): through its owner
 /// references when it has any (same kind and API version, same namespace, and same uid when
 /// both have one), else through the `resources.gardener.cloud/owners` annotation (any cluster id).
+///
+/// An entry being deleted is owned by nobody any more (COMPATIBILITY.md#deleting-entry): the
+/// source no longer reuses or patches it, and the entry's own deletion (records removed, then
+/// its finalizer) runs as for any entry.
 pub fn owns(kind: SourceKind, meta: &ObjectMeta, entry: &DnsEntry) -> bool {
+    if entry.metadata.is_deleting() {
+        return false;
+    }
     let namespace = meta.namespace_or_default();
     let name = meta.name_or_empty();
     if !entry.metadata.owner_references.is_empty() {

@@ -18,6 +18,7 @@
 //! - `rfc2136` (feature `rfc2136`): `shoot-dns apply` against a BIND 9 of a test's own.
 //! - `route53` (feature `aws-route53`): `shoot-dns apply` against moto's Route 53.
 //! - `apiserver` (feature `kube`): against a real kube-apiserver and etcd, built from source.
+//! - `controller` (feature `kube`): the controllers' scenarios against that apiserver.
 //! - [`route53_harness`]: the moto Route 53 harness of the coming aws-route53 tests (start, zones,
 //!   records across pages, errors, stop).
 //! - [`support`]: what the tests share (running the binary, plan views, temporary
@@ -30,6 +31,8 @@ mod apiserver;
 mod apply;
 #[cfg(feature = "cli")]
 mod cli;
+#[cfg(all(feature = "kube", feature = "cli"))]
+mod controller;
 #[cfg(feature = "cli")]
 mod crds;
 mod entries;

@@ -1,0 +1,339 @@
+//! The controllers (feature `kube`; adapters/kube/driver.rs) against the real apiserver: each
+//! scenario runs a controller of a class of its own (named as its namespace), so that the
+//! scenarios of one test binary share the apiserver without seeing each other's objects.
+
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use kube::Api;
+use kube::api::{DynamicObject, ListParams, Patch, PatchParams, PostParams};
+use kube::core::GroupVersionKind;
+use serde_json::{Value, json};
+use shoot_dns::adapters::backends::memory::SharedZones;
+use shoot_dns::adapters::kube::driver::{Counters, Driver, Settings};
+use shoot_dns::{Class, Config};
+
+use crate::apiserver::{crds_installed, namespace};
+use crate::support::cluster::{self, ControlPlane, block_on};
+
+/// A controller running on a thread of its own until dropped.
+pub(crate) struct Running {
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+    /// The zones of its `local` providers.
+    pub zones: SharedZones,
+    /// Its writes.
+    pub counters: Arc<Counters>,
+    /// Its log lines.
+    pub log: Arc<Mutex<Vec<String>>>,
+}
+
+impl Running {
+    /// A controller of class `class` on `plane`, watching sources in `namespace`.
+    pub fn start(plane: &ControlPlane, class: &str, namespace: Option<&str>) -> Running {
+        let class: Class = class.parse().expect("a class");
+        let settings =
+            Settings::new(Config::for_class(class)).namespace(namespace.map(str::to_owned));
+        Self::with(plane, settings)
+    }
+
+    /// A controller with `settings`.
+    pub fn with(plane: &ControlPlane, settings: Settings) -> Running {
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let (ready, handles) = std::sync::mpsc::channel();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let lines = Arc::clone(&log);
+        let kubeconfig = plane.kubeconfig();
+        let thread = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a tokio runtime");
+            runtime.block_on(async move {
+                let file = kube::config::Kubeconfig::from_yaml(&kubeconfig).expect("a kubeconfig");
+                let options = kube::config::KubeConfigOptions::default();
+                let config = kube::Config::from_custom_kubeconfig(file, &options)
+                    .await
+                    .expect("a client configuration");
+                let client = kube::Client::try_from(config).expect("a client");
+                let mut driver = Driver::start(client, None, settings).await;
+                let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel();
+                driver.log_to(sender);
+                tokio::spawn(async move {
+                    while let Some(line) = receiver.recv().await {
+                        lines.lock().expect("the log").push(line);
+                    }
+                });
+                let _ = ready.send((driver.local_zones(), driver.counters()));
+                driver
+                    .run(async move {
+                        let _ = stopped.await;
+                    })
+                    .await;
+            });
+        });
+        let (zones, counters) = handles.recv().expect("the controller starts");
+        Running {
+            stop: Some(stop),
+            thread: Some(thread),
+            zones,
+            counters,
+            log,
+        }
+    }
+
+    /// The record set values at `name` of type `record_type` in the local zones.
+    pub fn record(&self, name: &str, record_type: &str) -> Option<Vec<String>> {
+        let zones = self.zones.snapshot();
+        (zones.values().flat_map(|records| records.iter()))
+            .find(|(key, _)| {
+                key.owner.dns_name.as_str().trim_end_matches('.') == name
+                    && key.record_type.as_str() == record_type
+            })
+            .map(|(_, set)| set.values.clone())
+    }
+
+    /// Its log so far.
+    pub fn log(&self) -> Vec<String> {
+        self.log.lock().expect("the log").clone()
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// The API of a kind in `namespace`.
+pub(crate) async fn api(
+    client: &kube::Client,
+    api_version: &str,
+    kind: &str,
+    namespace: &str,
+) -> Api<DynamicObject> {
+    let (group, version) = api_version.split_once('/').unwrap_or(("", api_version));
+    let gvk = GroupVersionKind::gvk(group, version, kind);
+    let (resource, _) = kube::discovery::pinned_kind(client, &gvk)
+        .await
+        .unwrap_or_else(|e| panic!("{api_version} {kind} is served: {e}"));
+    Api::namespaced_with(client.clone(), namespace, &resource)
+}
+
+/// Creates `object`, and writes its `status` through the status subresource.
+pub(crate) async fn create(client: &kube::Client, object: Value) -> DynamicObject {
+    let api_version = object["apiVersion"].as_str().unwrap_or_default();
+    let kind = object["kind"].as_str().unwrap_or_default();
+    let namespace = object["metadata"]["namespace"].as_str().unwrap_or_default();
+    let api = api(client, api_version, kind, namespace).await;
+    let dynamic: DynamicObject = serde_json::from_value(object.clone()).expect("an object");
+    let created = (api.create(&PostParams::default(), &dynamic).await)
+        .unwrap_or_else(|e| panic!("{kind} is created: {e}"));
+    if object.get("status").is_some() {
+        let name = created.metadata.name.clone().unwrap_or_default();
+        let status = json!({"status": object["status"]});
+        return (api
+            .patch_status(&name, &PatchParams::default(), &Patch::Merge(&status))
+            .await)
+            .unwrap_or_else(|e| panic!("{kind} status is written: {e}"));
+    }
+    created
+}
+
+/// Waits (at most 30 s) until `check` gives something; panics with `what` otherwise.
+pub(crate) async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let started = Instant::now();
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "not within 30 s: {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The DNSEntries of `namespace` whose `spec.dnsName` is `name`.
+pub(crate) async fn entries_named(
+    client: &kube::Client,
+    namespace: &str,
+    name: &str,
+) -> Vec<Value> {
+    let entries = api(client, "dns.gardener.cloud/v1alpha1", "DNSEntry", namespace).await;
+    let list = (entries.list(&ListParams::default()).await).expect("the entries are listed");
+    (list.items.into_iter())
+        .map(|e| serde_json::to_value(e).expect("JSON"))
+        .filter(|e| e["spec"]["dnsName"] == name)
+        .collect()
+}
+
+/// The one entry of `name` in `namespace` once its status is `state` with targets `targets`.
+pub(crate) async fn entry_in_state(
+    client: &kube::Client,
+    namespace: &str,
+    name: &str,
+    state: &str,
+    targets: &[&str],
+) -> Value {
+    let what = format!("DNSEntry {name} in {namespace} is {state} with targets {targets:?}");
+    eventually(&what, || async {
+        let entries = entries_named(client, namespace, name).await;
+        let [entry] = &entries[..] else {
+            return None;
+        };
+        let status = &entry["status"];
+        (status["state"] == state && status["targets"] == json!(targets)).then(|| entry.clone())
+    })
+    .await
+}
+
+/// The Events on `kind` `name` in `namespace`, as `<type> <reason> <message>` lines.
+pub(crate) async fn events_on(
+    client: &kube::Client,
+    namespace: &str,
+    kind: &str,
+    name: &str,
+) -> Vec<String> {
+    let events = api(client, "events.k8s.io/v1", "Event", namespace).await;
+    let list = (events.list(&ListParams::default()).await).expect("the events are listed");
+    (list.items.into_iter())
+        .map(|e| serde_json::to_value(e).expect("JSON"))
+        .filter(|e| e["regarding"]["kind"] == kind && e["regarding"]["name"] == name)
+        .map(|e| {
+            format!(
+                "{} {} {}",
+                e["type"].as_str().unwrap_or_default(),
+                e["reason"].as_str().unwrap_or_default(),
+                e["note"].as_str().unwrap_or_default()
+            )
+        })
+        .collect()
+}
+
+/// A `local` DNSProvider of `class` in `namespace` for the zone `zone`.
+pub(crate) fn local_provider(namespace: &str, class: &str, zone: &str) -> Value {
+    json!({
+        "apiVersion": "dns.gardener.cloud/v1alpha1", "kind": "DNSProvider",
+        "metadata": {"name": "local", "namespace": namespace,
+                     "annotations": {"dns.gardener.cloud/class": class}},
+        "spec": {"type": "local", "domains": {"include": [zone]},
+                 "providerConfig": {"zones": [{"dnsName": zone}]}},
+    })
+}
+
+/// A LoadBalancer Service of `class` asking for `names`, with the load balancer `ip`.
+pub(crate) fn service(namespace: &str, class: &str, names: &str, ip: &str) -> Value {
+    json!({
+        "apiVersion": "v1", "kind": "Service",
+        "metadata": {"name": "shop", "namespace": namespace, "annotations": {
+            "dns.gardener.cloud/class": class, "dns.gardener.cloud/dnsnames": names}},
+        "spec": {"type": "LoadBalancer", "ports": [{"port": 443}]},
+        "status": {"loadBalancer": {"ingress": [{"ip": ip}]}},
+    })
+}
+
+/// A scenario's own namespace (its name is also its class), created.
+fn scenario(plane: &ControlPlane, label: &str) -> String {
+    crds_installed(plane);
+    let ns = plane.namespace(label);
+    block_on(async { namespace(&plane.client().await, &ns).await });
+    ns
+}
+
+/// Annotate a Service → its DNSEntry is created and Ready, the record is in the in-memory
+/// zone; the load balancer's address changes → entry and record follow; the annotation is
+/// removed → the entry and the record are gone, and so is the Service's finalizer.
+#[test]
+fn an_annotated_service_gets_its_record_and_loses_it() {
+    let Some(plane) = cluster::shared() else {
+        return;
+    };
+    let ns = scenario(plane, "ctl-service");
+    let controller = Running::start(plane, &ns, Some(&ns));
+    block_on(async {
+        let client = plane.client().await;
+        create(&client, local_provider(&ns, &ns, "example.org")).await;
+        create(&client, service(&ns, &ns, "shop.example.org", "192.0.2.1")).await;
+        let entry = entry_in_state(&client, &ns, "shop.example.org", "Ready", &["192.0.2.1"]).await;
+        assert_eq!(entry["metadata"]["generateName"], "shop-service-");
+        assert_eq!(entry["metadata"]["ownerReferences"][0]["kind"], "Service");
+        assert_eq!(
+            entry["metadata"]["finalizers"],
+            json!([format!("{ns}.dns.gardener.cloud/compound")])
+        );
+        assert_eq!(
+            controller.record("shop.example.org", "A"),
+            Some(vec!["192.0.2.1".to_owned()])
+        );
+        let services = api(&client, "v1", "Service", &ns).await;
+        let shop = services.get("shop").await.expect("the Service");
+        assert_eq!(
+            shop.metadata.finalizers.clone().unwrap_or_default(),
+            [format!("{ns}.dns.gardener.cloud/service-dns")]
+        );
+        let events = eventually("the Service's events", || async {
+            let events = events_on(&client, &ns, "Service", "shop").await;
+            events
+                .iter()
+                .any(|e| e.contains("DNSEntryReady"))
+                .then_some(events)
+        })
+        .await;
+        assert!(
+            events
+                .iter()
+                .any(|e| e.starts_with("Normal DNSEntryCreated")),
+            "{events:?}"
+        );
+
+        // The load balancer moves.
+        let moved = json!({"status": {"loadBalancer": {"ingress": [{"ip": "192.0.2.2"}]}}});
+        (services
+            .patch_status("shop", &PatchParams::default(), &Patch::Merge(&moved))
+            .await)
+            .expect("the Service's status is written");
+        entry_in_state(&client, &ns, "shop.example.org", "Ready", &["192.0.2.2"]).await;
+        eventually("the record follows", || async {
+            (controller.record("shop.example.org", "A") == Some(vec!["192.0.2.2".to_owned()]))
+                .then_some(())
+        })
+        .await;
+
+        // The annotation goes.
+        let bare = json!({"metadata": {"annotations": {"dns.gardener.cloud/dnsnames": null}}});
+        (services
+            .patch("shop", &PatchParams::default(), &Patch::Merge(&bare))
+            .await)
+            .expect("the Service is changed");
+        eventually("the entry is gone", || async {
+            entries_named(&client, &ns, "shop.example.org")
+                .await
+                .is_empty()
+                .then_some(())
+        })
+        .await;
+        assert_eq!(controller.record("shop.example.org", "A"), None);
+        let shop = services.get("shop").await.expect("the Service");
+        assert_eq!(
+            shop.metadata.finalizers.unwrap_or_default(),
+            Vec::<String>::new()
+        );
+    });
+    let log = controller.log();
+    assert!(
+        log.iter().all(|l| !l.contains("failed")),
+        "the controller's log: {log:#?}"
+    );
+}
