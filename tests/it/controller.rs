@@ -337,3 +337,153 @@ fn an_annotated_service_gets_its_record_and_loses_it() {
         "the controller's log: {log:#?}"
     );
 }
+
+/// A source's life in the cluster: `source` (created with `extra` objects) gives an entry for
+/// `name` that becomes Ready with `targets`, the record in the local zone; after `change`
+/// (a merge patch of the status of the object `changed` names: apiVersion, kind, name) the
+/// entry and record follow to `moved`; the source deleted, its entry and record go, and the
+/// source itself is gone (its finalizer taken off).
+struct Life<'a> {
+    label: &'a str,
+    extra: Vec<Value>,
+    source: fn(&str) -> Value,
+    name: &'a str,
+    targets: &'a [&'a str],
+    changed: (&'a str, &'a str, &'a str),
+    change: Value,
+    moved: &'a [&'a str],
+}
+
+fn source_life(life: Life<'_>) {
+    let Some(plane) = cluster::shared() else {
+        return;
+    };
+    let ns = scenario(plane, life.label);
+    let controller = Running::start(plane, &ns, Some(&ns));
+    block_on(async {
+        let client = plane.client().await;
+        create(&client, local_provider(&ns, &ns, "example.org")).await;
+        for object in &life.extra {
+            let mut object = object.clone();
+            object["metadata"]["namespace"] = json!(ns);
+            create(&client, object).await;
+        }
+        let source = (life.source)(&ns);
+        create(&client, source.clone()).await;
+        let entry = entry_in_state(&client, &ns, life.name, "Ready", life.targets).await;
+        let kind = source["kind"].as_str().unwrap_or_default();
+        assert_eq!(entry["metadata"]["ownerReferences"][0]["kind"], kind);
+        let values = |targets: &[&str]| Some(targets.iter().map(|t| t.to_string()).collect());
+        assert_eq!(controller.record(life.name, "A"), values(life.targets));
+
+        let (api_version, changed_kind, changed_name) = life.changed;
+        let changed = api(&client, api_version, changed_kind, &ns).await;
+        let patch = &Patch::Merge(&life.change);
+        (changed
+            .patch_status(changed_name, &PatchParams::default(), patch)
+            .await)
+            .expect("the status is written");
+        entry_in_state(&client, &ns, life.name, "Ready", life.moved).await;
+        eventually("the record follows", || async {
+            (controller.record(life.name, "A") == values(life.moved)).then_some(())
+        })
+        .await;
+
+        let sources = api(
+            &client,
+            source["apiVersion"].as_str().unwrap_or_default(),
+            kind,
+            &ns,
+        )
+        .await;
+        let name = source["metadata"]["name"].as_str().unwrap_or_default();
+        (sources.delete(name, &Default::default()).await).expect("the source is deleted");
+        eventually("the source and its entry are gone", || async {
+            let entries = entries_named(&client, &ns, life.name).await;
+            let source = sources.get_opt(name).await.expect("the source is read");
+            (entries.is_empty() && source.is_none()).then_some(())
+        })
+        .await;
+        assert_eq!(controller.record(life.name, "A"), None);
+    });
+    let log = controller.log();
+    assert!(
+        log.iter().all(|l| !l.contains("fail")),
+        "the controller's log: {log:#?}"
+    );
+}
+
+#[test]
+fn an_ingress_gets_its_record_and_loses_it_when_deleted() {
+    source_life(Life {
+        label: "ctl-ingress",
+        extra: Vec::new(),
+        source: |ns| {
+            json!({
+                "apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+                "metadata": {"name": "web", "namespace": ns, "annotations": {
+                    "dns.gardener.cloud/class": ns, "dns.gardener.cloud/dnsnames": "*"}},
+                "spec": {"rules": [{"host": "web.example.org"}]},
+                "status": {"loadBalancer": {"ingress": [{"ip": "192.0.2.10"}]}},
+            })
+        },
+        name: "web.example.org",
+        targets: &["192.0.2.10"],
+        changed: ("networking.k8s.io/v1", "Ingress", "web"),
+        change: json!({"status": {"loadBalancer": {"ingress": [{"ip": "192.0.2.11"}]}}}),
+        moved: &["192.0.2.11"],
+    });
+}
+
+#[test]
+fn a_gateway_api_gateway_gets_its_record_and_loses_it_when_deleted() {
+    source_life(Life {
+        label: "ctl-gateway",
+        extra: Vec::new(),
+        source: |ns| {
+            json!({
+                "apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway",
+                "metadata": {"name": "gw", "namespace": ns, "annotations": {
+                    "dns.gardener.cloud/class": ns, "dns.gardener.cloud/dnsnames": "*"}},
+                "spec": {"gatewayClassName": "test", "listeners": [
+                    {"name": "https", "port": 443, "protocol": "HTTPS", "hostname": "gw.example.org"}]},
+                "status": {"addresses": [{"type": "IPAddress", "value": "192.0.2.20"}]},
+            })
+        },
+        name: "gw.example.org",
+        targets: &["192.0.2.20"],
+        changed: ("gateway.networking.k8s.io/v1", "Gateway", "gw"),
+        change: json!({"status": {"addresses": [{"type": "IPAddress", "value": "192.0.2.21"}]}}),
+        moved: &["192.0.2.21"],
+    });
+}
+
+/// The Istio Gateway's targets come from the Service its selector picks; that Service's load
+/// balancer moving moves the record.
+#[test]
+fn an_istio_gateway_gets_its_record_and_loses_it_when_deleted() {
+    source_life(Life {
+        label: "ctl-istio",
+        extra: vec![json!({
+            "apiVersion": "v1", "kind": "Service",
+            "metadata": {"name": "ingressgateway", "labels": {"istio": "ingressgateway"}},
+            "spec": {"type": "LoadBalancer", "selector": {"istio": "ingressgateway"},
+                     "ports": [{"port": 443}]},
+            "status": {"loadBalancer": {"ingress": [{"ip": "192.0.2.30"}]}},
+        })],
+        source: |ns| {
+            json!({
+                "apiVersion": "networking.istio.io/v1", "kind": "Gateway",
+                "metadata": {"name": "mesh", "namespace": ns, "annotations": {
+                    "dns.gardener.cloud/class": ns, "dns.gardener.cloud/dnsnames": "*"}},
+                "spec": {"selector": {"istio": "ingressgateway"}, "servers": [
+                    {"hosts": ["mesh.example.org"], "port": {"name": "https", "number": 443, "protocol": "HTTPS"}}]},
+            })
+        },
+        name: "mesh.example.org",
+        targets: &["192.0.2.30"],
+        changed: ("v1", "Service", "ingressgateway"),
+        change: json!({"status": {"loadBalancer": {"ingress": [{"ip": "192.0.2.31"}]}}}),
+        moved: &["192.0.2.31"],
+    });
+}
