@@ -487,3 +487,99 @@ fn an_istio_gateway_gets_its_record_and_loses_it_when_deleted() {
         moved: &["192.0.2.31"],
     });
 }
+
+/// A DNSEntry written by its owner, with an `rfc2136` provider on the BIND of the test: the
+/// record is in BIND (`dig`); a controller started afresh takes what the entry owns from its
+/// status and writes nothing (no DNS change, no object write); the entry deleted, its record
+/// goes, then the entry.
+#[cfg(feature = "rfc2136")]
+#[test]
+fn a_dns_entry_gets_its_record_in_bind_and_a_restarted_controller_deletes_it() {
+    use crate::support::bind::Bind;
+    let Some(plane) = cluster::shared() else {
+        return;
+    };
+    let Some(bind) = Bind::start() else {
+        return;
+    };
+    let ns = scenario(plane, "ctl-bind");
+    let first = Running::start(plane, &ns, Some(&ns));
+    let entries = || async {
+        api(
+            &plane.client().await,
+            "dns.gardener.cloud/v1alpha1",
+            "DNSEntry",
+            &ns,
+        )
+        .await
+    };
+    block_on(async {
+        let client = plane.client().await;
+        create(
+            &client,
+            json!({
+                "apiVersion": "v1", "kind": "Secret",
+                "metadata": {"name": "bind", "namespace": ns},
+                "stringData": {"Server": bind.server(), "Zone": bind.zone(),
+                    "TSIGKeyName": bind.key_name(), "TSIGSecret": bind.secret_base64(),
+                    "TSIGSecretAlgorithm": bind.algorithm()},
+            }),
+        )
+        .await;
+        create(
+            &client,
+            json!({
+                "apiVersion": "dns.gardener.cloud/v1alpha1", "kind": "DNSProvider",
+                "metadata": {"name": "bind", "namespace": ns,
+                             "annotations": {"dns.gardener.cloud/class": ns}},
+                "spec": {"type": "rfc2136", "secretRef": {"name": "bind"}},
+            }),
+        )
+        .await;
+        create(
+            &client,
+            json!({
+                "apiVersion": "dns.gardener.cloud/v1alpha1", "kind": "DNSEntry",
+                "metadata": {"name": "www", "namespace": ns,
+                             "annotations": {"dns.gardener.cloud/class": ns}},
+                "spec": {"dnsName": "www.example.com", "targets": ["192.0.2.40"], "ttl": 120},
+            }),
+        )
+        .await;
+        entry_in_state(&client, &ns, "www.example.com", "Ready", &["192.0.2.40"]).await;
+    });
+    assert_eq!(bind.dig("www.example.com", "A"), ["192.0.2.40"]);
+    drop(first);
+
+    let second = Running::start(plane, &ns, Some(&ns));
+    block_on(async {
+        // The second controller has listed everything and planned once.
+        eventually("the second controller plans", || async {
+            (second
+                .counters
+                .rounds
+                .load(std::sync::atomic::Ordering::Relaxed)
+                > 0)
+            .then_some(())
+        })
+        .await;
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        assert_eq!(second.counters.object_writes(), 0, "{:#?}", second.log());
+        assert_eq!(bind.dig("www.example.com", "A"), ["192.0.2.40"]);
+
+        let entries = entries().await;
+        (entries.delete("www", &Default::default()).await).expect("the entry is deleted");
+        eventually("the entry is gone", || async {
+            entries
+                .get_opt("www")
+                .await
+                .expect("read")
+                .is_none()
+                .then_some(())
+        })
+        .await;
+    });
+    assert_eq!(bind.dig("www.example.com", "A"), Vec::<String>::new());
+    let log = second.log();
+    assert!(log.iter().all(|l| !l.contains("fail")), "{log:#?}");
+}
