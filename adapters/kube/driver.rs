@@ -144,6 +144,8 @@ pub struct Settings {
     pub manager: String,
     /// The controllers run.
     pub controllers: Controllers,
+    /// Log every write (object and patch), for debugging.
+    pub log_writes: bool,
 }
 
 impl Settings {
@@ -156,7 +158,15 @@ impl Settings {
             resync: Duration::from_secs(3600),
             manager: "shoot-dns".to_owned(),
             controllers: Controllers::default(),
+            log_writes: false,
         }
+    }
+
+    /// Logs every write.
+    #[must_use]
+    pub fn log_writes(mut self, log_writes: bool) -> Self {
+        self.log_writes = log_writes;
+        self
     }
 
     /// Runs only these controllers.
@@ -198,6 +208,23 @@ pub struct Counters {
     pub events: AtomicU64,
     /// Rounds of the driver (a round drains every poll).
     pub rounds: AtomicU64,
+}
+
+impl std::fmt::Display for Counters {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        write!(
+            f,
+            "{} creates, {} patches, {} deletes, {} statuses, {} finalizers, {} events in {} rounds",
+            n(&self.creates),
+            n(&self.patches),
+            n(&self.deletes),
+            n(&self.statuses),
+            n(&self.finalizers),
+            n(&self.events),
+            n(&self.rounds)
+        )
+    }
 }
 
 impl Counters {
@@ -754,9 +781,13 @@ impl Driver {
             let Some(status) = update.status.filter(|_| write) else {
                 continue;
             };
-            let shown = (self.planner.accounts())
+            // Only providers of the class get a status from this controller.
+            let Some(shown) = (self.planner.accounts())
                 .find(|(p, _)| p.metadata.key() == key)
-                .and_then(|(p, _)| p.status.clone());
+                .map(|(p, _)| p.status.clone())
+            else {
+                continue;
+            };
             let old = serde_json::to_value(&shown).unwrap_or(Value::Null);
             let new = serde_json::to_value(&status).unwrap_or(Value::Null);
             if let Some(patch) = merge_diff(&old, &new) {
@@ -788,9 +819,14 @@ impl Driver {
             .map(|(object, patch)| {
                 let api = self.api_of(&object);
                 let counters = Arc::clone(&self.counters);
+                let trace = self.settings.log_writes;
                 async move {
                     let api = api?;
                     let body = serde_json::json!({ "status": patch });
+                    let line = format!(
+                        "write: status of {} {}/{}: {body}",
+                        object.kind, object.namespace, object.name
+                    );
                     match (api.patch_status(
                         &object.name,
                         &PatchParams::default(),
@@ -800,7 +836,7 @@ impl Driver {
                     {
                         Ok(_) => {
                             Counters::add(&counters.statuses);
-                            None
+                            trace.then_some(line)
                         }
                         Err(kube::Error::Api(e)) if e.code == 404 => None,
                         Err(e) => Some(format!(
@@ -1219,6 +1255,7 @@ impl Driver {
                 );
                 let counters = Arc::clone(&self.counters);
                 let finalizer = finalizer.clone();
+                let trace = self.settings.log_writes;
                 async move {
                     let name = entry.metadata.name_or_empty().to_owned();
                     let mut problems = Vec::new();
@@ -1228,6 +1265,12 @@ impl Driver {
                         match api.patch_status(&name, &params, &Patch::Merge(&body)).await {
                             Ok(_) => {
                                 Counters::add(&counters.statuses);
+                                if trace {
+                                    problems.push(format!(
+                                        "write: status of DNSEntry {}/{name}: {body}",
+                                        entry.metadata.namespace_or_default()
+                                    ));
+                                }
                                 entry.status = Some(status);
                             }
                             // Gone meanwhile (its deletion finished): nothing to report.

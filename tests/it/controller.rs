@@ -33,8 +33,9 @@ impl Running {
     /// A controller of class `class` on `plane`, watching sources in `namespace`.
     pub fn start(plane: &ControlPlane, class: &str, namespace: Option<&str>) -> Running {
         let class: Class = class.parse().expect("a class");
-        let settings =
-            Settings::new(Config::for_class(class)).namespace(namespace.map(str::to_owned));
+        let settings = Settings::new(Config::for_class(class))
+            .namespace(namespace.map(str::to_owned))
+            .log_writes(true);
         Self::with(plane, settings)
     }
 
@@ -333,7 +334,8 @@ fn an_annotated_service_gets_its_record_and_loses_it() {
     });
     let log = controller.log();
     assert!(
-        log.iter().all(|l| !l.contains("failed")),
+        log.iter()
+            .all(|l| !l.contains("failed") || l.starts_with("write: ")),
         "the controller's log: {log:#?}"
     );
 }
@@ -408,7 +410,8 @@ fn source_life(life: Life<'_>) {
     });
     let log = controller.log();
     assert!(
-        log.iter().all(|l| !l.contains("fail")),
+        log.iter()
+            .all(|l| !l.contains("fail") || l.starts_with("write: ")),
         "the controller's log: {log:#?}"
     );
 }
@@ -564,7 +567,13 @@ fn a_dns_entry_gets_its_record_in_bind_and_a_restarted_controller_deletes_it() {
         })
         .await;
         tokio::time::sleep(Duration::from_secs(2)).await;
-        assert_eq!(second.counters.object_writes(), 0, "{:#?}", second.log());
+        assert_eq!(
+            second.counters.object_writes(),
+            0,
+            "{}: {:#?}",
+            second.counters,
+            second.log()
+        );
         assert_eq!(bind.dig("www.example.com", "A"), ["192.0.2.40"]);
 
         let entries = entries().await;
@@ -581,5 +590,150 @@ fn a_dns_entry_gets_its_record_in_bind_and_a_restarted_controller_deletes_it() {
     });
     assert_eq!(bind.dig("www.example.com", "A"), Vec::<String>::new());
     let log = second.log();
-    assert!(log.iter().all(|l| !l.contains("fail")), "{log:#?}");
+    assert!(
+        log.iter()
+            .all(|l| !l.contains("fail") || l.starts_with("write: ")),
+        "{log:#?}"
+    );
+}
+
+/// An invalid annotation on a Service whose entry is Ready: a Warning `Invalid` event on the
+/// Service, and nothing else touched (the entry, its status and the record stay).
+#[test]
+fn an_invalid_annotation_is_a_warning_and_touches_nothing() {
+    let Some(plane) = cluster::shared() else {
+        return;
+    };
+    let ns = scenario(plane, "ctl-invalid");
+    let controller = Running::start(plane, &ns, Some(&ns));
+    block_on(async {
+        let client = plane.client().await;
+        create(&client, local_provider(&ns, &ns, "example.org")).await;
+        create(&client, service(&ns, &ns, "shop.example.org", "192.0.2.50")).await;
+        let before =
+            entry_in_state(&client, &ns, "shop.example.org", "Ready", &["192.0.2.50"]).await;
+        let writes = controller.counters.object_writes();
+        let services = api(&client, "v1", "Service", &ns).await;
+        let bad = json!({"metadata": {"annotations": {"dns.gardener.cloud/ttl": "soon"}}});
+        (services
+            .patch("shop", &PatchParams::default(), &Patch::Merge(&bad))
+            .await)
+            .expect("the Service is changed");
+        let warning = eventually("a Warning on the Service", || async {
+            let events = events_on(&client, &ns, "Service", "shop").await;
+            events
+                .into_iter()
+                .find(|e| e.starts_with("Warning Invalid"))
+        })
+        .await;
+        assert!(warning.contains("soon"), "{warning}");
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let after = entries_named(&client, &ns, "shop.example.org").await;
+        assert_eq!(after.len(), 1);
+        assert_eq!(
+            after[0]["metadata"]["resourceVersion"],
+            before["metadata"]["resourceVersion"]
+        );
+        assert_eq!(
+            controller.counters.object_writes(),
+            writes,
+            "{}: {:#?}",
+            controller.counters,
+            controller.log()
+        );
+        assert_eq!(
+            controller.record("shop.example.org", "A"),
+            Some(vec!["192.0.2.50".to_owned()])
+        );
+    });
+}
+
+/// The provider's domains change so that it no longer covers an entry: the entry is Stale and
+/// its record is kept.
+#[test]
+fn an_entry_its_provider_no_longer_covers_is_stale_and_keeps_its_record() {
+    let Some(plane) = cluster::shared() else {
+        return;
+    };
+    let ns = scenario(plane, "ctl-stale");
+    let controller = Running::start(plane, &ns, Some(&ns));
+    block_on(async {
+        let client = plane.client().await;
+        let mut provider = local_provider(&ns, &ns, "example.org");
+        provider["spec"]["providerConfig"]["zones"] =
+            json!([{"dnsName": "example.org"}, {"dnsName": "example.net"}]);
+        create(&client, provider).await;
+        create(&client, service(&ns, &ns, "shop.example.org", "192.0.2.60")).await;
+        entry_in_state(&client, &ns, "shop.example.org", "Ready", &["192.0.2.60"]).await;
+        let providers = api(&client, "dns.gardener.cloud/v1alpha1", "DNSProvider", &ns).await;
+        let moved = json!({"spec": {"domains": {"include": ["example.net"]}}});
+        (providers
+            .patch("local", &PatchParams::default(), &Patch::Merge(&moved))
+            .await)
+            .expect("the provider is changed");
+        let entry =
+            entry_in_state(&client, &ns, "shop.example.org", "Stale", &["192.0.2.60"]).await;
+        assert!(
+            entry["status"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty()),
+            "{entry:#}"
+        );
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert_eq!(
+            controller.record("shop.example.org", "A"),
+            Some(vec!["192.0.2.60".to_owned()])
+        );
+    });
+}
+
+/// Two controllers of different classes in one namespace: each plans only the objects of its
+/// class, and leaves the other's alone.
+#[test]
+fn two_controllers_of_different_classes_share_a_cluster() {
+    let Some(plane) = cluster::shared() else {
+        return;
+    };
+    let ns = scenario(plane, "ctl-classes");
+    let (red, blue) = (format!("{ns}-red"), format!("{ns}-blue"));
+    let red_controller = Running::start(plane, &red, Some(&ns));
+    let blue_controller = Running::start(plane, &blue, Some(&ns));
+    block_on(async {
+        let client = plane.client().await;
+        for class in [&red, &blue] {
+            let mut provider = local_provider(&ns, class, "example.org");
+            provider["metadata"]["name"] = json!(class);
+            create(&client, provider).await;
+            let mut source = service(&ns, class, &format!("{class}.example.org"), "192.0.2.70");
+            source["metadata"]["name"] = json!(class);
+            create(&client, source).await;
+        }
+        for class in [&red, &blue] {
+            let name = format!("{class}.example.org");
+            let entry = entry_in_state(&client, &ns, &name, "Ready", &["192.0.2.70"]).await;
+            assert_eq!(
+                entry["metadata"]["annotations"]["dns.gardener.cloud/class"],
+                json!(class)
+            );
+            assert_eq!(entry["status"]["provider"], json!(format!("{ns}/{class}")));
+            let services = api(&client, "v1", "Service", &ns).await;
+            let source = services.get(class).await.expect("the Service");
+            assert_eq!(
+                source.metadata.finalizers.unwrap_or_default(),
+                [format!("{class}.dns.gardener.cloud/service-dns")]
+            );
+        }
+        let red_name = format!("{red}.example.org");
+        let blue_name = format!("{blue}.example.org");
+        assert!(red_controller.record(&red_name, "A").is_some());
+        assert!(red_controller.record(&blue_name, "A").is_none());
+        assert!(blue_controller.record(&blue_name, "A").is_some());
+        assert!(blue_controller.record(&red_name, "A").is_none());
+        let providers = api(&client, "dns.gardener.cloud/v1alpha1", "DNSProvider", &ns).await;
+        for class in [&red, &blue] {
+            let provider = providers.get(class).await.expect("the provider");
+            let provider = serde_json::to_value(provider).expect("JSON");
+            assert_eq!(provider["status"]["state"], "Ready", "{provider:#}");
+        }
+    });
 }

@@ -159,7 +159,10 @@ impl Planner {
 
     /// Queues the provider's status if it is not the one last reported.
     fn report_provider_status(&mut self, key: Key) {
-        let status = self.listed.get(&key).and_then(|listed| {
+        let ours = (self.providers.get(&key)).is_some_and(|p| {
+            (self.config.class).matches(p.metadata.annotation(crate::annotations::CLASS))
+        });
+        let status = (self.listed.get(&key)).filter(|_| ours).and_then(|listed| {
             let mut listed = listed.clone();
             let count = self.owned_count.get(&listed.metadata.key()).copied();
             super::super::report_deleting(&mut listed, count.unwrap_or(0));
