@@ -208,6 +208,8 @@ pub struct Counters {
     pub events: AtomicU64,
     /// Rounds of the driver (a round drains every poll).
     pub rounds: AtomicU64,
+    /// Kinds listed afresh (on start, and when a watch restarted, as after 410 Gone).
+    pub relists: AtomicU64,
 }
 
 impl std::fmt::Display for Counters {
@@ -271,6 +273,56 @@ impl Resources {
     }
 }
 
+/// Writes to the API servers that failed (the server was unreachable, a conflict, ...): the
+/// planner hands out each write once, so the driver tries them again, newest first: a write the
+/// planner hands out meanwhile for the same object replaces the failed one.
+#[derive(Default)]
+struct Unwritten {
+    /// Generated entries to create, patch or delete, by [`write_key`].
+    entries: BTreeMap<(String, String, String), EntryWrite>,
+    /// Entry statuses (and the finalizer that follows them), by entry id.
+    statuses: BTreeMap<EntryId, StatusUpdate>,
+    /// Status merge patches of providers and annotations.
+    patches: BTreeMap<ObjectRef, Value>,
+    /// Finalizers to put on (`true`) or take off objects.
+    finalizers: BTreeMap<(ObjectRef, String), bool>,
+    /// How many rounds of retries in a row failed, and when the next is due.
+    attempts: u32,
+    due: Option<Instant>,
+}
+
+impl Unwritten {
+    fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+            && self.statuses.is_empty()
+            && self.patches.is_empty()
+            && self.finalizers.is_empty()
+    }
+}
+
+/// A status write's log line, and the write when it failed.
+type Patched = (Option<String>, Option<(ObjectRef, Value)>);
+
+/// The first wait before failed writes are tried again; it doubles up to [`WRITE_RETRY_MAX`].
+const WRITE_RETRY_BASE: Duration = Duration::from_secs(1);
+const WRITE_RETRY_MAX: Duration = Duration::from_secs(30);
+
+/// The object a generated-entry write is for: namespace and name, or namespace, `generateName`
+/// and DNS name for one not created yet.
+fn write_key(write: &EntryWrite) -> (String, String, String) {
+    let (EntryWrite::Apply(entry) | EntryWrite::Delete(entry)) = write;
+    let meta = &entry.metadata;
+    let namespace = meta.namespace_or_default().to_owned();
+    match &meta.name {
+        Some(name) => (namespace, name.clone(), String::new()),
+        None => (
+            namespace,
+            meta.generate_name.clone().unwrap_or_default(),
+            entry.spec.dns_name.clone(),
+        ),
+    }
+}
+
 /// A provider's backend and what it was built from.
 struct Account {
     /// The provider's spec and its Secret's data, as built from.
@@ -305,6 +357,10 @@ pub struct Driver {
     retries: BTreeMap<EntryId, (u32, Instant)>,
     /// Source objects this driver put its finalizer on.
     finalized: BTreeSet<ObjectRef>,
+    /// Writes that failed, to try again.
+    unwritten: Unwritten,
+    /// Failed writes are due to be tried again in this round.
+    retry_writes: bool,
     /// The names the API server gave the entries created in this round, by `generateName` and
     /// DNS name: the `DNSEntryCreated` events name them.
     created: BTreeMap<(String, String), String>,
@@ -362,6 +418,8 @@ impl Driver {
             bootstrapped: BTreeSet::new(),
             retries: BTreeMap::new(),
             finalized: BTreeSet::new(),
+            unwritten: Unwritten::default(),
+            retry_writes: false,
             created: BTreeMap::new(),
             unsynced,
             next_resync: Instant::now(),
@@ -456,12 +514,19 @@ impl Driver {
         if let Some(at) = self.zone_retry {
             wake = wake.min(at);
         }
+        if let Some(at) = self.unwritten.due {
+            wake = wake.min(at);
+        }
         wake
     }
 
     /// What a timer that fired asks for.
     fn timers(&mut self) {
         let now = Instant::now();
+        if self.unwritten.due.is_some_and(|at| at <= now) {
+            self.unwritten.due = None;
+            self.retry_writes = true;
+        }
         if now >= self.next_resync {
             self.next_resync = now + self.settings.resync;
             // Every zone is read again; failed entries are tried at once.
@@ -498,11 +563,11 @@ impl Driver {
 
     /// Feeds one watch input to the planner, keeping the driver's view of the DNSEntries.
     fn feed(&mut self, input: Input) {
-        if let Input::Relisted(kind, _) = &input
-            && self.unsynced.remove(kind)
-            && self.unsynced.is_empty()
-        {
-            self.say("every kind is listed: planning".to_owned());
+        if let Input::Relisted(kind, _) = &input {
+            Counters::add(&self.counters.relists);
+            if self.unsynced.remove(kind) && self.unsynced.is_empty() {
+                self.say("every kind is listed: planning".to_owned());
+            }
         }
         match &input {
             Input::Applied(Object::DnsEntry(entry)) => self.entry_seen(entry.clone()),
@@ -597,10 +662,22 @@ impl Driver {
     /// Drains every poll until nothing more comes out, then writes the statuses.
     async fn round(&mut self) {
         Counters::add(&self.counters.rounds);
+        // Failed writes go first, when due; what the planner hands out replaces them.
+        let retrying = std::mem::take(&mut self.retry_writes);
         let mut statuses: BTreeMap<EntryId, StatusUpdate> = BTreeMap::new();
+        if retrying {
+            statuses = std::mem::take(&mut self.unwritten.statuses);
+            let patches = std::mem::take(&mut self.unwritten.patches);
+            self.patch_statuses(patches.into_iter().collect()).await;
+            let finalizers = std::mem::take(&mut self.unwritten.finalizers);
+            for ((object, finalizer), present) in finalizers {
+                self.finalize(&object, &finalizer, present).await;
+            }
+        }
+        let mut first = retrying;
         loop {
             let mut progressed = self.sync_accounts().await;
-            progressed |= self.write_entries().await;
+            progressed |= self.write_entries(std::mem::take(&mut first)).await;
             progressed |= self.provider_statuses().await;
             progressed |= self.read_zones().await;
             progressed |= self.annotation_statuses().await;
@@ -623,6 +700,27 @@ impl Driver {
         self.created.clear();
         self.record(events).await;
         self.write_statuses(statuses.into_values().collect()).await;
+        if self.unwritten.is_empty() {
+            self.unwritten.attempts = 0;
+            self.unwritten.due = None;
+        } else if self.unwritten.due.is_none() {
+            let wait = WRITE_RETRY_BASE * 2u32.saturating_pow(self.unwritten.attempts.min(16));
+            self.unwritten.attempts = self.unwritten.attempts.saturating_add(1);
+            self.unwritten.due = Some(Instant::now() + wait.min(WRITE_RETRY_MAX));
+        }
+    }
+
+    /// Puts a finalizer on or takes it off an object; a failure is tried again later.
+    async fn finalize(&mut self, object: &ObjectRef, finalizer: &str, present: bool) -> bool {
+        match self.set_finalizer(object, finalizer, present).await {
+            Ok(()) => true,
+            Err(line) => {
+                self.say(line);
+                let key = (object.clone(), finalizer.to_owned());
+                self.unwritten.finalizers.insert(key, present);
+                false
+            }
+        }
     }
 
     /// A `DNSEntryCreated` event names the entry by the name the API server gave it (the plan
@@ -814,43 +912,51 @@ impl Driver {
     }
 
     /// Patches the `status` of each object with its merge patch, side by side.
-    async fn patch_statuses(&self, writes: Vec<(ObjectRef, Value)>) {
-        let results: Vec<Option<String>> = stream::iter(writes)
+    async fn patch_statuses(&mut self, writes: Vec<(ObjectRef, Value)>) {
+        let results: Vec<Patched> = stream::iter(writes)
             .map(|(object, patch)| {
                 let api = self.api_of(&object);
                 let counters = Arc::clone(&self.counters);
                 let trace = self.settings.log_writes;
                 async move {
-                    let api = api?;
+                    let Some(api) = api else {
+                        return (None, None);
+                    };
                     let body = serde_json::json!({ "status": patch });
                     let line = format!(
                         "write: status of {} {}/{}: {body}",
                         object.kind, object.namespace, object.name
                     );
-                    match (api.patch_status(
-                        &object.name,
-                        &PatchParams::default(),
-                        &Patch::Merge(&body),
-                    ))
-                    .await
+                    let params = PatchParams::default();
+                    match api
+                        .patch_status(&object.name, &params, &Patch::Merge(&body))
+                        .await
                     {
                         Ok(_) => {
                             Counters::add(&counters.statuses);
-                            trace.then_some(line)
+                            (trace.then_some(line), None)
                         }
-                        Err(kube::Error::Api(e)) if e.code == 404 => None,
-                        Err(e) => Some(format!(
-                            "failed to update status of {} {}/{}: {e}",
-                            object.kind, object.namespace, object.name
-                        )),
+                        Err(kube::Error::Api(e)) if e.code == 404 => (None, None),
+                        Err(e) => (
+                            Some(format!(
+                                "failed to update status of {} {}/{}: {e}",
+                                object.kind, object.namespace, object.name
+                            )),
+                            Some((object, patch)),
+                        ),
                     }
                 }
             })
             .buffer_unordered(PARALLEL_WRITES)
             .collect()
             .await;
-        for line in results.into_iter().flatten() {
-            self.say(line);
+        for (line, failed) in results {
+            if let Some(line) = line {
+                self.say(line);
+            }
+            if let Some((object, patch)) = failed {
+                self.unwritten.patches.insert(object, patch);
+            }
         }
     }
 
@@ -872,10 +978,26 @@ impl Driver {
     /// Creates, patches and deletes the generated entries the planner asks for; the entries
     /// created or patched go back to the planner at once, all together (as the cluster holds
     /// them all at once).
-    async fn write_entries(&mut self) -> bool {
+    async fn write_entries(&mut self, retrying: bool) -> bool {
         let mut writes = Vec::new();
         while let Some(write) = self.planner.poll_entry_write() {
             writes.push(write);
+        }
+        // Failed writes go too, unless one for the same object replaces them.
+        let failed = std::mem::take(&mut self.unwritten.entries);
+        if retrying {
+            let fresh: BTreeSet<_> = writes.iter().map(write_key).collect();
+            writes.extend(
+                failed
+                    .into_iter()
+                    .filter(|(k, _)| !fresh.contains(k))
+                    .map(|(_, w)| w),
+            );
+        } else {
+            self.unwritten.entries = failed;
+            for write in &writes {
+                self.unwritten.entries.remove(&write_key(write));
+            }
         }
         if writes.is_empty() {
             return false;
@@ -905,6 +1027,7 @@ impl Driver {
                 (write, shown)
             })
             .collect();
+        let copies: Vec<EntryWrite> = jobs.iter().map(|(w, _)| w.clone()).collect();
         let deleted: Vec<Option<(String, String)>> = (jobs.iter())
             .map(|(write, _)| match write {
                 EntryWrite::Delete(entry) => Some(entry_key(entry)),
@@ -928,7 +1051,9 @@ impl Driver {
         let mut written = Vec::new();
         let mut finalize = BTreeSet::new();
         let mut emptied = BTreeSet::new();
-        for ((result, (owners, deletes)), key) in results.into_iter().zip(purposes).zip(deleted) {
+        for (((result, (owners, deletes)), key), copy) in
+            (results.into_iter().zip(purposes).zip(deleted)).zip(copies)
+        {
             match result {
                 Ok(entry) => {
                     if let Some(entry) = entry {
@@ -945,7 +1070,10 @@ impl Driver {
                         finalize.extend(owners);
                     }
                 }
-                Err(line) => self.say(line),
+                Err(line) => {
+                    self.say(line);
+                    self.unwritten.entries.insert(write_key(&copy), copy);
+                }
             }
         }
         for entry in written {
@@ -999,14 +1127,10 @@ impl Driver {
             if self.finalized.contains(&source) {
                 continue;
             }
-            match self.source_finalizer(&source) {
-                Some(finalizer) => match self.set_finalizer(&source, &finalizer, true).await {
-                    Ok(()) => {
-                        self.finalized.insert(source);
-                    }
-                    Err(line) => self.say(line),
-                },
-                None => continue,
+            if let Some(finalizer) = self.source_finalizer(&source)
+                && self.finalize(&source, &finalizer, true).await
+            {
+                self.finalized.insert(source);
             }
         }
         for source in emptied {
@@ -1016,13 +1140,10 @@ impl Driver {
             if left {
                 continue;
             }
-            if let Some(finalizer) = self.source_finalizer(&source) {
-                match self.set_finalizer(&source, &finalizer, false).await {
-                    Ok(()) => {
-                        self.finalized.remove(&source);
-                    }
-                    Err(line) => self.say(line),
-                }
+            if let Some(finalizer) = self.source_finalizer(&source)
+                && self.finalize(&source, &finalizer, false).await
+            {
+                self.finalized.remove(&source);
             }
         }
     }
@@ -1088,9 +1209,7 @@ impl Driver {
                     (object, finalizer)
                 }
             };
-            if let Err(line) = self.set_finalizer(&object, &finalizer, false).await {
-                self.say(line);
-            }
+            self.finalize(&object, &finalizer, false).await;
         }
         true
     }
@@ -1230,81 +1349,98 @@ impl Driver {
                 self.entries.contains_key(&key).then_some(key)
             });
             let Some(entry) = key.and_then(|k| self.entries.get(&k)) else {
+                // Not created yet: when its creation failed, the status waits for it.
+                if !self.unwritten.entries.is_empty() {
+                    self.unwritten.statuses.insert(update.id.clone(), update);
+                }
                 continue;
             };
             let old = serde_json::to_value(&entry.status).unwrap_or(Value::Null);
             let new = serde_json::to_value(&update.status).unwrap_or(Value::Null);
             let patch = merge_diff(&old, &new);
-            let has = entry.metadata.finalizers.iter().any(|f| *f == finalizer);
+            let has = entry.metadata.finalizers.contains(&finalizer);
             let wants = wants_entry_finalizer(entry, &update.status).filter(|w| *w != has);
             if patch.is_none() && wants.is_none() {
                 continue;
             }
-            jobs.push((entry.clone(), update.status, patch, wants));
+            jobs.push((entry.clone(), update, patch, wants));
         }
         let Some(resource) = self.resources.of(ObjectKind::DnsEntry).cloned() else {
             return;
         };
         let client = self.target.clone();
-        let results: Vec<(Option<DnsEntry>, Vec<String>)> = stream::iter(jobs)
-            .map(|(mut entry, status, patch, wants)| {
-                let api: Api<DynamicObject> = Api::namespaced_with(
-                    client.clone(),
-                    entry.metadata.namespace_or_default(),
-                    &resource,
-                );
-                let counters = Arc::clone(&self.counters);
-                let finalizer = finalizer.clone();
-                let trace = self.settings.log_writes;
-                async move {
-                    let name = entry.metadata.name_or_empty().to_owned();
-                    let mut problems = Vec::new();
-                    if let Some(patch) = patch {
-                        let body = serde_json::json!({ "status": patch });
-                        let params = PatchParams::default();
-                        match api.patch_status(&name, &params, &Patch::Merge(&body)).await {
-                            Ok(_) => {
-                                Counters::add(&counters.statuses);
-                                if trace {
+        let results: Vec<(Option<DnsEntry>, Vec<String>, Option<StatusUpdate>)> =
+            stream::iter(jobs)
+                .map(|(mut entry, update, patch, wants)| {
+                    let api: Api<DynamicObject> = Api::namespaced_with(
+                        client.clone(),
+                        entry.metadata.namespace_or_default(),
+                        &resource,
+                    );
+                    let counters = Arc::clone(&self.counters);
+                    let finalizer = finalizer.clone();
+                    let trace = self.settings.log_writes;
+                    async move {
+                        let name = entry.metadata.name_or_empty().to_owned();
+                        let mut problems = Vec::new();
+                        let mut failed = false;
+                        if let Some(patch) = patch {
+                            let body = serde_json::json!({ "status": patch });
+                            let params = PatchParams::default();
+                            match api.patch_status(&name, &params, &Patch::Merge(&body)).await {
+                                Ok(_) => {
+                                    Counters::add(&counters.statuses);
+                                    if trace {
+                                        problems.push(format!(
+                                            "write: status of DNSEntry {}/{name}: {body}",
+                                            entry.metadata.namespace_or_default()
+                                        ));
+                                    }
+                                    entry.status = Some(update.status.clone());
+                                }
+                                // Gone meanwhile (its deletion finished): nothing to report.
+                                Err(kube::Error::Api(e)) if e.code == 404 => {
+                                    return (None, problems, None);
+                                }
+                                Err(e) => {
+                                    failed = true;
                                     problems.push(format!(
-                                        "write: status of DNSEntry {}/{name}: {body}",
+                                        "failed to update status of DNSEntry {}/{name}: {e}",
                                         entry.metadata.namespace_or_default()
                                     ));
                                 }
-                                entry.status = Some(status);
                             }
-                            // Gone meanwhile (its deletion finished): nothing to report.
-                            Err(kube::Error::Api(e)) if e.code == 404 => return (None, problems),
-                            Err(e) => problems.push(format!(
-                                "failed to update status of DNSEntry {}/{name}: {e}",
-                                entry.metadata.namespace_or_default()
-                            )),
                         }
-                    }
-                    if let Some(wants) = wants {
-                        match set_finalizer(&api, &name, &finalizer, wants, &counters).await {
-                            Ok(()) => {
-                                entry.metadata.finalizers.retain(|f| *f != finalizer);
-                                if wants {
-                                    entry.metadata.finalizers.push(finalizer);
+                        if let Some(wants) = wants {
+                            match set_finalizer(&api, &name, &finalizer, wants, &counters).await {
+                                Ok(()) => {
+                                    entry.metadata.finalizers.retain(|f| *f != finalizer);
+                                    if wants {
+                                        entry.metadata.finalizers.push(finalizer);
+                                    }
+                                }
+                                Err(e) => {
+                                    failed = true;
+                                    problems.push(format!(
+                                        "failed to {} finalizer of DNSEntry {}/{name}: {e}",
+                                        if wants { "add" } else { "remove" },
+                                        entry.metadata.namespace_or_default()
+                                    ));
                                 }
                             }
-                            Err(e) => problems.push(format!(
-                                "failed to {} finalizer of DNSEntry {}/{name}: {e}",
-                                if wants { "add" } else { "remove" },
-                                entry.metadata.namespace_or_default()
-                            )),
                         }
+                        (Some(entry), problems, failed.then_some(update))
                     }
-                    (Some(entry), problems)
-                }
-            })
-            .buffer_unordered(PARALLEL_WRITES)
-            .collect()
-            .await;
-        for (entry, problems) in results {
+                })
+                .buffer_unordered(PARALLEL_WRITES)
+                .collect()
+                .await;
+        for (entry, problems, failed) in results {
             for line in problems {
                 self.say(line);
+            }
+            if let Some(update) = failed {
+                self.unwritten.statuses.insert(update.id.clone(), update);
             }
             // The driver's view follows what it wrote; the watch brings the same.
             if let Some(entry) = entry {

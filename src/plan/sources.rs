@@ -228,7 +228,8 @@ pub(super) fn entries<'a>(
             .unwrap_or_default();
         let mut owned: Vec<DnsEntry> = Vec::new();
         for &i in candidates {
-            if !claimed[i] && sources::owns(kind, meta, given[i]) {
+            if !claimed[i] && sources::owns(kind, meta, given[i]) && writes_class(config, given[i])
+            {
                 claimed[i] = true;
                 owned.push(given[i].clone());
             }
@@ -505,4 +506,11 @@ pub(super) fn annotated(annotation: &DnsAnnotation) -> Target {
         r.namespace.clone().unwrap_or_default(),
         r.name.clone(),
     )
+}
+
+/// Whether `entry` is of the class a source controller of `config` writes its entries in: only
+/// such entries are a source's to reuse or delete (an entry of another class that names the same
+/// owner belongs to another controller).
+pub(super) fn writes_class(config: &Config, entry: &DnsEntry) -> bool {
+    (config.source.target_class).matches(entry.metadata.annotation(crate::annotations::CLASS))
 }

@@ -154,42 +154,45 @@ use serde::Deserialize as _;
 /// established.
 pub(crate) fn crds_installed(plane: &ControlPlane) {
     static INSTALLED: OnceLock<()> = OnceLock::new();
-    INSTALLED.get_or_init(|| {
-        let printed = run_in(CRATE_ROOT, &["crds"], None).expect_code(0, &["crds"]);
-        let ours = documents(&printed.stdout);
-        assert_eq!(ours.len(), 4, "shoot-dns crds prints four CRDs");
-        let sources = include_str!("../data/crds/sources.yaml");
-        block_on(async {
-            let crds: Api<CustomResourceDefinition> = Api::all(plane.client().await);
-            let mut names = Vec::new();
-            for document in ours.into_iter().chain(documents(sources)) {
-                let crd: CustomResourceDefinition =
-                    serde_json::from_value(document).expect("a CustomResourceDefinition");
-                let created = crds.create(&PostParams::default(), &crd).await;
-                let created = created.unwrap_or_else(|e| {
-                    panic!("the apiserver refuses the CRD {:?}: {e}", crd.metadata.name)
-                });
-                names.push(created.metadata.name.unwrap_or_default());
-            }
-            for name in names {
-                let started = Instant::now();
-                loop {
-                    let crd = crds.get(&name).await.expect("the CRD exists");
-                    let conditions = crd.status.and_then(|s| s.conditions).unwrap_or_default();
-                    if conditions
-                        .iter()
-                        .any(|c| c.type_ == "Established" && c.status == "True")
-                    {
-                        break;
-                    }
-                    assert!(
-                        started.elapsed() < Duration::from_secs(30),
-                        "{name} is not established: {conditions:?}"
-                    );
-                    tokio::time::sleep(Duration::from_millis(100)).await;
+    INSTALLED.get_or_init(|| install_crds(plane));
+}
+
+/// Installs the CRDs of [`crds_installed`] on `plane` (a control plane of a test's own).
+pub(crate) fn install_crds(plane: &ControlPlane) {
+    let printed = run_in(CRATE_ROOT, &["crds"], None).expect_code(0, &["crds"]);
+    let ours = documents(&printed.stdout);
+    assert_eq!(ours.len(), 4, "shoot-dns crds prints four CRDs");
+    let sources = include_str!("../data/crds/sources.yaml");
+    block_on(async {
+        let crds: Api<CustomResourceDefinition> = Api::all(plane.client().await);
+        let mut names = Vec::new();
+        for document in ours.into_iter().chain(documents(sources)) {
+            let crd: CustomResourceDefinition =
+                serde_json::from_value(document).expect("a CustomResourceDefinition");
+            let created = crds.create(&PostParams::default(), &crd).await;
+            let created = created.unwrap_or_else(|e| {
+                panic!("the apiserver refuses the CRD {:?}: {e}", crd.metadata.name)
+            });
+            names.push(created.metadata.name.unwrap_or_default());
+        }
+        for name in names {
+            let started = Instant::now();
+            loop {
+                let crd = crds.get(&name).await.expect("the CRD exists");
+                let conditions = crd.status.and_then(|s| s.conditions).unwrap_or_default();
+                if conditions
+                    .iter()
+                    .any(|c| c.type_ == "Established" && c.status == "True")
+                {
+                    break;
                 }
+                assert!(
+                    started.elapsed() < Duration::from_secs(30),
+                    "{name} is not established: {conditions:?}"
+                );
+                tokio::time::sleep(Duration::from_millis(100)).await;
             }
-        });
+        }
     });
 }
 

@@ -180,7 +180,8 @@ pub(crate) async fn entries_named(
         .collect()
 }
 
-/// The one entry of `name` in `namespace` once its status is `state` with targets `targets`.
+/// The one entry of `name` in `namespace` once its status is `state` with targets `targets`
+/// (at most 30 s).
 pub(crate) async fn entry_in_state(
     client: &kube::Client,
     namespace: &str,
@@ -188,16 +189,23 @@ pub(crate) async fn entry_in_state(
     state: &str,
     targets: &[&str],
 ) -> Value {
-    let what = format!("DNSEntry {name} in {namespace} is {state} with targets {targets:?}");
-    eventually(&what, || async {
+    let started = Instant::now();
+    loop {
         let entries = entries_named(client, namespace, name).await;
-        let [entry] = &entries[..] else {
-            return None;
-        };
-        let status = &entry["status"];
-        (status["state"] == state && status["targets"] == json!(targets)).then(|| entry.clone())
-    })
-    .await
+        if let [entry] = &entries[..] {
+            let status = &entry["status"];
+            if status["state"] == state && status["targets"] == json!(targets) {
+                return entry.clone();
+            }
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "not within 30 s: DNSEntry {name} in {namespace} is {state} with targets {targets:?}; \
+             the entries of that name: {:#}",
+            json!(entries)
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 /// The Events on `kind` `name` in `namespace`, as `<type> <reason> <message>` lines.
@@ -736,4 +744,152 @@ fn two_controllers_of_different_classes_share_a_cluster() {
             assert_eq!(provider["status"]["state"], "Ready", "{provider:#}");
         }
     });
+}
+
+/// `count` LoadBalancer Services of `class` asking for `s<i>.example.org`, address
+/// `192.0.2.<i>`.
+fn services(namespace: &str, class: &str, count: usize) -> Vec<Value> {
+    (0..count)
+        .map(|i| {
+            let mut source = service(
+                namespace,
+                class,
+                &format!("s{i}.example.org"),
+                &format!("192.0.2.{}", i % 250 + 1),
+            );
+            source["metadata"]["name"] = json!(format!("s{i}"));
+            source
+        })
+        .collect()
+}
+
+/// The entries of `namespace`, by DNS name: (name, state, targets).
+async fn entry_states(client: &kube::Client, namespace: &str) -> Vec<(String, String, Value)> {
+    let entries = api(client, "dns.gardener.cloud/v1alpha1", "DNSEntry", namespace).await;
+    let list = (entries.list(&ListParams::default()).await).expect("the entries are listed");
+    let mut states: Vec<(String, String, Value)> = (list.items.into_iter())
+        .map(|e| serde_json::to_value(e).expect("JSON"))
+        .map(|e| {
+            (
+                e["spec"]["dnsName"].as_str().unwrap_or_default().to_owned(),
+                e["status"]["state"].as_str().unwrap_or_default().to_owned(),
+                e["metadata"]["name"].clone(),
+            )
+        })
+        .collect();
+    states.sort_by(|a, b| a.0.cmp(&b.0));
+    states
+}
+
+/// Waits (at most 60 s) until every one of `count` Services has exactly one entry, Ready.
+async fn all_ready(
+    client: &kube::Client,
+    namespace: &str,
+    count: usize,
+    controller: &Running,
+) -> Vec<(String, String, Value)> {
+    let started = Instant::now();
+    loop {
+        let states = entry_states(client, namespace).await;
+        if states.len() == count && states.iter().all(|(_, state, _)| state == "Ready") {
+            return states;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "not within 60 s: {count} entries Ready, one per Service: {states:?}\n{}: {:#?}",
+            controller.counters,
+            controller.log()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// The apiserver restarted while the controller creates the entries of 30 Services: it
+/// converges, one entry per name, every record there.
+#[test]
+fn the_controller_converges_across_an_apiserver_restart() {
+    if cluster::shared().is_none() {
+        return;
+    }
+    let plane = ControlPlane::start().expect("a control plane of the test's own");
+    crate::apiserver::install_crds(&plane);
+    let ns = "restart";
+    block_on(async { namespace(&plane.client().await, ns).await });
+    let controller = Running::start(&plane, ns, Some(ns));
+    block_on(async {
+        let client = plane.client().await;
+        create(&client, local_provider(ns, ns, "example.org")).await;
+        for source in services(ns, ns, 30) {
+            create(&client, source).await;
+        }
+    });
+    plane.restart_apiserver();
+    block_on(async {
+        let client = plane.client().await;
+        let states = all_ready(&client, ns, 30, &controller).await;
+        assert!(states.len() == 30, "{:#?}", controller.log());
+    });
+    for i in 0..30 {
+        let name = format!("s{i}.example.org");
+        assert_eq!(
+            controller.record(&name, "A"),
+            Some(vec![format!("192.0.2.{}", i + 1)]),
+            "{name}"
+        );
+    }
+    assert_eq!(
+        controller
+            .counters
+            .deletes
+            .load(std::sync::atomic::Ordering::Relaxed),
+        0
+    );
+}
+
+/// Watches that resume after etcd compacted their resourceVersion get 410 Gone and list
+/// afresh: nothing is deleted or created again, and the watch goes on.
+#[test]
+fn a_watch_that_gets_410_relists_without_spurious_deletes() {
+    use std::sync::atomic::Ordering::Relaxed;
+    if cluster::shared().is_none() {
+        return;
+    }
+    let plane = ControlPlane::start().expect("a control plane of the test's own");
+    crate::apiserver::install_crds(&plane);
+    let ns = "gone";
+    block_on(async { namespace(&plane.client().await, ns).await });
+    let controller = Running::start(&plane, ns, Some(ns));
+    let before = block_on(async {
+        let client = plane.client().await;
+        create(&client, local_provider(ns, ns, "example.org")).await;
+        for source in services(ns, ns, 10) {
+            create(&client, source).await;
+        }
+        all_ready(&client, ns, 10, &controller).await
+    });
+    let relists = controller.counters.relists.load(Relaxed);
+    let creates = controller.counters.creates.load(Relaxed);
+    plane.stop_apiserver();
+    plane.compact_etcd();
+    plane.start_apiserver();
+    block_on(async {
+        let client = plane.client().await;
+        eventually("every watch lists afresh", || async {
+            (controller.counters.relists.load(Relaxed) >= relists + 10).then_some(())
+        })
+        .await;
+        // The watch goes on: a new Service gets its entry.
+        let mut eleventh = services(ns, ns, 11).pop().expect("a Service");
+        eleventh["metadata"]["name"] = json!("s10");
+        create(&client, eleventh).await;
+        let mut after = all_ready(&client, ns, 11, &controller).await;
+        after.retain(|(name, _, _)| name != "s10.example.org");
+        assert_eq!(after, before, "the entries are the same objects");
+    });
+    assert_eq!(controller.counters.deletes.load(Relaxed), 0);
+    assert_eq!(controller.counters.creates.load(Relaxed), creates + 1);
+    for i in 0..11 {
+        let name = format!("s{i}.example.org");
+        assert!(controller.record(&name, "A").is_some(), "{name}");
+    }
 }

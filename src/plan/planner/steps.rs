@@ -192,6 +192,9 @@ impl Planner {
 
     /// The first source (Services, then Ingresses, by namespace and name) that owns an entry.
     fn claimer(&self, entry: &DnsEntry) -> Option<SourceKey> {
+        if !super::super::sources::writes_class(&self.config, entry) {
+            return None;
+        }
         super::inputs::owners(entry).into_iter().find(|source| {
             let meta = self.source_meta(source);
             meta.is_some_and(|meta| sources::owns(source.kind(), meta, entry))

@@ -238,6 +238,26 @@ impl ControlPlane {
         self.start_apiserver();
     }
 
+    /// Stops the apiserver (etcd keeps running).
+    pub fn stop_apiserver(&self) {
+        stop(&self.apiserver, &self.dir.join("apiserver.pid"));
+    }
+
+    /// Compacts etcd's history up to its current revision, as the apiserver does every five
+    /// minutes: a watch that resumes from an older resourceVersion then gets 410 Gone.
+    pub fn compact_etcd(&self) {
+        // The revision is in the header of any range answer (etcd's JSON gateway).
+        let range = http_post(self.etcd_port, "/v3/kv/range", r#"{"key":"AA=="}"#)
+            .expect("etcd answers a range request");
+        let answer: serde_json::Value = serde_json::from_str(&range).expect("JSON from etcd");
+        let revision = answer["header"]["revision"]
+            .as_str()
+            .expect("etcd gives its revision")
+            .to_owned();
+        let body = format!(r#"{{"revision":"{revision}","physical":true}}"#);
+        http_post(self.etcd_port, "/v3/kv/compaction", &body).expect("etcd compacts");
+    }
+
     /// Stops etcd (the apiserver keeps running and fails its requests).
     pub fn stop_etcd(&self) {
         stop(&self.etcd, &self.dir.join("etcd.pid"));
@@ -269,7 +289,8 @@ impl ControlPlane {
         });
     }
 
-    fn start_apiserver(&self) {
+    /// Starts the apiserver (again) on its port, and waits until it is ready.
+    pub fn start_apiserver(&self) {
         let log = self.log_file("apiserver.log");
         let dir = &self.dir;
         let child = Command::new(self.bin.join("kube-apiserver"))
@@ -406,6 +427,23 @@ fn random_token() -> String {
 }
 
 /// The body of a plain HTTP GET on a loopback port, if it answers.
+fn http_post(port: u16, path: &str, body: &str) -> Option<String> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(
+        stream,
+        "POST {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    response
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_owned())
+}
+
 fn http_get(port: u16, path: &str) -> Option<String> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
     stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
