@@ -56,9 +56,10 @@ pub fn run(config: Config, options: Options<'_>) -> Result<ExitCode, String> {
             .resync(options.resync)
             .controllers(options.controllers);
         let driver = Driver::start(source, target, settings).await;
+        let counters = driver.counters();
         eprintln!("shoot-dns: controller started");
         driver.run(shutdown()).await;
-        eprintln!("shoot-dns: stopped");
+        eprintln!("shoot-dns: stopped after {counters}");
         Ok(ExitCode::SUCCESS)
     })
 }

@@ -569,6 +569,16 @@ impl Driver {
                 self.say("every kind is listed: planning".to_owned());
             }
         }
+        // A watch event older than an entry this driver wrote (and fed in at once) would take
+        // the planner back to the entry before the write, and have it written again: an
+        // older spec has a lower generation.
+        if let Input::Applied(Object::DnsEntry(entry)) = &input
+            && let Some(known) = self.entries.get(&entry_key(entry))
+            && known.metadata.generation > entry.metadata.generation
+            && known.metadata.uid == entry.metadata.uid
+        {
+            return;
+        }
         match &input {
             Input::Applied(Object::DnsEntry(entry)) => self.entry_seen(entry.clone()),
             Input::Deleted(Object::DnsEntry(entry)) => {
@@ -1478,6 +1488,9 @@ async fn write_entry(
                     let patched = patched
                         .map_err(|e| format!("failed to patch DNSEntry {namespace}/{name}: {e}"))?;
                     Counters::add(&counters.patches);
+                    if std::env::var_os("SHOOT_DNS_TRACE_PATCHES").is_some() {
+                        eprintln!("patch DNSEntry {namespace}/{name}: {patch}");
+                    }
                     Ok(decoded(resource, patched))
                 }
                 (Some(name), None) => Err(format!(

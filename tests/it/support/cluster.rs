@@ -315,7 +315,7 @@ impl ControlPlane {
                 "--token-auth-file={}",
                 dir.join("token.csv").display()
             ))
-            .arg("--service-cluster-ip-range=10.0.0.0/24")
+            .arg("--service-cluster-ip-range=10.0.0.0/16")
             .arg("--allow-privileged=true")
             .arg("--disable-admission-plugins=ServiceAccount")
             .stdin(Stdio::null())
