@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use shoot_dns::Config;
-use shoot_dns::adapters::kube::driver::{Controllers, Driver, Settings};
+use shoot_dns::adapters::kube::driver::{Controllers, Driver, Settings, log_line};
 
 /// What `controller` is run with.
 pub struct Options<'a> {
@@ -16,6 +16,7 @@ pub struct Options<'a> {
     pub controllers: Controllers,
     pub resync: Duration,
     pub leader_election: bool,
+    pub log_json: bool,
 }
 
 /// A client of the cluster `kubeconfig` names, else of `KUBECONFIG`'s, else of the cluster
@@ -46,20 +47,26 @@ pub fn run(config: Config, options: Options<'_>) -> Result<ExitCode, String> {
             Some(path) => Some(client(Some(path)).await?),
             None => None,
         };
+        let json = options.log_json;
         if options.leader_election {
             eprintln!(
-                "shoot-dns: leader election is not available in this version: this replica acts as the leader (run one replica)"
+                "{}",
+                log_line(
+                    "leader election is not available in this version: this replica acts as the leader (run one replica)",
+                    json
+                )
             );
         }
         let settings = Settings::new(config)
             .namespace(options.namespace)
             .resync(options.resync)
-            .controllers(options.controllers);
+            .controllers(options.controllers)
+            .log_json(json);
         let driver = Driver::start(source, target, settings).await;
         let counters = driver.counters();
-        eprintln!("shoot-dns: controller started");
+        eprintln!("{}", log_line("controller started", json));
         driver.run(shutdown()).await;
-        eprintln!("shoot-dns: stopped after {counters}");
+        eprintln!("{}", log_line(&format!("stopped after {counters}"), json));
         Ok(ExitCode::SUCCESS)
     })
 }

@@ -302,12 +302,12 @@ fn controller_command(args: &ControllerArgs) -> Result<ExitCode, String> {
         Some(list) => list.parse()?,
         None => shoot_dns::adapters::kube::driver::Controllers::default(),
     };
+    // Leader election, metrics and health endpoints are accepted and not served yet.
     let _ = (
         &args.leader_election_namespace,
         &args.leader_election_id,
         &args.metrics_bind_address,
         &args.health_probe_bind_address,
-        args.log_format,
     );
     controller::run(
         config,
@@ -318,6 +318,7 @@ fn controller_command(args: &ControllerArgs) -> Result<ExitCode, String> {
             controllers,
             resync: args.resync,
             leader_election: args.leader_election,
+            log_json: args.log_format == LogFormat::Json,
         },
     )
 }

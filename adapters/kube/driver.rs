@@ -146,6 +146,8 @@ pub struct Settings {
     pub controllers: Controllers,
     /// Log every write (object and patch), for debugging.
     pub log_writes: bool,
+    /// Log lines as JSON objects (`{"time": ..., "msg": ...}`) instead of text.
+    pub log_json: bool,
 }
 
 impl Settings {
@@ -159,7 +161,15 @@ impl Settings {
             manager: "shoot-dns".to_owned(),
             controllers: Controllers::default(),
             log_writes: false,
+            log_json: false,
         }
+    }
+
+    /// Logs lines as JSON objects.
+    #[must_use]
+    pub fn log_json(mut self, log_json: bool) -> Self {
+        self.log_json = log_json;
+        self
     }
 
     /// Logs every write.
@@ -460,7 +470,7 @@ impl Driver {
             Some(log) => {
                 let _ = log.send(line);
             }
-            None => eprintln!("shoot-dns: {line}"),
+            None => eprintln!("{}", log_line(&line, self.settings.log_json)),
         }
     }
 
@@ -1312,6 +1322,18 @@ impl Driver {
 
     /// Records the events on their objects, side by side.
     async fn record(&self, events: Vec<Event>) {
+        for event in &events {
+            let object = &event.involved_object;
+            self.say(format!(
+                "{} {}/{}: {:?} {} {}",
+                object.kind,
+                object.namespace,
+                object.name,
+                event.event_type,
+                event.reason,
+                event.message
+            ));
+        }
         let counters = &self.counters;
         let results: Vec<Option<String>> = stream::iter(events)
             .map(|event| {
@@ -1488,9 +1510,6 @@ async fn write_entry(
                     let patched = patched
                         .map_err(|e| format!("failed to patch DNSEntry {namespace}/{name}: {e}"))?;
                     Counters::add(&counters.patches);
-                    if std::env::var_os("SHOOT_DNS_TRACE_PATCHES").is_some() {
-                        eprintln!("patch DNSEntry {namespace}/{name}: {patch}");
-                    }
                     Ok(decoded(resource, patched))
                 }
                 (Some(name), None) => Err(format!(
@@ -1693,6 +1712,19 @@ fn kind_name(kind: ObjectKind) -> &'static str {
         ObjectKind::GatewayApiGateway | ObjectKind::IstioGateway => "Gateway",
         ObjectKind::HttpRoute => "HTTPRoute",
         ObjectKind::VirtualService => "VirtualService",
+    }
+}
+
+/// One line of the log: `shoot-dns: <message>`, or a JSON object with the time (seconds since
+/// the Unix epoch) and the message.
+pub fn log_line(message: &str, json: bool) -> String {
+    if json {
+        let time = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_secs_f64());
+        serde_json::json!({"time": time, "msg": message}).to_string()
+    } else {
+        format!("shoot-dns: {message}")
     }
 }
 
