@@ -367,6 +367,10 @@ pub struct Driver {
     retries: BTreeMap<EntryId, (u32, Instant)>,
     /// Source objects this driver put its finalizer on.
     finalized: BTreeSet<ObjectRef>,
+    /// Providers (`namespace/name`) whose finalizer, and their Secret's, this driver saw to,
+    /// and those being deleted whose finalizers it took off.
+    providers_finalized: BTreeSet<String>,
+    providers_released: BTreeSet<String>,
     /// Writes that failed, to try again.
     unwritten: Unwritten,
     /// Failed writes are due to be tried again in this round.
@@ -428,6 +432,8 @@ impl Driver {
             bootstrapped: BTreeSet::new(),
             retries: BTreeMap::new(),
             finalized: BTreeSet::new(),
+            providers_finalized: BTreeSet::new(),
+            providers_released: BTreeSet::new(),
             unwritten: Unwritten::default(),
             retry_writes: false,
             created: BTreeMap::new(),
@@ -703,6 +709,7 @@ impl Driver {
             progressed |= self.annotation_statuses().await;
             progressed |= self.lookups().await;
             progressed |= self.releases().await;
+            progressed |= self.provider_finalizers().await;
             progressed |= self.execute().await;
             while let Some(update) = self.planner.poll_status() {
                 statuses.insert(update.id.clone(), update);
@@ -1232,6 +1239,81 @@ impl Driver {
             self.finalize(&object, &finalizer, false).await;
         }
         true
+    }
+
+    /// The DNSProviders of the class and their Secrets carry the class's finalizer
+    /// (docs/entries-and-providers.md §6); a provider being deleted loses it, and its Secret too
+    /// when no other provider of the class uses it, once no entry (but fully ignored ones) names
+    /// the provider in its status (§4.6).
+    async fn provider_finalizers(&mut self) -> bool {
+        if !self.settings.controllers.providers {
+            return false;
+        }
+        let finalizer = self.settings.config.class.compound_finalizer();
+        let api_version = crate::api::DNS_API_VERSION;
+        let mut puts = Vec::new();
+        let mut takes = Vec::new();
+        let mut secrets_in_use = BTreeSet::new();
+        for (provider, secret) in self.planner.accounts() {
+            let key = provider.metadata.key();
+            let namespace = provider.metadata.namespace_or_default();
+            let provider_ref = ObjectRef::new(
+                api_version,
+                "DNSProvider",
+                namespace,
+                provider.metadata.name_or_empty(),
+            );
+            let secret_ref = secret
+                .map(|s| ObjectRef::new("v1", "Secret", namespace, s.metadata.name_or_empty()));
+            if !provider.metadata.is_deleting() {
+                if let Some(secret) = &secret_ref {
+                    secrets_in_use.insert(secret.clone());
+                }
+                if self.providers_finalized.insert(key.clone()) {
+                    let has = |f: &Vec<String>| f.contains(&finalizer);
+                    if !has(&provider.metadata.finalizers) {
+                        puts.push(provider_ref);
+                    }
+                    if let (Some(secret), Some(secret_ref)) = (secret, secret_ref)
+                        && !has(&secret.metadata.finalizers)
+                    {
+                        puts.push(secret_ref);
+                    }
+                }
+                continue;
+            }
+            if self.providers_released.contains(&key) {
+                continue;
+            }
+            let fully_ignored = |e: &DnsEntry| {
+                let meta = &e.metadata;
+                meta.annotation(crate::annotations::TARGET_HARD_IGNORE) == Some("true")
+                    || meta.annotation(crate::annotations::IGNORE) == Some("full")
+            };
+            let assigned = (self.entries.values())
+                .filter(|e| !fully_ignored(e))
+                .any(|e| {
+                    e.status.as_ref().and_then(|s| s.provider.as_deref()) == Some(key.as_str())
+                });
+            if !assigned {
+                takes.push((key, provider_ref, secret_ref));
+            }
+        }
+        let progressed = !puts.is_empty() || !takes.is_empty();
+        for object in puts {
+            self.finalize(&object, &finalizer, true).await;
+        }
+        for (key, provider, secret) in takes {
+            let mut done = self.finalize(&provider, &finalizer, false).await;
+            if let Some(secret) = secret.filter(|s| !secrets_in_use.contains(s)) {
+                done &= self.finalize(&secret, &finalizer, false).await;
+            }
+            if done {
+                self.providers_released.insert(key.clone());
+                self.providers_finalized.remove(&key);
+            }
+        }
+        progressed
     }
 
     /// Adds or removes `finalizer` on `object` (read afresh; a conflict is tried again from a

@@ -278,10 +278,13 @@ fn an_annotated_service_gets_its_record_and_loses_it() {
         let entry = entry_in_state(&client, &ns, "shop.example.org", "Ready", &["192.0.2.1"]).await;
         assert_eq!(entry["metadata"]["generateName"], "shop-service-");
         assert_eq!(entry["metadata"]["ownerReferences"][0]["kind"], "Service");
-        assert_eq!(
-            entry["metadata"]["finalizers"],
-            json!([format!("{ns}.dns.gardener.cloud/compound")])
-        );
+        // The finalizer follows the status write.
+        let finalizers = json!([format!("{ns}.dns.gardener.cloud/compound")]);
+        eventually("the entry's finalizer", || async {
+            let entries = entries_named(&client, &ns, "shop.example.org").await;
+            (entries.len() == 1 && entries[0]["metadata"]["finalizers"] == finalizers).then_some(())
+        })
+        .await;
         assert_eq!(
             controller.record("shop.example.org", "A"),
             Some(vec!["192.0.2.1".to_owned()])
@@ -560,6 +563,23 @@ fn a_dns_entry_gets_its_record_in_bind_and_a_restarted_controller_deletes_it() {
         entry_in_state(&client, &ns, "www.example.com", "Ready", &["192.0.2.40"]).await;
     });
     assert_eq!(bind.dig("www.example.com", "A"), ["192.0.2.40"]);
+    // The provider and its Secret carry the class's finalizer.
+    block_on(async {
+        let client = plane.client().await;
+        let finalizer = format!("{ns}.dns.gardener.cloud/compound");
+        for (api_version, kind, name) in [
+            ("v1", "Secret", "bind"),
+            ("dns.gardener.cloud/v1alpha1", "DNSProvider", "bind"),
+        ] {
+            let objects = api(&client, api_version, kind, &ns).await;
+            eventually(&format!("the finalizer of {kind} {name}"), || async {
+                let object = objects.get(name).await.expect("the object");
+                let finalizers = object.metadata.finalizers.unwrap_or_default();
+                (finalizers == [finalizer.clone()]).then_some(())
+            })
+            .await;
+        }
+    });
     drop(first);
 
     let second = Running::start(plane, &ns, Some(&ns));
@@ -892,4 +912,65 @@ fn a_watch_that_gets_410_relists_without_spurious_deletes() {
         let name = format!("s{i}.example.org");
         assert!(controller.record(&name, "A").is_some(), "{name}");
     }
+}
+
+/// A DNSProvider of the class carries the class's finalizer; deleted while an entry still
+/// names it, it stays (and says why); once the entry and its record are gone, so is the
+/// provider.
+#[test]
+fn a_provider_is_deleted_only_once_no_entry_uses_it() {
+    let Some(plane) = cluster::shared() else {
+        return;
+    };
+    let ns = scenario(plane, "ctl-provider");
+    let controller = Running::start(plane, &ns, Some(&ns));
+    block_on(async {
+        let client = plane.client().await;
+        create(&client, local_provider(&ns, &ns, "example.org")).await;
+        create(
+            &client,
+            json!({
+                "apiVersion": "dns.gardener.cloud/v1alpha1", "kind": "DNSEntry",
+                "metadata": {"name": "www", "namespace": ns,
+                             "annotations": {"dns.gardener.cloud/class": ns}},
+                "spec": {"dnsName": "www.example.org", "targets": ["192.0.2.90"]},
+            }),
+        )
+        .await;
+        entry_in_state(&client, &ns, "www.example.org", "Ready", &["192.0.2.90"]).await;
+        let providers = api(&client, "dns.gardener.cloud/v1alpha1", "DNSProvider", &ns).await;
+        let finalizer = format!("{ns}.dns.gardener.cloud/compound");
+        let provider = eventually("the provider's finalizer", || async {
+            let provider = providers.get("local").await.expect("the provider");
+            let finalizers = provider.metadata.finalizers.clone().unwrap_or_default();
+            finalizers.contains(&finalizer).then_some(provider)
+        })
+        .await;
+        assert_eq!(provider.metadata.finalizers, Some(vec![finalizer.clone()]));
+
+        (providers.delete("local", &Default::default()).await).expect("deleted");
+        let message = eventually("the provider says why it stays", || async {
+            let provider = providers.get("local").await.expect("the provider stays");
+            let message = provider.data["status"]["message"]
+                .as_str()
+                .map(str::to_owned);
+            message.filter(|m| m.contains("still assigned"))
+        })
+        .await;
+        assert_eq!(
+            message,
+            "cannot delete provider, 1 DNSEntries still assigned to it"
+        );
+        assert!(controller.record("www.example.org", "A").is_some());
+
+        let entries = api(&client, "dns.gardener.cloud/v1alpha1", "DNSEntry", &ns).await;
+        (entries.delete("www", &Default::default()).await).expect("deleted");
+        eventually("the entry and the provider are gone", || async {
+            let entry = entries.get_opt("www").await.expect("read");
+            let provider = providers.get_opt("local").await.expect("read");
+            (entry.is_none() && provider.is_none()).then_some(())
+        })
+        .await;
+        assert_eq!(controller.record("www.example.org", "A"), None);
+    });
 }
