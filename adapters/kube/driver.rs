@@ -725,7 +725,7 @@ impl Driver {
             events.push(event);
         }
         self.created.clear();
-        self.record(events).await;
+        self.record(events);
         self.write_statuses(statuses.into_values().collect()).await;
         if self.unwritten.is_empty() {
             self.unwritten.attempts = 0;
@@ -1403,7 +1403,10 @@ impl Driver {
     }
 
     /// Records the events on their objects, side by side.
-    async fn record(&self, events: Vec<Event>) {
+    fn record(&self, events: Vec<Event>) {
+        if events.is_empty() {
+            return;
+        }
         for event in &events {
             let object = &event.involved_object;
             self.say(format!(
@@ -1416,36 +1419,47 @@ impl Driver {
                 event.message
             ));
         }
-        let counters = &self.counters;
-        let results: Vec<Option<String>> = stream::iter(events)
-            .map(|event| {
-                let recorder = if is_target_ref(&event.involved_object) {
-                    &self.target_recorder
-                } else {
-                    &self.source_recorder
-                };
-                async move {
-                    match publish(recorder, &event).await {
-                        Ok(()) => {
-                            Counters::add(&counters.events);
-                            None
+        // Published on a task of their own: no write waits for an Event.
+        let counters = Arc::clone(&self.counters);
+        let (source, target) = (self.source_recorder.clone(), self.target_recorder.clone());
+        let (log, json) = (self.log.clone(), self.settings.log_json);
+        tokio::spawn(async move {
+            let results: Vec<Option<String>> = stream::iter(events)
+                .map(|event| {
+                    let recorder = if is_target_ref(&event.involved_object) {
+                        &target
+                    } else {
+                        &source
+                    };
+                    let counters = &counters;
+                    async move {
+                        match publish(recorder, &event).await {
+                            Ok(()) => {
+                                Counters::add(&counters.events);
+                                None
+                            }
+                            Err(e) => Some(format!(
+                                "event {} on {} {}/{}: {e}",
+                                event.reason,
+                                event.involved_object.kind,
+                                event.involved_object.namespace,
+                                event.involved_object.name
+                            )),
                         }
-                        Err(e) => Some(format!(
-                            "event {} on {} {}/{}: {e}",
-                            event.reason,
-                            event.involved_object.kind,
-                            event.involved_object.namespace,
-                            event.involved_object.name
-                        )),
                     }
+                })
+                .buffered(PARALLEL_WRITES)
+                .collect()
+                .await;
+            for line in results.into_iter().flatten() {
+                match &log {
+                    Some(log) => {
+                        let _ = log.send(line);
+                    }
+                    None => eprintln!("{}", log_line(&line, json)),
                 }
-            })
-            .buffer_unordered(PARALLEL_WRITES)
-            .collect()
-            .await;
-        for line in results.into_iter().flatten() {
-            self.say(line);
-        }
+            }
+        });
     }
 
     /// Writes the entries' statuses that differ from what the entries show, and puts on or
