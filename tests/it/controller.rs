@@ -974,3 +974,61 @@ fn a_provider_is_deleted_only_once_no_entry_uses_it() {
         assert_eq!(controller.record("www.example.org", "A"), None);
     });
 }
+
+/// A DNSAnnotation gives a Service that has no DNS annotations of its own its names: the entry
+/// comes, and the DNSAnnotation's status says it is active; deleted, the entry goes.
+#[test]
+fn a_dns_annotation_gives_a_service_its_names() {
+    let Some(plane) = cluster::shared() else {
+        return;
+    };
+    let ns = scenario(plane, "ctl-annotation");
+    let controller = Running::start(plane, &ns, Some(&ns));
+    block_on(async {
+        let client = plane.client().await;
+        create(&client, local_provider(&ns, &ns, "example.org")).await;
+        let mut plain = service(&ns, &ns, "", "192.0.2.100");
+        plain["metadata"]["annotations"] = json!({});
+        plain["metadata"]["name"] = json!("legacy");
+        create(&client, plain).await;
+        create(
+            &client,
+            json!({
+                "apiVersion": "dns.gardener.cloud/v1alpha1", "kind": "DNSAnnotation",
+                "metadata": {"name": "legacy-dns", "namespace": ns,
+                             "annotations": {"dns.gardener.cloud/class": ns}},
+                "spec": {"resourceRef": {"apiVersion": "v1", "kind": "Service",
+                                         "name": "legacy", "namespace": ns},
+                         "annotations": {"dns.gardener.cloud/dnsnames": "legacy.example.org",
+                                         "dns.gardener.cloud/class": ns}},
+            }),
+        )
+        .await;
+        entry_in_state(
+            &client,
+            &ns,
+            "legacy.example.org",
+            "Ready",
+            &["192.0.2.100"],
+        )
+        .await;
+        let annotations = api(&client, "dns.gardener.cloud/v1alpha1", "DNSAnnotation", &ns).await;
+        eventually("the DNSAnnotation is active", || async {
+            let annotation = annotations.get("legacy-dns").await.expect("the annotation");
+            (annotation.data["status"]["active"] == true).then_some(())
+        })
+        .await;
+        assert_eq!(
+            controller.record("legacy.example.org", "A"),
+            Some(vec!["192.0.2.100".to_owned()])
+        );
+
+        (annotations.delete("legacy-dns", &Default::default()).await).expect("deleted");
+        eventually("the entry is gone", || async {
+            let entries = entries_named(&client, &ns, "legacy.example.org").await;
+            entries.is_empty().then_some(())
+        })
+        .await;
+        assert_eq!(controller.record("legacy.example.org", "A"), None);
+    });
+}
