@@ -41,6 +41,16 @@ impl Running {
 
     /// A controller with `settings`.
     pub fn with(plane: &ControlPlane, settings: Settings) -> Running {
+        Self::across(plane, None, settings)
+    }
+
+    /// A controller that watches sources on `plane` and writes entries on `target`.
+    pub fn across(
+        plane: &ControlPlane,
+        target: Option<&ControlPlane>,
+        settings: Settings,
+    ) -> Running {
+        let target_kubeconfig = target.map(ControlPlane::kubeconfig);
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let (ready, handles) = std::sync::mpsc::channel();
         let log = Arc::new(Mutex::new(Vec::new()));
@@ -58,7 +68,18 @@ impl Running {
                     .await
                     .expect("a client configuration");
                 let client = kube::Client::try_from(config).expect("a client");
-                let mut driver = Driver::start(client, None, settings).await;
+                let target = match target_kubeconfig {
+                    Some(kubeconfig) => {
+                        let file =
+                            kube::config::Kubeconfig::from_yaml(&kubeconfig).expect("a kubeconfig");
+                        let config = kube::Config::from_custom_kubeconfig(file, &options)
+                            .await
+                            .expect("a client configuration");
+                        Some(kube::Client::try_from(config).expect("a client"))
+                    }
+                    None => None,
+                };
+                let mut driver = Driver::start(client, target, settings).await;
                 let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel();
                 driver.log_to(sender);
                 tokio::spawn(async move {
@@ -1030,5 +1051,74 @@ fn a_dns_annotation_gives_a_service_its_names() {
         })
         .await;
         assert_eq!(controller.record("legacy.example.org", "A"), None);
+    });
+}
+
+/// Sources in one cluster, entries and providers in another (`--target-kubeconfig`, the
+/// extension's seed case): the entry is written into the target cluster with the
+/// `resources.gardener.cloud/owners` annotation, gets its record, and goes with its Service,
+/// whose finalizer is put on and taken off in the source cluster.
+#[test]
+fn entries_go_to_the_target_cluster() {
+    let Some(shoot) = cluster::shared() else {
+        return;
+    };
+    let seed = ControlPlane::start().expect("a second control plane");
+    crate::apiserver::install_crds(&seed);
+    let ns = scenario(shoot, "ctl-seed");
+    block_on(async { namespace(&seed.client().await, &ns).await });
+    let config: shoot_dns::config::ManagerConfiguration = serde_json::from_value(json!({
+        "class": ns,
+        "controllers": {"source": {"sourceClusterID": "shoot", "targetClusterID": "seed"}},
+    }))
+    .expect("a configuration");
+    let config = config.resolve().expect("a valid configuration");
+    let settings = Settings::new(config)
+        .namespace(Some(ns.clone()))
+        .log_writes(true);
+    let controller = Running::across(shoot, Some(&seed), settings);
+    block_on(async {
+        let shoot_client = shoot.client().await;
+        let seed_client = seed.client().await;
+        create(&seed_client, local_provider(&ns, &ns, "example.org")).await;
+        create(
+            &shoot_client,
+            service(&ns, &ns, "shop.example.org", "192.0.2.110"),
+        )
+        .await;
+        let entry = entry_in_state(
+            &seed_client,
+            &ns,
+            "shop.example.org",
+            "Ready",
+            &["192.0.2.110"],
+        )
+        .await;
+        assert_eq!(
+            entry["metadata"]["annotations"]["resources.gardener.cloud/owners"],
+            json!(format!("shoot:/Service/{ns}/shop"))
+        );
+        assert!(
+            entries_named(&shoot_client, &ns, "shop.example.org")
+                .await
+                .is_empty()
+        );
+        assert_eq!(
+            controller.record("shop.example.org", "A"),
+            Some(vec!["192.0.2.110".to_owned()])
+        );
+        let services = api(&shoot_client, "v1", "Service", &ns).await;
+        let finalizer = format!("{ns}.dns.gardener.cloud/service-dns");
+        let shop = services.get("shop").await.expect("the Service");
+        assert_eq!(shop.metadata.finalizers.unwrap_or_default(), [finalizer]);
+
+        (services.delete("shop", &Default::default()).await).expect("deleted");
+        eventually("the Service and its entry are gone", || async {
+            let entries = entries_named(&seed_client, &ns, "shop.example.org").await;
+            let shop = services.get_opt("shop").await.expect("read");
+            (entries.is_empty() && shop.is_none()).then_some(())
+        })
+        .await;
+        assert_eq!(controller.record("shop.example.org", "A"), None);
     });
 }
