@@ -116,6 +116,11 @@ impl Running {
             .map(|(_, set)| set.values.clone())
     }
 
+    /// The addresses of the `A` record set at `name` (none: empty).
+    pub fn addresses(&self, name: &str) -> Vec<String> {
+        self.record(name, "A").unwrap_or_default()
+    }
+
     /// Its log so far.
     pub fn log(&self) -> Vec<String> {
         self.log.lock().expect("the log").clone()
@@ -274,6 +279,28 @@ pub(crate) fn service(namespace: &str, class: &str, names: &str, ip: &str) -> Va
     })
 }
 
+/// A scenario on the shared control plane: its own namespace (whose name is also its class)
+/// and a controller of that class watching it.
+struct Scene {
+    plane: &'static ControlPlane,
+    ns: String,
+    controller: Running,
+}
+
+impl Scene {
+    /// `None` when there is no control plane (after the harness's loud line).
+    fn new(label: &str) -> Option<Scene> {
+        let plane = cluster::shared()?;
+        let ns = scenario(plane, label);
+        let controller = Running::start(plane, &ns, Some(&ns));
+        Some(Scene {
+            plane,
+            ns,
+            controller,
+        })
+    }
+}
+
 /// A scenario's own namespace (its name is also its class), created.
 fn scenario(plane: &ControlPlane, label: &str) -> String {
     crds_installed(plane);
@@ -287,11 +314,14 @@ fn scenario(plane: &ControlPlane, label: &str) -> String {
 /// removed → the entry and the record are gone, and so is the Service's finalizer.
 #[test]
 fn an_annotated_service_gets_its_record_and_loses_it() {
-    let Some(plane) = cluster::shared() else {
+    let Some(Scene {
+        plane,
+        ns,
+        controller,
+    }) = Scene::new("ctl-service")
+    else {
         return;
     };
-    let ns = scenario(plane, "ctl-service");
-    let controller = Running::start(plane, &ns, Some(&ns));
     block_on(async {
         let client = plane.client().await;
         create(&client, local_provider(&ns, &ns, "example.org")).await;
@@ -306,10 +336,7 @@ fn an_annotated_service_gets_its_record_and_loses_it() {
             (entries.len() == 1 && entries[0]["metadata"]["finalizers"] == finalizers).then_some(())
         })
         .await;
-        assert_eq!(
-            controller.record("shop.example.org", "A"),
-            Some(vec!["192.0.2.1".to_owned()])
-        );
+        assert_eq!(controller.addresses("shop.example.org"), ["192.0.2.1"]);
         let services = api(&client, "v1", "Service", &ns).await;
         let shop = services.get("shop").await.expect("the Service");
         assert_eq!(
@@ -650,11 +677,14 @@ fn a_dns_entry_gets_its_record_in_bind_and_a_restarted_controller_deletes_it() {
 /// Service, and nothing else touched (the entry, its status and the record stay).
 #[test]
 fn an_invalid_annotation_is_a_warning_and_touches_nothing() {
-    let Some(plane) = cluster::shared() else {
+    let Some(Scene {
+        plane,
+        ns,
+        controller,
+    }) = Scene::new("ctl-invalid")
+    else {
         return;
     };
-    let ns = scenario(plane, "ctl-invalid");
-    let controller = Running::start(plane, &ns, Some(&ns));
     block_on(async {
         let client = plane.client().await;
         create(&client, local_provider(&ns, &ns, "example.org")).await;
@@ -690,10 +720,7 @@ fn an_invalid_annotation_is_a_warning_and_touches_nothing() {
             controller.counters,
             controller.log()
         );
-        assert_eq!(
-            controller.record("shop.example.org", "A"),
-            Some(vec!["192.0.2.50".to_owned()])
-        );
+        assert_eq!(controller.addresses("shop.example.org"), ["192.0.2.50"]);
     });
 }
 
@@ -701,11 +728,14 @@ fn an_invalid_annotation_is_a_warning_and_touches_nothing() {
 /// its record is kept.
 #[test]
 fn an_entry_its_provider_no_longer_covers_is_stale_and_keeps_its_record() {
-    let Some(plane) = cluster::shared() else {
+    let Some(Scene {
+        plane,
+        ns,
+        controller,
+    }) = Scene::new("ctl-stale")
+    else {
         return;
     };
-    let ns = scenario(plane, "ctl-stale");
-    let controller = Running::start(plane, &ns, Some(&ns));
     block_on(async {
         let client = plane.client().await;
         let mut provider = local_provider(&ns, &ns, "example.org");
@@ -729,10 +759,7 @@ fn an_entry_its_provider_no_longer_covers_is_stale_and_keeps_its_record() {
             "{entry:#}"
         );
         tokio::time::sleep(Duration::from_secs(1)).await;
-        assert_eq!(
-            controller.record("shop.example.org", "A"),
-            Some(vec!["192.0.2.60".to_owned()])
-        );
+        assert_eq!(controller.addresses("shop.example.org"), ["192.0.2.60"]);
     });
 }
 
@@ -940,11 +967,14 @@ fn a_watch_that_gets_410_relists_without_spurious_deletes() {
 /// provider.
 #[test]
 fn a_provider_is_deleted_only_once_no_entry_uses_it() {
-    let Some(plane) = cluster::shared() else {
+    let Some(Scene {
+        plane,
+        ns,
+        controller,
+    }) = Scene::new("ctl-provider")
+    else {
         return;
     };
-    let ns = scenario(plane, "ctl-provider");
-    let controller = Running::start(plane, &ns, Some(&ns));
     block_on(async {
         let client = plane.client().await;
         create(&client, local_provider(&ns, &ns, "example.org")).await;
@@ -1000,11 +1030,14 @@ fn a_provider_is_deleted_only_once_no_entry_uses_it() {
 /// comes, and the DNSAnnotation's status says it is active; deleted, the entry goes.
 #[test]
 fn a_dns_annotation_gives_a_service_its_names() {
-    let Some(plane) = cluster::shared() else {
+    let Some(Scene {
+        plane,
+        ns,
+        controller,
+    }) = Scene::new("ctl-annotation")
+    else {
         return;
     };
-    let ns = scenario(plane, "ctl-annotation");
-    let controller = Running::start(plane, &ns, Some(&ns));
     block_on(async {
         let client = plane.client().await;
         create(&client, local_provider(&ns, &ns, "example.org")).await;
@@ -1039,10 +1072,7 @@ fn a_dns_annotation_gives_a_service_its_names() {
             (annotation.data["status"]["active"] == true).then_some(())
         })
         .await;
-        assert_eq!(
-            controller.record("legacy.example.org", "A"),
-            Some(vec!["192.0.2.100".to_owned()])
-        );
+        assert_eq!(controller.addresses("legacy.example.org"), ["192.0.2.100"]);
 
         (annotations.delete("legacy-dns", &Default::default()).await).expect("deleted");
         eventually("the entry is gone", || async {
@@ -1103,10 +1133,7 @@ fn entries_go_to_the_target_cluster() {
                 .await
                 .is_empty()
         );
-        assert_eq!(
-            controller.record("shop.example.org", "A"),
-            Some(vec!["192.0.2.110".to_owned()])
-        );
+        assert_eq!(controller.addresses("shop.example.org"), ["192.0.2.110"]);
         let services = api(&shoot_client, "v1", "Service", &ns).await;
         let finalizer = format!("{ns}.dns.gardener.cloud/service-dns");
         let shop = services.get("shop").await.expect("the Service");
