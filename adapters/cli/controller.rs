@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use shoot_dns::Config;
 use shoot_dns::adapters::kube::driver::{Controllers, Driver, Settings, log_line};
+use shoot_dns::adapters::kube::lease::{Elector, LeaseSettings};
 
 /// What `controller` is run with.
 pub struct Options<'a> {
@@ -15,8 +16,30 @@ pub struct Options<'a> {
     pub namespace: Option<String>,
     pub controllers: Controllers,
     pub resync: Duration,
-    pub leader_election: bool,
+    /// The Lease to hold while leading (`None`: no leader election).
+    pub lease: Option<LeaseSettings>,
     pub log_json: bool,
+}
+
+/// This replica's identity in the Lease: the host name (a Pod's name) and a random suffix, as
+/// client-go makes it.
+pub fn identity() -> String {
+    let host = std::env::var("POD_NAME")
+        .or_else(|_| std::env::var("HOSTNAME"))
+        .or_else(|_| std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_owned()))
+        .unwrap_or_else(|_| "shoot-dns".to_owned());
+    let mut bytes = [0u8; 8];
+    let random = std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut bytes));
+    if random.is_err() {
+        bytes = std::process::id()
+            .to_be_bytes()
+            .repeat(2)
+            .try_into()
+            .unwrap_or_default();
+    }
+    let suffix: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!("{host}_{suffix}")
 }
 
 /// A client of the cluster `kubeconfig` names, else of `KUBECONFIG`'s, else of the cluster
@@ -48,15 +71,39 @@ pub fn run(config: Config, options: Options<'_>) -> Result<ExitCode, String> {
             None => None,
         };
         let json = options.log_json;
-        if options.leader_election {
-            eprintln!(
-                "{}",
-                log_line(
-                    "leader election is not available in this version: this replica acts as the leader (run one replica)",
-                    json
-                )
-            );
-        }
+        let say = |message: &str| eprintln!("{}", log_line(message, json));
+        // SIGTERM or SIGINT, seen by every phase.
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            shutdown().await;
+            let _ = stop.send(true);
+        });
+        let until_stopped = || {
+            let mut stopped = stopped.clone();
+            async move {
+                let _ = stopped.wait_for(|s| *s).await;
+            }
+        };
+        let mut elector = match options.lease {
+            Some(lease) => {
+                let what = format!(
+                    "Lease {}/{} as {}",
+                    lease.namespace, lease.name, lease.identity
+                );
+                let mut elector = Elector::new(target.clone().unwrap_or_else(|| source.clone()), lease);
+                say(&format!("leader election: waiting for the {what}"));
+                tokio::select! {
+                    () = elector.acquire(|holder| say(&format!("leader election: held by {holder}"))) => {}
+                    () = until_stopped() => {
+                        say("stopped before leading");
+                        return Ok(ExitCode::SUCCESS);
+                    }
+                }
+                say(&format!("leader election: leading, holding the {what}"));
+                Some(elector)
+            }
+            None => None,
+        };
         let settings = Settings::new(config)
             .namespace(options.namespace)
             .resync(options.resync)
@@ -64,9 +111,23 @@ pub fn run(config: Config, options: Options<'_>) -> Result<ExitCode, String> {
             .log_json(json);
         let driver = Driver::start(source, target, settings).await;
         let counters = driver.counters();
-        eprintln!("{}", log_line("controller started", json));
-        driver.run(shutdown()).await;
-        eprintln!("{}", log_line(&format!("stopped after {counters}"), json));
+        say("controller started");
+        let run = driver.run(until_stopped());
+        match &mut elector {
+            Some(elector) => {
+                tokio::select! {
+                    () = run => {}
+                    why = elector.hold() => {
+                        // Every write stops with the driver, at once.
+                        say(&format!("leader election: lost ({why}): stopping after {counters}"));
+                        return Ok(ExitCode::from(1));
+                    }
+                }
+                elector.release().await;
+            }
+            None => run.await,
+        }
+        say(&format!("stopped after {counters}"));
         Ok(ExitCode::SUCCESS)
     })
 }

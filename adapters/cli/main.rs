@@ -105,6 +105,15 @@ struct ControllerArgs {
     /// Name of the leader election Lease.
     #[arg(long, value_name = "ID", default_value = "shoot-dns")]
     leader_election_id: String,
+    /// How long a Lease not renewed stays with its holder.
+    #[arg(long, value_name = "DURATION", default_value = "15s", value_parser = controller::parse_duration)]
+    leader_election_lease_duration: std::time::Duration,
+    /// How long the leader keeps leading without renewing the Lease.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = controller::parse_duration)]
+    leader_election_renew_deadline: std::time::Duration,
+    /// How often the Lease is renewed or tried.
+    #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = controller::parse_duration)]
+    leader_election_retry_period: std::time::Duration,
     /// Address of the Prometheus metrics (`0` turns them off).
     #[arg(long, value_name = "ADDR", default_value = ":8080")]
     metrics_bind_address: String,
@@ -302,13 +311,20 @@ fn controller_command(args: &ControllerArgs) -> Result<ExitCode, String> {
         Some(list) => list.parse()?,
         None => shoot_dns::adapters::kube::driver::Controllers::default(),
     };
-    // Leader election, metrics and health endpoints are accepted and not served yet.
-    let _ = (
-        &args.leader_election_namespace,
-        &args.leader_election_id,
-        &args.metrics_bind_address,
-        &args.health_probe_bind_address,
-    );
+    // Metrics and health endpoints are accepted and not served yet.
+    let _ = (&args.metrics_bind_address, &args.health_probe_bind_address);
+    let lease = args.leader_election.then(|| {
+        shoot_dns::adapters::kube::lease::LeaseSettings::new(
+            &args.leader_election_namespace,
+            &args.leader_election_id,
+            &controller::identity(),
+        )
+        .durations(
+            args.leader_election_lease_duration,
+            args.leader_election_renew_deadline,
+            args.leader_election_retry_period,
+        )
+    });
     controller::run(
         config,
         controller::Options {
@@ -317,7 +333,7 @@ fn controller_command(args: &ControllerArgs) -> Result<ExitCode, String> {
             namespace: args.namespace.clone(),
             controllers,
             resync: args.resync,
-            leader_election: args.leader_election,
+            lease,
             log_json: args.log_format == LogFormat::Json,
         },
     )

@@ -2,4 +2,5 @@
 //! core's objects ([`watch`]), for the driver that feeds them to a [`crate::plan::Planner`].
 
 pub mod driver;
+pub mod lease;
 pub mod watch;

@@ -33,6 +33,8 @@ mod apply;
 mod cli;
 #[cfg(all(feature = "kube", feature = "cli"))]
 mod controller;
+#[cfg(all(feature = "kube", feature = "cli", feature = "rfc2136"))]
+mod controller_faults;
 #[cfg(all(feature = "kube", feature = "cli"))]
 mod controller_scale;
 #[cfg(feature = "cli")]
