@@ -268,6 +268,36 @@ pub(crate) fn local_provider(namespace: &str, class: &str, zone: &str) -> Value 
     })
 }
 
+/// An `rfc2136` DNSProvider `bind` of the class `namespace` on `bind`, and its Secret.
+#[cfg(feature = "rfc2136")]
+pub(crate) async fn bind_provider(
+    client: &kube::Client,
+    namespace: &str,
+    bind: &crate::support::bind::Bind,
+) {
+    create(
+        client,
+        json!({
+            "apiVersion": "v1", "kind": "Secret",
+            "metadata": {"name": "bind", "namespace": namespace},
+            "stringData": {"Server": bind.server(), "Zone": bind.zone(),
+                "TSIGKeyName": bind.key_name(), "TSIGSecret": bind.secret_base64(),
+                "TSIGSecretAlgorithm": bind.algorithm()},
+        }),
+    )
+    .await;
+    create(
+        client,
+        json!({
+            "apiVersion": "dns.gardener.cloud/v1alpha1", "kind": "DNSProvider",
+            "metadata": {"name": "bind", "namespace": namespace,
+                         "annotations": {"dns.gardener.cloud/class": namespace}},
+            "spec": {"type": "rfc2136", "secretRef": {"name": "bind"}},
+        }),
+    )
+    .await;
+}
+
 /// A LoadBalancer Service of `class` asking for `names`, with the load balancer `ip`.
 pub(crate) fn service(namespace: &str, class: &str, names: &str, ip: &str) -> Value {
     json!({
@@ -577,27 +607,7 @@ fn a_dns_entry_gets_its_record_in_bind_and_a_restarted_controller_deletes_it() {
     };
     block_on(async {
         let client = plane.client().await;
-        create(
-            &client,
-            json!({
-                "apiVersion": "v1", "kind": "Secret",
-                "metadata": {"name": "bind", "namespace": ns},
-                "stringData": {"Server": bind.server(), "Zone": bind.zone(),
-                    "TSIGKeyName": bind.key_name(), "TSIGSecret": bind.secret_base64(),
-                    "TSIGSecretAlgorithm": bind.algorithm()},
-            }),
-        )
-        .await;
-        create(
-            &client,
-            json!({
-                "apiVersion": "dns.gardener.cloud/v1alpha1", "kind": "DNSProvider",
-                "metadata": {"name": "bind", "namespace": ns,
-                             "annotations": {"dns.gardener.cloud/class": ns}},
-                "spec": {"type": "rfc2136", "secretRef": {"name": "bind"}},
-            }),
-        )
-        .await;
+        bind_provider(&client, &ns, &bind).await;
         create(
             &client,
             json!({

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 use crate::apiserver::{crds_installed, namespace};
-use crate::controller::{api, create, entry_in_state, service};
+use crate::controller::{api, bind_provider, create, entry_in_state, service};
 use crate::support::bind::Bind;
 use crate::support::cluster::{self, block_on};
 use crate::support::tempdir::TempDir;
@@ -105,27 +105,7 @@ fn the_second_replica_takes_over_when_the_leader_is_killed() {
     block_on(async {
         let client = plane.client().await;
         namespace(&client, &ns).await;
-        create(
-            &client,
-            json!({
-                "apiVersion": "v1", "kind": "Secret",
-                "metadata": {"name": "bind", "namespace": ns},
-                "stringData": {"Server": bind.server(), "Zone": bind.zone(),
-                    "TSIGKeyName": bind.key_name(), "TSIGSecret": bind.secret_base64(),
-                    "TSIGSecretAlgorithm": bind.algorithm()},
-            }),
-        )
-        .await;
-        create(
-            &client,
-            json!({
-                "apiVersion": "dns.gardener.cloud/v1alpha1", "kind": "DNSProvider",
-                "metadata": {"name": "bind", "namespace": ns,
-                             "annotations": {"dns.gardener.cloud/class": ns}},
-                "spec": {"type": "rfc2136", "secretRef": {"name": "bind"}},
-            }),
-        )
-        .await;
+        bind_provider(&client, &ns, &bind).await;
     });
     let first = Replica::start(&dir, "first", &kubeconfig, &ns);
     first.wait_for("leader election: leading");
