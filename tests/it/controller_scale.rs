@@ -19,6 +19,16 @@ use crate::support::tempdir::TempDir;
 
 const SERVICES: usize = 1000;
 
+/// The controller process, killed when dropped (also when the measurement panics).
+struct Killed(std::process::Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// Peak resident memory of a process (`VmHWM`), in KiB.
 fn peak_kib(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
@@ -61,7 +71,7 @@ fn controller_scale() {
         namespace(&client, ns).await;
         crate::controller::create(&client, local_provider(ns, ns, "example.org")).await;
     });
-    let mut controller = Command::new(env!("CARGO_BIN_EXE_shoot-dns"))
+    let controller = Command::new(env!("CARGO_BIN_EXE_shoot-dns"))
         .args([
             "controller",
             "--kubeconfig",
@@ -78,6 +88,7 @@ fn controller_scale() {
         .stderr(log)
         .spawn()
         .expect("shoot-dns controller starts");
+    let mut controller = Killed(controller);
     std::thread::sleep(Duration::from_secs(2));
 
     let (ready_in, latencies) = block_on(async {
@@ -150,12 +161,12 @@ fn controller_scale() {
         }
         (ready_in, latencies)
     });
-    let peak = peak_kib(controller.id());
-    let cpu = cpu_seconds(controller.id());
+    let peak = peak_kib(controller.0.id());
+    let cpu = cpu_seconds(controller.0.id());
     let _ = Command::new("kill")
-        .arg(controller.id().to_string())
+        .arg(controller.0.id().to_string())
         .status();
-    let _ = controller.wait();
+    let _ = controller.0.wait();
     let log = std::fs::read_to_string(dir.path("controller.log")).unwrap_or_default();
     let summary = (log.lines())
         .find(|l| l.contains("stopped after"))
