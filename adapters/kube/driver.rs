@@ -351,9 +351,10 @@ pub struct Driver {
     entries: BTreeMap<(String, String), DnsEntry>,
     /// Their keys by entry id.
     ids: BTreeMap<EntryId, (String, String)>,
-    /// Generated entries created by this driver and not seen on a watch yet, by entry id: a
-    /// status for them goes to this name.
+    /// The backend of each provider of the class, by `namespace/name`.
     accounts: BTreeMap<String, Account>,
+    /// A DNSProvider or Secret changed since the accounts were last synced.
+    accounts_changed: bool,
     local_zones: SharedZones,
     /// The zones each provider selects, as its last status says.
     selected: BTreeMap<String, BTreeSet<ZoneId>>,
@@ -393,20 +394,24 @@ impl Driver {
     /// and left out) and sets the driver up. `target` is where DNSEntries, DNSProviders and
     /// their Secrets live (the same client as `source` for one cluster).
     pub async fn start(source: Client, target: Option<Client>, settings: Settings) -> Driver {
+        let (mut watched, mut missing) = watch::discover(&source).await;
+        // With a cluster of their own, the target kinds are as that cluster serves them.
+        if let Some(target) = &target {
+            let (target_watched, target_missing) = watch::discover(target).await;
+            watched.retain(|w| !is_target_kind(w.kind));
+            watched.extend(
+                target_watched
+                    .into_iter()
+                    .filter(|w| is_target_kind(w.kind)),
+            );
+            missing.retain(|(kind, _)| !is_target_kind(*kind));
+            missing.extend(
+                target_missing
+                    .into_iter()
+                    .filter(|(kind, _)| is_target_kind(*kind)),
+            );
+        }
         let target = target.unwrap_or_else(|| source.clone());
-        let target_kinds = [
-            ObjectKind::DnsEntry,
-            ObjectKind::DnsProvider,
-            ObjectKind::Secret,
-        ];
-        let (mut watched, missing_source) = watch::discover(&source).await;
-        watched.retain(|w| !target_kinds.contains(&w.kind));
-        let (target_watched, missing_target) = watch::discover(&target).await;
-        watched.extend(
-            target_watched
-                .into_iter()
-                .filter(|w| target_kinds.contains(&w.kind)),
-        );
         let controllers = settings.controllers;
         watched.retain(|w| controllers.watches(w.kind));
         let unsynced = watched.iter().map(|w| w.kind).collect();
@@ -425,6 +430,7 @@ impl Driver {
             entries: BTreeMap::new(),
             ids: BTreeMap::new(),
             accounts: BTreeMap::new(),
+            accounts_changed: true,
             local_zones: SharedZones::default(),
             selected: BTreeMap::new(),
             read: BTreeSet::new(),
@@ -442,15 +448,8 @@ impl Driver {
             counters: Arc::default(),
             log: None,
         };
-        for line in (missing_source.iter())
-            .filter(|m| !target_kinds.iter().any(|k| m.starts_with(kind_name(*k))))
-            .chain(
-                missing_target
-                    .iter()
-                    .filter(|m| target_kinds.iter().any(|k| m.starts_with(kind_name(*k)))),
-            )
-        {
-            driver.say(line.clone());
+        for (_, line) in missing {
+            driver.say(line);
         }
         driver.next_resync = Instant::now() + driver.settings.resync;
         driver
@@ -579,6 +578,14 @@ impl Driver {
 
     /// Feeds one watch input to the planner, keeping the driver's view of the DNSEntries.
     fn feed(&mut self, input: Input) {
+        if let Input::Applied(object) | Input::Deleted(object) = &input
+            && matches!(object.kind(), ObjectKind::DnsProvider | ObjectKind::Secret)
+        {
+            self.accounts_changed = true;
+        }
+        if let Input::Relisted(ObjectKind::DnsProvider | ObjectKind::Secret, _) = &input {
+            self.accounts_changed = true;
+        }
         if let Input::Relisted(kind, _) = &input {
             Counters::add(&self.counters.relists);
             if self.unsynced.remove(kind) && self.unsynced.is_empty() {
@@ -772,15 +779,16 @@ impl Driver {
     /// Builds the backend of every provider of the class that is new or changed, and lists the
     /// zones of the accounts that give them; drops those of providers that are gone.
     async fn sync_accounts(&mut self) -> bool {
+        if !std::mem::take(&mut self.accounts_changed) {
+            return false;
+        }
         let mut changed = Vec::new();
         let mut present = BTreeSet::new();
         for (provider, secret) in self.planner.accounts() {
             let key = provider.metadata.key();
-            let fingerprint = format!(
-                "{:?}{:?}",
-                serde_json::to_string(&provider.spec).unwrap_or_default(),
-                secret.map(|s| (&s.data, &s.string_data))
-            );
+            let fingerprint =
+                serde_json::to_string(&(&provider.spec, secret.map(|s| (&s.data, &s.string_data))))
+                    .unwrap_or_default();
             present.insert(key.clone());
             if self.accounts.get(&key).map(|a| &a.fingerprint) != Some(&fingerprint) {
                 let options =
@@ -876,10 +884,7 @@ impl Driver {
 
     /// Writes the statuses of the DNSProviders, and notes the zones each selects.
     async fn provider_statuses(&mut self) -> bool {
-        let mut updates = Vec::new();
-        while let Some(update) = self.planner.poll_provider_status() {
-            updates.push(update);
-        }
+        let updates: Vec<_> = std::iter::from_fn(|| self.planner.poll_provider_status()).collect();
         if updates.is_empty() {
             return false;
         }
@@ -1006,10 +1011,7 @@ impl Driver {
     /// created or patched go back to the planner at once, all together (as the cluster holds
     /// them all at once).
     async fn write_entries(&mut self, retrying: bool) -> bool {
-        let mut writes = Vec::new();
-        while let Some(write) = self.planner.poll_entry_write() {
-            writes.push(write);
-        }
+        let mut writes: Vec<_> = std::iter::from_fn(|| self.planner.poll_entry_write()).collect();
         // Failed writes go too, unless one for the same object replaces them.
         let failed = std::mem::take(&mut self.unwritten.entries);
         if retrying {
@@ -1185,10 +1187,7 @@ impl Driver {
     /// Looks up the host names entries wait for.
     async fn lookups(&mut self) -> bool {
         let now = unix_seconds();
-        let mut hosts = Vec::new();
-        while let Some(host) = self.planner.poll_lookup(now) {
-            hosts.push(host);
-        }
+        let hosts: Vec<_> = std::iter::from_fn(|| self.planner.poll_lookup(now)).collect();
         if hosts.is_empty() {
             return false;
         }
@@ -1216,10 +1215,7 @@ impl Driver {
 
     /// Removes the finalizers of objects whose deletion may go on.
     async fn releases(&mut self) -> bool {
-        let mut releases = Vec::new();
-        while let Some(release) = self.planner.poll_finalizer() {
-            releases.push(release);
-        }
+        let releases: Vec<_> = std::iter::from_fn(|| self.planner.poll_finalizer()).collect();
         if releases.is_empty() {
             return false;
         }
@@ -1342,26 +1338,21 @@ impl Driver {
     /// them; failed entries are tried again after a backoff.
     async fn execute(&mut self) -> bool {
         let mut taken: Vec<Change> = Vec::new();
-        let mut held = BTreeSet::new();
-        while let Some(set) = self.planner.poll_change_set() {
-            if !self.settings.controllers.entries {
-                continue;
-            }
+        let sets: Vec<_> = std::iter::from_fn(|| self.planner.poll_change_set()).collect();
+        if !self.settings.controllers.entries {
+            return false;
+        }
+        for set in sets {
             let ready = (set.changes.iter())
                 .all(|c| self.read.contains(&(c.provider.clone(), c.zone.clone())));
             if ready {
                 taken.extend(set.changes);
             } else if !set.changes.is_empty() {
-                held.insert(set.entry);
+                // Changes into a zone not read yet wait for it (or for the next resync).
+                (self.retries.entry(set.entry)).or_insert((0, Instant::now() + ZONE_RETRY));
             }
         }
         if taken.is_empty() {
-            // Changes into zones not read yet wait for them (or for the next resync).
-            for id in held {
-                self.retries
-                    .entry(id)
-                    .or_insert((0, Instant::now() + ZONE_RETRY));
-            }
             return false;
         }
         crate::zones::sort_changes(&mut taken);
@@ -1393,7 +1384,7 @@ impl Driver {
                 self.retries.remove(&change.entry);
             }
         }
-        for id in failed.into_iter().chain(held) {
+        for id in failed {
             let attempts = self.retries.get(&id).map_or(0, |(n, _)| *n);
             let wait = (RETRY_BASE * 2u32.saturating_pow(attempts)).min(RETRY_MAX);
             self.retries

@@ -87,9 +87,10 @@ const KINDS: [(ObjectKind, &str, &[&str], &str); 10] = [
     ),
 ];
 
-/// The kinds the cluster serves, each at the first of its versions it serves, and a line for
-/// each kind it does not serve (a CRD that is not installed: its sources are simply absent).
-pub async fn discover(client: &Client) -> (Vec<Watched>, Vec<String>) {
+/// The kinds the cluster serves, each at the first of its versions it serves, and each kind it
+/// does not serve with a line that says so (a CRD that is not installed: its sources are simply
+/// absent).
+pub async fn discover(client: &Client) -> (Vec<Watched>, Vec<(ObjectKind, String)>) {
     let mut watched = Vec::new();
     let mut missing = Vec::new();
     for (kind, group, versions, name) in KINDS {
@@ -109,9 +110,12 @@ pub async fn discover(client: &Client) -> (Vec<Watched>, Vec<String>) {
                 } else {
                     format!("{group}/")
                 };
-                missing.push(format!(
-                    "{name} ({api}{}) is not served by the cluster: not watched",
-                    versions.join(", ")
+                missing.push((
+                    kind,
+                    format!(
+                        "{name} ({api}{}) is not served by the cluster: not watched",
+                        versions.join(", ")
+                    ),
                 ));
             }
         }

@@ -234,6 +234,20 @@ pub(crate) async fn entry_in_state(
     }
 }
 
+/// The one entry of `name` in `namespace` once it carries the finalizer of the class
+/// `namespace`, which follows the write of a status with targets.
+pub(crate) async fn finalized(client: &kube::Client, namespace: &str, name: &str) -> Value {
+    let finalizers = json!([format!("{namespace}.dns.gardener.cloud/compound")]);
+    eventually("the entry's finalizer", || async {
+        let entries = entries_named(client, namespace, name).await;
+        match &entries[..] {
+            [entry] if entry["metadata"]["finalizers"] == finalizers => Some(entry.clone()),
+            _ => None,
+        }
+    })
+    .await
+}
+
 /// The Events on `kind` `name` in `namespace`, as `<type> <reason> <message>` lines.
 pub(crate) async fn events_on(
     client: &kube::Client,
@@ -359,13 +373,7 @@ fn an_annotated_service_gets_its_record_and_loses_it() {
         let entry = entry_in_state(&client, &ns, "shop.example.org", "Ready", &["192.0.2.1"]).await;
         assert_eq!(entry["metadata"]["generateName"], "shop-service-");
         assert_eq!(entry["metadata"]["ownerReferences"][0]["kind"], "Service");
-        // The finalizer follows the status write.
-        let finalizers = json!([format!("{ns}.dns.gardener.cloud/compound")]);
-        eventually("the entry's finalizer", || async {
-            let entries = entries_named(&client, &ns, "shop.example.org").await;
-            (entries.len() == 1 && entries[0]["metadata"]["finalizers"] == finalizers).then_some(())
-        })
-        .await;
+        finalized(&client, &ns, "shop.example.org").await;
         assert_eq!(controller.addresses("shop.example.org"), ["192.0.2.1"]);
         let services = api(&client, "v1", "Service", &ns).await;
         let shop = services.get("shop").await.expect("the Service");
@@ -699,8 +707,8 @@ fn an_invalid_annotation_is_a_warning_and_touches_nothing() {
         let client = plane.client().await;
         create(&client, local_provider(&ns, &ns, "example.org")).await;
         create(&client, service(&ns, &ns, "shop.example.org", "192.0.2.50")).await;
-        let before =
-            entry_in_state(&client, &ns, "shop.example.org", "Ready", &["192.0.2.50"]).await;
+        entry_in_state(&client, &ns, "shop.example.org", "Ready", &["192.0.2.50"]).await;
+        let before = finalized(&client, &ns, "shop.example.org").await;
         let writes = controller.counters.object_writes();
         let services = api(&client, "v1", "Service", &ns).await;
         let bad = json!({"metadata": {"annotations": {"dns.gardener.cloud/ttl": "soon"}}});
