@@ -1014,14 +1014,15 @@ impl Driver {
         let mut writes: Vec<_> = std::iter::from_fn(|| self.planner.poll_entry_write()).collect();
         // Failed writes go too, unless one for the same object replaces them.
         let failed = std::mem::take(&mut self.unwritten.entries);
+        // Creates tried again: the first try may have reached the server with only its answer
+        // lost; the server is asked before creating a second entry.
+        let mut retried = BTreeSet::new();
         if retrying {
             let fresh: BTreeSet<_> = writes.iter().map(write_key).collect();
-            writes.extend(
-                failed
-                    .into_iter()
-                    .filter(|(k, _)| !fresh.contains(k))
-                    .map(|(_, w)| w),
-            );
+            for (key, write) in failed.into_iter().filter(|(k, _)| !fresh.contains(k)) {
+                retried.insert(key);
+                writes.push(write);
+            }
         } else {
             self.unwritten.entries = failed;
             for write in &writes {
@@ -1072,7 +1073,13 @@ impl Driver {
                 let counters = Arc::clone(&self.counters);
                 let manager = manager.clone();
                 let resource = resource.clone();
-                async move { write_entry(&api, &resource, write, shown, &manager, &counters).await }
+                let retried = retried.contains(&write_key(&write));
+                async move {
+                    if retried && let Some(found) = existing(&api, &resource, &write).await {
+                        return Ok(Some(found));
+                    }
+                    write_entry(&api, &resource, write, shown, &manager, &counters).await
+                }
             })
             .buffered(PARALLEL_WRITES)
             .collect()
@@ -1567,6 +1574,26 @@ impl Driver {
             }
         }
     }
+}
+
+/// The entry a create is for, when the server holds it already (an earlier try of the create
+/// reached the server and only its answer was lost): found by its entry id.
+async fn existing(
+    api: &Api<DynamicObject>,
+    resource: &ApiResource,
+    write: &EntryWrite,
+) -> Option<DnsEntry> {
+    let EntryWrite::Apply(entry) = write else {
+        return None;
+    };
+    if entry.metadata.name.is_some() {
+        return None;
+    }
+    let id = entry_id(entry);
+    let list = api.list(&kube::api::ListParams::default()).await.ok()?;
+    (list.items.into_iter())
+        .filter_map(|object| decoded(resource, object))
+        .find(|found| entry_id(found) == id)
 }
 
 /// One write of a generated entry; the entry as the server holds it afterwards when it was
