@@ -39,6 +39,8 @@ mod controller_faults;
 mod controller_scale;
 #[cfg(feature = "cli")]
 mod crds;
+#[cfg(all(feature = "kube", feature = "cli"))]
+mod deploy;
 mod entries;
 #[cfg(feature = "cli")]
 mod inputs;

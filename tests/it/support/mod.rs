@@ -8,6 +8,7 @@
 //! - [`bind`]: a BIND 9 of a test's own for the rfc2136 tests.
 //! - [`process`]: free ports, loud lines and the clean-up guard the server harnesses share.
 //! - [`cluster`] (feature `kube`): etcd and kube-apiserver, built from source on first use.
+//! - [`helm`] (feature `kube`): helm, built from source on first use, for the chart's tests.
 //! - [`route53`]: moto's Route 53 API of a test's own, from a virtual environment built on first
 //!   use, and a client to seed and inspect its zones.
 
@@ -20,6 +21,9 @@ pub(crate) mod bind;
 // The apiserver tests run the binary too (`shoot-dns crds`).
 #[cfg(all(feature = "kube", feature = "cli"))]
 pub(crate) mod cluster;
+// The chart's tests (tests/it/deploy.rs) run against the apiserver.
+#[cfg(all(feature = "kube", feature = "cli"))]
+pub(crate) mod helm;
 #[cfg(feature = "cli")]
 pub(crate) mod plan_json;
 #[cfg(feature = "cli")]
