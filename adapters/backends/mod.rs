@@ -328,6 +328,34 @@ impl DnsBackend for Backend {
     }
 }
 
+/// A borrowed backend serves as the backend itself (a driver keeps its backends and lends them
+/// to [`execute`]).
+impl<T: DnsBackend> DnsBackend for &T {
+    fn provider_type(&self) -> ProviderType {
+        (**self).provider_type()
+    }
+
+    fn list_zones(&self) -> impl Future<Output = Result<Vec<HostedZone>, BackendError>> + Send {
+        (**self).list_zones()
+    }
+
+    fn read_zone(
+        &self,
+        zone: &ZoneId,
+        names: Option<&BTreeSet<DnsName>>,
+    ) -> impl Future<Output = Result<ZoneRecords, BackendError>> + Send {
+        (**self).read_zone(zone, names)
+    }
+
+    fn execute(
+        &self,
+        zone: &ZoneId,
+        changes: &[Change],
+    ) -> impl Future<Output = Vec<ChangeOutcome>> + Send {
+        (**self).execute(zone, changes)
+    }
+}
+
 /// The changes of a plan grouped by provider and zone, each group in plan order: what a driver
 /// hands to [`DnsBackend::execute`], one call per group.
 pub fn by_zone(changes: &[Change]) -> BTreeMap<(String, ZoneId), Vec<(usize, &Change)>> {
@@ -344,7 +372,7 @@ pub fn by_zone(changes: &[Change]) -> BTreeMap<(String, ZoneId), Vec<(usize, &Ch
 /// order. Within a zone the deletes go first, then the changes that no failed delete blocks
 /// ([`Planner::blocked`]); each outcome is fed to the planner as it comes. The caller then
 /// calls [`Planner::handle_settled`].
-pub async fn execute<B: std::borrow::Borrow<Backend>>(
+pub async fn execute<B: DnsBackend>(
     planner: &mut Planner,
     backends: &BTreeMap<String, Result<B, BackendError>>,
     changes: &[Change],
@@ -371,7 +399,7 @@ pub async fn execute<B: std::borrow::Borrow<Backend>>(
             let results = match backends.get(&provider) {
                 Some(Ok(backend)) => {
                     let list: Vec<Change> = runnable.iter().map(|(_, c)| (*c).clone()).collect();
-                    backend.borrow().execute(&zone, &list).await
+                    backend.execute(&zone, &list).await
                 }
                 Some(Err(error)) => {
                     let failure = ChangeFailure::from(error.clone());

@@ -1,13 +1,17 @@
 //! `shoot-dns controller` (feature `kube`): the controllers against a cluster, until SIGTERM or
 //! SIGINT.
 
+use std::net::SocketAddr;
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use shoot_dns::Config;
 use shoot_dns::adapters::kube::driver::{Controllers, Driver, Settings, log_line};
 use shoot_dns::adapters::kube::lease::{Elector, LeaseSettings};
+use shoot_dns::adapters::kube::metrics::{Health, Metrics};
+use shoot_dns::adapters::kube::serve::{self, Endpoints};
 
 /// What `controller` is run with.
 pub struct Options<'a> {
@@ -19,6 +23,16 @@ pub struct Options<'a> {
     /// The Lease to hold while leading (`None`: no leader election).
     pub lease: Option<LeaseSettings>,
     pub log_json: bool,
+    pub metrics_address: Option<SocketAddr>,
+    pub health_address: Option<SocketAddr>,
+}
+
+/// A `--metrics-bind-address` or `--health-probe-bind-address` (`None`: not served).
+#[derive(Debug, Clone, Copy)]
+pub struct BindAddress(pub Option<SocketAddr>);
+
+pub fn bind_address(value: &str) -> Result<BindAddress, String> {
+    serve::bind_address(value).map(BindAddress)
 }
 
 /// This replica's identity in the Lease: the host name (a Pod's name) and a random suffix, as
@@ -84,6 +98,19 @@ pub fn run(config: Config, options: Options<'_>) -> Result<ExitCode, String> {
                 let _ = stopped.wait_for(|s| *s).await;
             }
         };
+        let metrics = Arc::new(Metrics::new());
+        let health = Arc::new(Health::default());
+        let served = [
+            (options.metrics_address, Endpoints::Metrics(Arc::clone(&metrics)), "metrics: /metrics"),
+            (options.health_address, Endpoints::Health(Arc::clone(&health)), "health: /healthz, /readyz"),
+        ];
+        for (address, endpoints, what) in served {
+            let Some(address) = address else { continue };
+            let bound = serve::serve(address, endpoints)
+                .await
+                .map_err(|e| format!("cannot serve {what} on {address}: {e}"))?;
+            say(&format!("{what} on http://{bound}"));
+        }
         let mut elector = match options.lease {
             Some(lease) => {
                 let what = format!(
@@ -92,6 +119,7 @@ pub fn run(config: Config, options: Options<'_>) -> Result<ExitCode, String> {
                 );
                 let mut elector = Elector::new(target.clone().unwrap_or_else(|| source.clone()), lease);
                 say(&format!("leader election: waiting for the {what}"));
+                health.set_standby();
                 tokio::select! {
                     () = elector.acquire(|holder| say(&format!("leader election: held by {holder}"))) => {}
                     () = until_stopped() => {
@@ -104,7 +132,10 @@ pub fn run(config: Config, options: Options<'_>) -> Result<ExitCode, String> {
             }
             None => None,
         };
+        health.set_leading();
+        metrics.set_leader(true);
         let settings = Settings::new(config)
+            .telemetry(Arc::clone(&metrics), Arc::clone(&health))
             .namespace(options.namespace)
             .resync(options.resync)
             .controllers(options.controllers)
@@ -119,6 +150,7 @@ pub fn run(config: Config, options: Options<'_>) -> Result<ExitCode, String> {
                     () = run => {}
                     why = elector.hold() => {
                         // Every write stops with the driver, at once.
+                        metrics.set_leader(false);
                         say(&format!("leader election: lost ({why}): stopping after {counters}"));
                         return Ok(ExitCode::from(1));
                     }

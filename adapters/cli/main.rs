@@ -114,12 +114,12 @@ struct ControllerArgs {
     /// How often the Lease is renewed or tried.
     #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = controller::parse_duration)]
     leader_election_retry_period: std::time::Duration,
-    /// Address of the Prometheus metrics (`0` turns them off).
-    #[arg(long, value_name = "ADDR", default_value = ":8080")]
-    metrics_bind_address: String,
+    /// Address of the Prometheus metrics, `/metrics` (`0` turns them off).
+    #[arg(long, value_name = "ADDR", default_value = ":8080", value_parser = controller::bind_address)]
+    metrics_bind_address: controller::BindAddress,
     /// Address of `/healthz` and `/readyz` (`0` turns them off).
-    #[arg(long, value_name = "ADDR", default_value = ":8081")]
-    health_probe_bind_address: String,
+    #[arg(long, value_name = "ADDR", default_value = ":8081", value_parser = controller::bind_address)]
+    health_probe_bind_address: controller::BindAddress,
     /// Log lines as text or JSON.
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
@@ -311,8 +311,6 @@ fn controller_command(args: &ControllerArgs) -> Result<ExitCode, String> {
         Some(list) => list.parse()?,
         None => shoot_dns::adapters::kube::driver::Controllers::default(),
     };
-    // Metrics and health endpoints are accepted and not served yet.
-    let _ = (&args.metrics_bind_address, &args.health_probe_bind_address);
     let lease = args.leader_election.then(|| {
         shoot_dns::adapters::kube::lease::LeaseSettings::new(
             &args.leader_election_namespace,
@@ -335,6 +333,8 @@ fn controller_command(args: &ControllerArgs) -> Result<ExitCode, String> {
             resync: args.resync,
             lease,
             log_json: args.log_format == LogFormat::Json,
+            metrics_address: args.metrics_bind_address.0,
+            health_address: args.health_probe_bind_address.0,
         },
     )
 }

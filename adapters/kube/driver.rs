@@ -23,7 +23,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use futures::stream::{self, StreamExt};
@@ -33,6 +32,7 @@ use kube::core::ApiResource;
 use kube::runtime::events::{Event as KubeEvent, EventType as KubeEventType, Recorder, Reporter};
 use serde_json::Value;
 
+use super::metrics::{Counters, Health, Measured, Metrics, StateLabels};
 use super::watch::{self, Input, Watched};
 use crate::adapters::backends::memory::SharedZones;
 use crate::adapters::backends::{self, Backend, BackendError, DnsBackend};
@@ -148,6 +148,10 @@ pub struct Settings {
     pub log_writes: bool,
     /// Log lines as JSON objects (`{"time": ..., "msg": ...}`) instead of text.
     pub log_json: bool,
+    /// Where the driver counts and times its work.
+    pub metrics: Arc<Metrics>,
+    /// What the driver tells `/readyz`.
+    pub health: Arc<Health>,
 }
 
 impl Settings {
@@ -162,7 +166,17 @@ impl Settings {
             controllers: Controllers::default(),
             log_writes: false,
             log_json: false,
+            metrics: Arc::default(),
+            health: Arc::default(),
         }
+    }
+
+    /// Counts and times the work into `metrics`, and tells `health` when the caches are synced.
+    #[must_use]
+    pub fn telemetry(mut self, metrics: Arc<Metrics>, health: Arc<Health>) -> Self {
+        self.metrics = metrics;
+        self.health = health;
+        self
     }
 
     /// Logs lines as JSON objects.
@@ -198,65 +212,6 @@ impl Settings {
     pub fn resync(mut self, resync: Duration) -> Self {
         self.resync = resync;
         self
-    }
-}
-
-/// The writes a driver made to the API servers, by kind of write.
-#[derive(Debug, Default)]
-pub struct Counters {
-    /// Generated DNSEntries created.
-    pub creates: AtomicU64,
-    /// Generated DNSEntries patched.
-    pub patches: AtomicU64,
-    /// Generated DNSEntries deleted.
-    pub deletes: AtomicU64,
-    /// Status subresource writes (entries, providers, annotations).
-    pub statuses: AtomicU64,
-    /// Finalizers added or removed.
-    pub finalizers: AtomicU64,
-    /// Events recorded.
-    pub events: AtomicU64,
-    /// Rounds of the driver (a round drains every poll).
-    pub rounds: AtomicU64,
-    /// Kinds listed afresh (on start, and when a watch restarted, as after 410 Gone).
-    pub relists: AtomicU64,
-}
-
-impl std::fmt::Display for Counters {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let n = |c: &AtomicU64| c.load(Ordering::Relaxed);
-        write!(
-            f,
-            "{} creates, {} patches, {} deletes, {} statuses, {} finalizers, {} events in {} rounds",
-            n(&self.creates),
-            n(&self.patches),
-            n(&self.deletes),
-            n(&self.statuses),
-            n(&self.finalizers),
-            n(&self.events),
-            n(&self.rounds)
-        )
-    }
-}
-
-impl Counters {
-    fn add(counter: &AtomicU64) {
-        counter.fetch_add(1, Ordering::Relaxed);
-    }
-
-    /// The writes to objects (creates, patches, deletes, statuses, finalizers), Events left
-    /// out.
-    pub fn object_writes(&self) -> u64 {
-        [
-            &self.creates,
-            &self.patches,
-            &self.deletes,
-            &self.statuses,
-            &self.finalizers,
-        ]
-        .iter()
-        .map(|c| c.load(Ordering::Relaxed))
-        .sum()
     }
 }
 
@@ -302,11 +257,12 @@ struct Unwritten {
 }
 
 impl Unwritten {
+    fn len(&self) -> usize {
+        self.entries.len() + self.statuses.len() + self.patches.len() + self.finalizers.len()
+    }
+
     fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-            && self.statuses.is_empty()
-            && self.patches.is_empty()
-            && self.finalizers.is_empty()
+        self.len() == 0
     }
 }
 
@@ -337,7 +293,40 @@ fn write_key(write: &EntryWrite) -> (String, String, String) {
 struct Account {
     /// The provider's spec and its Secret's data, as built from.
     fingerprint: String,
-    backend: Result<Backend, BackendError>,
+    backend: Result<Measured<Backend>, BackendError>,
+}
+
+/// The controllers, as the metrics name them.
+const SOURCES: &str = "sources";
+const ENTRIES: &str = "entries";
+const PROVIDERS: &str = "providers";
+const ANNOTATIONS: &str = "annotations";
+
+/// What each controller did in a round: how long its steps took, and whether any had work.
+#[derive(Default)]
+struct Work(BTreeMap<&'static str, (Duration, bool)>);
+
+impl Work {
+    async fn time(&mut self, controller: &'static str, step: impl Future<Output = bool>) -> bool {
+        let start = Instant::now();
+        let progressed = step.await;
+        self.add(controller, start.elapsed(), progressed);
+        progressed
+    }
+
+    fn add(&mut self, controller: &'static str, took: Duration, had_work: bool) {
+        let (total, any) = self.0.entry(controller).or_default();
+        *total += took;
+        *any |= had_work;
+    }
+
+    fn report(self, metrics: &Metrics) {
+        for (controller, (took, had_work)) in self.0 {
+            if had_work {
+                metrics.reconciled(controller, took);
+            }
+        }
+    }
 }
 
 /// The driver: build it with [`Driver::start`], run it with [`Driver::run`].
@@ -379,6 +368,10 @@ pub struct Driver {
     /// The names the API server gave the entries created in this round, by `generateName` and
     /// DNS name: the `DNSEntryCreated` events name them.
     created: BTreeMap<(String, String), String>,
+    /// The state each provider's last status written says, by `namespace/name`.
+    provider_states: BTreeMap<String, String>,
+    /// Watch inputs taken since the last round.
+    inputs_taken: usize,
     /// Kinds not relisted yet: nothing is planned before every kind is.
     unsynced: BTreeSet<ObjectKind>,
     next_resync: Instant,
@@ -419,6 +412,7 @@ impl Driver {
             controller: settings.manager.clone(),
             instance: Some(instance.to_owned()),
         };
+        let counters = settings.metrics.counters();
         let mut driver = Driver {
             source_recorder: Recorder::new(source.clone(), reporter("source")),
             target_recorder: Recorder::new(target.clone(), reporter("control-plane")),
@@ -444,8 +438,10 @@ impl Driver {
             retry_writes: false,
             created: BTreeMap::new(),
             unsynced,
+            provider_states: BTreeMap::new(),
+            inputs_taken: 0,
             next_resync: Instant::now(),
-            counters: Arc::default(),
+            counters,
             log: None,
         };
         for (_, line) in missing {
@@ -578,6 +574,7 @@ impl Driver {
 
     /// Feeds one watch input to the planner, keeping the driver's view of the DNSEntries.
     fn feed(&mut self, input: Input) {
+        self.inputs_taken += 1;
         if let Input::Applied(object) | Input::Deleted(object) = &input
             && matches!(object.kind(), ObjectKind::DnsProvider | ObjectKind::Secret)
         {
@@ -589,6 +586,7 @@ impl Driver {
         if let Input::Relisted(kind, _) = &input {
             Counters::add(&self.counters.relists);
             if self.unsynced.remove(kind) && self.unsynced.is_empty() {
+                self.settings.health.set_synced();
                 self.say("every kind is listed: planning".to_owned());
             }
         }
@@ -708,16 +706,18 @@ impl Driver {
             }
         }
         let mut first = retrying;
+        let mut work = Work::default();
         loop {
-            let mut progressed = self.sync_accounts().await;
-            progressed |= self.write_entries(std::mem::take(&mut first)).await;
-            progressed |= self.provider_statuses().await;
-            progressed |= self.read_zones().await;
-            progressed |= self.annotation_statuses().await;
-            progressed |= self.lookups().await;
-            progressed |= self.releases().await;
-            progressed |= self.provider_finalizers().await;
-            progressed |= self.execute().await;
+            let mut progressed = work.time(PROVIDERS, self.sync_accounts()).await;
+            progressed |=
+                (work.time(SOURCES, self.write_entries(std::mem::take(&mut first)))).await;
+            progressed |= work.time(PROVIDERS, self.provider_statuses()).await;
+            progressed |= work.time(ENTRIES, self.read_zones()).await;
+            progressed |= work.time(ANNOTATIONS, self.annotation_statuses()).await;
+            progressed |= work.time(ENTRIES, self.lookups()).await;
+            progressed |= work.time(SOURCES, self.releases()).await;
+            progressed |= work.time(PROVIDERS, self.provider_finalizers()).await;
+            progressed |= work.time(ENTRIES, self.execute(&mut statuses)).await;
             while let Some(update) = self.planner.poll_status() {
                 statuses.insert(update.id.clone(), update);
             }
@@ -733,7 +733,13 @@ impl Driver {
         }
         self.created.clear();
         self.record(events);
-        self.write_statuses(statuses.into_values().collect()).await;
+        let statuses: Vec<StatusUpdate> = statuses.into_values().collect();
+        let has_statuses = !statuses.is_empty();
+        let start = Instant::now();
+        self.write_statuses(statuses).await;
+        work.add(ENTRIES, start.elapsed(), has_statuses);
+        work.report(&self.settings.metrics);
+        self.report_counts();
         if self.unwritten.is_empty() {
             self.unwritten.attempts = 0;
             self.unwritten.due = None;
@@ -742,6 +748,43 @@ impl Driver {
             self.unwritten.attempts = self.unwritten.attempts.saturating_add(1);
             self.unwritten.due = Some(Instant::now() + wait.min(WRITE_RETRY_MAX));
         }
+    }
+
+    /// The entries and providers by state, and the queues, into the metrics.
+    fn report_counts(&mut self) {
+        let labels = |state: Option<&str>, provider_type: Option<&str>| StateLabels {
+            state: state
+                .filter(|s| !s.is_empty())
+                .unwrap_or("Pending")
+                .to_owned(),
+            provider_type: (provider_type.filter(|t| !t.is_empty()))
+                .unwrap_or("none")
+                .to_owned(),
+        };
+        let mut entries: BTreeMap<StateLabels, i64> = BTreeMap::new();
+        for entry in self.entries.values() {
+            let status = entry.status.as_ref();
+            let key = labels(
+                status.and_then(|s| s.state.as_deref()),
+                status.and_then(|s| s.provider_type.as_deref()),
+            );
+            *entries.entry(key).or_default() += 1;
+        }
+        let mut providers: BTreeMap<StateLabels, i64> = BTreeMap::new();
+        for (provider, _) in self.planner.accounts() {
+            let key = labels(
+                (self.provider_states.get(&provider.metadata.key()))
+                    .map(String::as_str)
+                    .or_else(|| provider.status.as_ref().and_then(|s| s.state.as_deref())),
+                Some(provider.spec.provider_type.as_str()),
+            );
+            *providers.entry(key).or_default() += 1;
+        }
+        let metrics = &self.settings.metrics;
+        metrics.set_counts(&entries, &providers);
+        metrics.queue_depth("inputs", std::mem::take(&mut self.inputs_taken));
+        metrics.queue_depth("retries", self.retries.len());
+        metrics.queue_depth("writes", self.unwritten.len());
     }
 
     /// Puts a finalizer on or takes it off an object; a failure is tried again later.
@@ -793,7 +836,8 @@ impl Driver {
             if self.accounts.get(&key).map(|a| &a.fingerprint) != Some(&fingerprint) {
                 let options =
                     (self.settings.config.provider_options).get(&provider.spec.provider_type);
-                let backend = Backend::for_provider(provider, secret, &self.local_zones, options);
+                let backend = Backend::for_provider(provider, secret, &self.local_zones, options)
+                    .map(|b| Measured::new(b, Arc::clone(&self.settings.metrics)));
                 changed.push((key, fingerprint, backend));
             }
         }
@@ -900,6 +944,10 @@ impl Driver {
                         .map(|z| ZoneId::from(z.as_str()))
                         .collect()
                 });
+            match update.status.as_ref().and_then(|s| s.state.clone()) {
+                Some(state) => self.provider_states.insert(key.clone(), state),
+                None => self.provider_states.remove(&key),
+            };
             match zones {
                 Some(zones) => {
                     self.selected.insert(key.clone(), zones);
@@ -1342,9 +1390,12 @@ impl Driver {
     }
 
     /// Executes the planned changes whose zones are read, feeds the outcomes back and settles
-    /// them; failed entries are tried again after a backoff.
-    async fn execute(&mut self) -> bool {
-        let mut taken: Vec<Change> = Vec::new();
+    /// them; failed entries are tried again after a backoff. `statuses` are the round's entry
+    /// statuses not written yet: an entry whose status does not yet record the record sets its
+    /// changes write gets its planned status (and its finalizer) first, so that a controller
+    /// killed between the records and the status finds them recorded as the entry's.
+    async fn execute(&mut self, statuses: &mut BTreeMap<EntryId, StatusUpdate>) -> bool {
+        let mut ready_sets = Vec::new();
         let sets: Vec<_> = std::iter::from_fn(|| self.planner.poll_change_set()).collect();
         if !self.settings.controllers.entries {
             return false;
@@ -1353,19 +1404,50 @@ impl Driver {
             let ready = (set.changes.iter())
                 .all(|c| self.read.contains(&(c.provider.clone(), c.zone.clone())));
             if ready {
-                taken.extend(set.changes);
+                ready_sets.push(set);
             } else if !set.changes.is_empty() {
                 // Changes into a zone not read yet wait for it (or for the next resync).
-                (self.retries.entry(set.entry)).or_insert((0, Instant::now() + ZONE_RETRY));
+                self.retry_within(set.entry, ZONE_RETRY);
+            }
+        }
+        if ready_sets.is_empty() {
+            return false;
+        }
+        // The statuses planned with these changes.
+        while let Some(update) = self.planner.poll_status() {
+            statuses.insert(update.id.clone(), update);
+        }
+        let unrecorded: Vec<EntryId> = (ready_sets.iter())
+            .filter(|set| !self.recorded(&set.entry, &set.changes))
+            .map(|set| set.entry.clone())
+            .collect();
+        let ahead: Vec<StatusUpdate> = (unrecorded.iter())
+            .filter_map(|id| {
+                statuses
+                    .remove(id)
+                    .or_else(|| self.unwritten.statuses.remove(id))
+            })
+            .collect();
+        if !ahead.is_empty() {
+            self.write_statuses(ahead).await;
+        }
+        let mut taken: Vec<Change> = Vec::new();
+        for set in ready_sets {
+            if self.recorded(&set.entry, &set.changes) || !self.ids.contains_key(&set.entry) {
+                taken.extend(set.changes);
+            } else {
+                // Its status could not be written: the records wait for it.
+                self.retry_within(set.entry, WRITE_RETRY_BASE);
             }
         }
         if taken.is_empty() {
-            return false;
+            return true;
         }
         crate::zones::sort_changes(&mut taken);
-        let backends: BTreeMap<String, Result<&Backend, BackendError>> = (self.accounts.iter())
-            .map(|(k, a)| (k.clone(), a.backend.as_ref().map_err(Clone::clone)))
-            .collect();
+        let backends: BTreeMap<String, Result<&Measured<Backend>, BackendError>> =
+            (self.accounts.iter())
+                .map(|(k, a)| (k.clone(), a.backend.as_ref().map_err(Clone::clone)))
+                .collect();
         let outcomes = backends::execute(&mut self.planner, &backends, &taken).await;
         self.planner.handle_settled();
         let now = Instant::now();
@@ -1398,6 +1480,37 @@ impl Driver {
                 .insert(id, (attempts.saturating_add(1), now + wait));
         }
         true
+    }
+
+    /// Hands out the changes of `id` again within `wait` at the latest (changes held back, not
+    /// failed: the count of failures stays as it is).
+    fn retry_within(&mut self, id: EntryId, wait: Duration) {
+        let at = Instant::now() + wait;
+        let slot = self.retries.entry(id).or_insert((0, at));
+        slot.1 = slot.1.min(at);
+    }
+
+    /// Whether the status of entry `id`, as written, records every record set that `changes`
+    /// write as the entry's ([`ownership_from_status`]): then a controller that starts after
+    /// the changes takes them as the entry's. An id with no DNSEntry (record sets an entry
+    /// left behind) only deletes.
+    fn recorded(&self, id: &EntryId, changes: &[Change]) -> bool {
+        let Some(entry) = self.ids.get(id).and_then(|key| self.entries.get(key)) else {
+            return true;
+        };
+        changes
+            .iter()
+            .filter(|change| change.action != Action::Delete)
+            .all(|change| {
+                let Some(set) = change.new_set.clone() else {
+                    return true;
+                };
+                let key = change.key();
+                let records = std::iter::once((key.clone(), set)).collect();
+                ownership_from_status(entry, &change.zone, &records).is_some_and(|owned| {
+                    owned.provider == change.provider && owned.keys.contains(&key)
+                })
+            })
     }
 
     /// Records the events on their objects, side by side.

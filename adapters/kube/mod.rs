@@ -3,4 +3,6 @@
 
 pub mod driver;
 pub mod lease;
+pub mod metrics;
+pub mod serve;
 pub mod watch;

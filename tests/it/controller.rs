@@ -11,7 +11,8 @@ use kube::api::{DynamicObject, ListParams, Patch, PatchParams, PostParams};
 use kube::core::GroupVersionKind;
 use serde_json::{Value, json};
 use shoot_dns::adapters::backends::memory::SharedZones;
-use shoot_dns::adapters::kube::driver::{Counters, Driver, Settings};
+use shoot_dns::adapters::kube::driver::{Driver, Settings};
+use shoot_dns::adapters::kube::metrics::Counters;
 use shoot_dns::{Class, Config};
 
 use crate::apiserver::{crds_installed, namespace};
