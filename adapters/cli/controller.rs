@@ -14,6 +14,10 @@ use shoot_dns::adapters::kube::metrics::{Health, Metrics};
 use shoot_dns::adapters::kube::serve::{self, Endpoints};
 
 /// What `controller` is run with.
+/// How long the round in flight at SIGTERM may take before it is abandoned (below the 30 s a
+/// Pod gets by default between SIGTERM and SIGKILL).
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
+
 pub struct Options<'a> {
     pub kubeconfig: Option<&'a Path>,
     pub target_kubeconfig: Option<&'a Path>,
@@ -101,8 +105,16 @@ pub fn run(config: Config, options: Options<'_>) -> Result<ExitCode, String> {
         let metrics = Arc::new(Metrics::new());
         let health = Arc::new(Health::default());
         let served = [
-            (options.metrics_address, Endpoints::Metrics(Arc::clone(&metrics)), "metrics: /metrics"),
-            (options.health_address, Endpoints::Health(Arc::clone(&health)), "health: /healthz, /readyz"),
+            (
+                options.metrics_address,
+                Endpoints::Metrics(Arc::clone(&metrics)),
+                "metrics: /metrics",
+            ),
+            (
+                options.health_address,
+                Endpoints::Health(Arc::clone(&health)),
+                "health: /healthz, /readyz",
+            ),
         ];
         for (address, endpoints, what) in served {
             let Some(address) = address else { continue };
@@ -117,11 +129,12 @@ pub fn run(config: Config, options: Options<'_>) -> Result<ExitCode, String> {
                     "Lease {}/{} as {}",
                     lease.namespace, lease.name, lease.identity
                 );
-                let mut elector = Elector::new(target.clone().unwrap_or_else(|| source.clone()), lease);
+                let mut elector =
+                    Elector::new(target.clone().unwrap_or_else(|| source.clone()), lease);
                 say(&format!("leader election: waiting for the {what}"));
                 health.set_standby();
                 tokio::select! {
-                    () = elector.acquire(|holder| say(&format!("leader election: held by {holder}"))) => {}
+                    () = elector.acquire(|why| say(&format!("leader election: {why}"))) => {}
                     () = until_stopped() => {
                         say("stopped before leading");
                         return Ok(ExitCode::SUCCESS);
@@ -144,6 +157,20 @@ pub fn run(config: Config, options: Options<'_>) -> Result<ExitCode, String> {
         let counters = driver.counters();
         say("controller started");
         let run = driver.run(until_stopped());
+        // After SIGTERM the round in flight finishes, within a bound: a provider that hangs
+        // must not keep the rollout waiting. What is abandoned is safe to abandon: statuses
+        // record record sets before they are written, and the next leader reads the zones.
+        let run = async {
+            tokio::select! {
+                () = run => {}
+                () = async {
+                    until_stopped().await;
+                    tokio::time::sleep(SHUTDOWN_GRACE).await;
+                } => say(&format!(
+                    "stopping: the round in flight did not end within {SHUTDOWN_GRACE:?}; abandoned"
+                )),
+            }
+        };
         match &mut elector {
             Some(elector) => {
                 tokio::select! {

@@ -637,7 +637,12 @@ impl Driver {
                 });
             }
             Input::Failed(kind, message) => {
-                self.say(format!("watch of {}: {message}", kind_name(*kind)));
+                let waits = if self.unsynced.contains(kind) {
+                    " (nothing is planned before every watched kind is listed)"
+                } else {
+                    ""
+                };
+                self.say(format!("watch of {}: {message}{waits}", kind_name(*kind)));
             }
             _ => {}
         }
@@ -1019,8 +1024,11 @@ impl Driver {
                         Err(kube::Error::Api(e)) if e.code == 404 => (None, None),
                         Err(e) => (
                             Some(format!(
-                                "failed to update status of {} {}/{}: {e}",
-                                object.kind, object.namespace, object.name
+                                "failed to update status of {} {}/{}: {}",
+                                object.kind,
+                                object.namespace,
+                                object.name,
+                                super::describe(&e)
                             )),
                             Some((object, patch)),
                         ),
@@ -1383,8 +1391,11 @@ impl Driver {
             .map_err(|e| {
                 let verb = if present { "add" } else { "remove" };
                 format!(
-                    "failed to {verb} finalizer from {} {}/{}: {e}",
-                    object.kind, object.namespace, object.name
+                    "failed to {verb} finalizer from {} {}/{}: {}",
+                    object.kind,
+                    object.namespace,
+                    object.name,
+                    super::describe(&e)
                 )
             })
     }
@@ -1550,11 +1561,12 @@ impl Driver {
                                 None
                             }
                             Err(e) => Some(format!(
-                                "event {} on {} {}/{}: {e}",
+                                "event {} on {} {}/{}: {}",
                                 event.reason,
                                 event.involved_object.kind,
                                 event.involved_object.namespace,
-                                event.involved_object.name
+                                event.involved_object.name,
+                                super::describe(&e)
                             )),
                         }
                     }
@@ -1644,8 +1656,9 @@ impl Driver {
                                 Err(e) => {
                                     failed = true;
                                     problems.push(format!(
-                                        "failed to update status of DNSEntry {}/{name}: {e}",
-                                        entry.metadata.namespace_or_default()
+                                        "failed to update status of DNSEntry {}/{name}: {}",
+                                        entry.metadata.namespace_or_default(),
+                                        super::describe(&e)
                                     ));
                                 }
                             }
@@ -1661,9 +1674,10 @@ impl Driver {
                                 Err(e) => {
                                     failed = true;
                                     problems.push(format!(
-                                        "failed to {} finalizer of DNSEntry {}/{name}: {e}",
+                                        "failed to {} finalizer of DNSEntry {}/{name}: {}",
                                         if wants { "add" } else { "remove" },
-                                        entry.metadata.namespace_or_default()
+                                        entry.metadata.namespace_or_default(),
+                                        super::describe(&e)
                                     ));
                                 }
                             }
@@ -1734,8 +1748,12 @@ async fn write_entry(
                         ..PatchParams::default()
                     };
                     let patched = api.patch(name, &params, &Patch::Merge(&patch)).await;
-                    let patched = patched
-                        .map_err(|e| format!("failed to patch DNSEntry {namespace}/{name}: {e}"))?;
+                    let patched = patched.map_err(|e| {
+                        format!(
+                            "failed to patch DNSEntry {namespace}/{name}: {}",
+                            super::describe(&e)
+                        )
+                    })?;
                     Counters::add(&counters.patches);
                     Ok(decoded(resource, patched))
                 }
@@ -1752,8 +1770,9 @@ async fn write_entry(
                         field_manager: Some(manager.to_owned()),
                         ..PostParams::default()
                     };
-                    let created = (api.create(&params, &object).await)
-                        .map_err(|e| format!("failed to create DNSEntry: {e}"))?;
+                    let created = (api.create(&params, &object).await).map_err(|e| {
+                        format!("failed to create DNSEntry: {}", super::describe(&e))
+                    })?;
                     Counters::add(&counters.creates);
                     Ok(decoded(resource, created))
                 }
@@ -1770,8 +1789,9 @@ async fn write_entry(
                 }
                 Err(kube::Error::Api(s)) if s.code == 404 => Ok(None),
                 Err(e) => Err(format!(
-                    "failed to delete obsolete owned DNSEntry {}/{name}: {e}",
-                    entry.metadata.namespace_or_default()
+                    "failed to delete obsolete owned DNSEntry {}/{name}: {}",
+                    entry.metadata.namespace_or_default(),
+                    super::describe(&e)
                 )),
             }
         }

@@ -76,20 +76,25 @@ impl Elector {
         }
     }
 
-    /// Waits until this replica holds the Lease. `waiting` is called with the current holder
-    /// each time another one holds it.
+    /// Waits until this replica holds the Lease. `waiting` is told why it waits each time that
+    /// changes: `held by <holder>`, or why the Lease cannot be read or taken (a refusal names
+    /// the verb the replica lacks).
     pub async fn acquire(&mut self, mut waiting: impl FnMut(&str)) {
-        let mut last_holder = String::new();
+        let mut last = String::new();
         loop {
-            match self.try_take().await {
+            let why = match self.try_take().await {
                 Ok(None) => return,
-                Ok(Some(holder)) => {
-                    if holder != last_holder {
-                        waiting(&holder);
-                        last_holder = holder;
-                    }
-                }
-                Err(_) => {}
+                Ok(Some(holder)) => format!("held by {holder}"),
+                Err(e) => format!(
+                    "cannot read or take Lease {}/{}: {}",
+                    self.settings.namespace,
+                    self.settings.name,
+                    super::describe(&e)
+                ),
+            };
+            if why != last {
+                waiting(&why);
+                last = why;
             }
             tokio::time::sleep(self.settings.retry_period).await;
         }
@@ -108,8 +113,9 @@ impl Elector {
                     let since = self.renewed.map_or(Duration::MAX, |at| at.elapsed());
                     if since > self.settings.renew_deadline {
                         return format!(
-                            "the Lease was not renewed within {:?}: {e}",
-                            self.settings.renew_deadline
+                            "the Lease was not renewed within {:?}: {}",
+                            self.settings.renew_deadline,
+                            super::describe(&e)
                         );
                     }
                 }

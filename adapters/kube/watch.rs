@@ -143,7 +143,7 @@ pub fn watch(
             .flat_map(move |event| {
                 let inputs = match event {
                     Ok(event) => translate(kind, &resource, event, &mut listing),
-                    Err(error) => vec![Input::Failed(kind, error.to_string())],
+                    Err(error) => vec![Input::Failed(kind, super::describe_watch(&error))],
                 };
                 stream::iter(inputs)
             })

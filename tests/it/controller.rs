@@ -1168,3 +1168,186 @@ fn entries_go_to_the_target_cluster() {
         assert_eq!(controller.record("shop.example.org", "A"), None);
     });
 }
+
+/// `GET path` on `address`: the status code and the body.
+fn http_get(address: std::net::SocketAddr, path: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(address).expect("the endpoint answers");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("a timeout");
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("the request is sent");
+    let mut response = String::new();
+    stream
+        .read_to_string(&mut response)
+        .expect("the response is read");
+    let status = (response.split_whitespace().nth(1))
+        .and_then(|code| code.parse().ok())
+        .unwrap_or(0);
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
+/// The value of the sample of `name` whose labels include every one of `labels`
+/// (`key="value"`), in Prometheus text `metrics`.
+fn sample(metrics: &str, name: &str, labels: &[&str]) -> Option<f64> {
+    metrics.lines().find_map(|line| {
+        let (series, value) = line.rsplit_once(' ')?;
+        let (metric, rest) = series.split_once('{').unwrap_or((series, ""));
+        let matches = metric == name && labels.iter().all(|label| rest.contains(label));
+        matches.then(|| value.parse().ok()).flatten()
+    })
+}
+
+/// `/metrics` counts what the controller did (entries and providers by state, provider calls,
+/// API writes, rounds per controller); `/healthz` answers; `/readyz` is 503 until a leader has
+/// listed every kind, and 200 for a standby.
+#[test]
+fn the_metrics_and_health_endpoints_tell_what_the_controller_did() {
+    use shoot_dns::adapters::kube::metrics::{Health, Metrics};
+    use shoot_dns::adapters::kube::serve::{Endpoints, serve};
+    let Some(plane) = cluster::shared() else {
+        return;
+    };
+    let ns = scenario(plane, "ctl-metrics");
+    let (metrics, health) = (Arc::new(Metrics::new()), Arc::new(Health::default()));
+    // The endpoints are served on a runtime of their own, until `stop` goes.
+    let (addresses, served) = std::sync::mpsc::channel();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let endpoints = [
+        Endpoints::Metrics(Arc::clone(&metrics)),
+        Endpoints::Health(Arc::clone(&health)),
+    ];
+    let server = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a tokio runtime");
+        runtime.block_on(async move {
+            let loopback: std::net::SocketAddr = "127.0.0.1:0".parse().expect("an address");
+            for endpoints in endpoints {
+                let bound = serve(loopback, endpoints).await.expect("served");
+                addresses.send(bound).expect("the test waits");
+            }
+            let _ = stopped.await;
+        });
+    });
+    let metrics_at = served.recv().expect("metrics served");
+    let health_at = served.recv().expect("health served");
+    assert_eq!(http_get(health_at, "/healthz").0, 200);
+    assert_eq!(http_get(health_at, "/readyz").0, 503, "starting");
+    health.set_standby();
+    let (status, body) = http_get(health_at, "/readyz");
+    assert_eq!(
+        (status, body.trim()),
+        (200, "ok: standby, waiting for the lease")
+    );
+    health.set_leading();
+    metrics.set_leader(true);
+    assert_eq!(
+        http_get(health_at, "/readyz").0,
+        503,
+        "leading, not listed yet"
+    );
+    assert_eq!(http_get(health_at, "/nothing").0, 404);
+
+    let class: Class = ns.parse().expect("a class");
+    let settings = Settings::new(Config::for_class(class))
+        .namespace(Some(ns.clone()))
+        .telemetry(Arc::clone(&metrics), Arc::clone(&health));
+    let controller = Running::with(plane, settings);
+    block_on(async {
+        let client = plane.client().await;
+        create(&client, local_provider(&ns, &ns, "example.org")).await;
+        create(&client, service(&ns, &ns, "shop.example.org", "192.0.2.1")).await;
+        entry_in_state(&client, &ns, "shop.example.org", "Ready", &["192.0.2.1"]).await;
+        finalized(&client, &ns, "shop.example.org").await;
+    });
+    let (status, body) = http_get(health_at, "/readyz");
+    assert_eq!((status, body.trim()), (200, "ok: leading, caches synced"));
+    let text = eventually_sync("the Ready entry counted", || {
+        let (status, text) = http_get(metrics_at, "/metrics");
+        assert_eq!(status, 200);
+        let ready = [r#"state="Ready""#, r#"provider_type="local""#];
+        (sample(&text, "shoot_dns_entries", &ready) == Some(1.0)).then_some(text)
+    });
+    let at_least_one = |name: &str, labels: &[&str]| {
+        let value = sample(&text, name, labels);
+        assert!(
+            value >= Some(1.0),
+            "{name} {labels:?}: {value:?} in\n{text}"
+        );
+    };
+    let local = r#"provider_type="local""#;
+    at_least_one("shoot_dns_providers", &[r#"state="Ready""#, local]);
+    at_least_one("shoot_dns_leader", &[]);
+    for operation in [r#"operation="read_zone""#, r#"operation="change""#] {
+        at_least_one("shoot_dns_provider_requests_total", &[local, operation]);
+        at_least_one(
+            "shoot_dns_provider_request_duration_seconds_count",
+            &[local, operation],
+        );
+    }
+    assert_eq!(
+        sample(&text, "shoot_dns_provider_errors_total", &[local]),
+        None,
+        "no provider call failed"
+    );
+    assert_eq!(
+        sample(
+            &text,
+            "shoot_dns_api_writes_total",
+            &[r#"operation="create""#]
+        ),
+        Some(1.0)
+    );
+    at_least_one("shoot_dns_api_writes_total", &[r#"operation="status""#]);
+    at_least_one("shoot_dns_api_writes_total", &[r#"operation="finalizer""#]);
+    for controller in ["sources", "entries", "providers"] {
+        let label = format!(r#"controller="{controller}""#);
+        at_least_one("shoot_dns_reconciles_total", &[&label]);
+        at_least_one("shoot_dns_reconcile_duration_seconds_count", &[&label]);
+    }
+    at_least_one("shoot_dns_watch_relists_total", &[]);
+    assert!(
+        sample(&text, "shoot_dns_work_queue_depth", &[r#"queue="retries""#]).is_some(),
+        "{text}"
+    );
+
+    // The Service goes: its entry is no longer counted as Ready.
+    block_on(async {
+        let client = plane.client().await;
+        let services = api(&client, "v1", "Service", &ns).await;
+        (services.delete("shop", &Default::default()).await).expect("the Service is deleted");
+    });
+    eventually_sync("the entry no longer counted", || {
+        let text = http_get(metrics_at, "/metrics").1;
+        let ready = [r#"state="Ready""#, local];
+        (sample(&text, "shoot_dns_entries", &ready) == Some(0.0)).then_some(())
+    });
+    drop(controller);
+    let _ = stop.send(());
+    server.join().expect("the endpoints stop");
+}
+
+/// Polls `check` (at most 30 s) until it gives something.
+fn eventually_sync<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
+    let started = Instant::now();
+    loop {
+        if let Some(found) = check() {
+            return found;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "not within 30 s: {what}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
