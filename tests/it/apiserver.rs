@@ -137,7 +137,7 @@ use serde_json::Value;
 use crate::support::binary::{CRATE_ROOT, run_in};
 
 /// The YAML documents of `text` that are objects.
-fn documents(text: &str) -> Vec<Value> {
+pub(crate) fn documents(text: &str) -> Vec<Value> {
     serde_yaml_ng::Deserializer::from_str(text)
         .filter_map(|document| {
             let value = serde_yaml_ng::Value::deserialize(document).expect("YAML");

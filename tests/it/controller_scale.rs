@@ -1,8 +1,11 @@
 //! Measured, not asserted (issue figures, README "At scale"): `shoot-dns controller` against a
-//! control plane of its own, 1,000 annotated Services created at once. Run with
+//! control plane of its own and the tests' BIND, 10,000 annotated Services created at once
+//! (`SHOOT_DNS_SCALE_SERVICES` sets another number). Run with
 //! `cargo test --release --all-features --test it -- --ignored --nocapture controller_scale`.
 //! It prints the time until every entry is Ready, the controller's writes per entry, its peak
-//! memory, and the latency from a Service's write to its entry's status write.
+//! memory, the latency from a Service's write to its entry's status write (100 changes), and
+//! how long a restarted controller takes to be Ready again, with the writes and DNS changes it
+//! made (none are needed).
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -13,11 +16,86 @@ use kube::runtime::watcher::{self, Event};
 use serde_json::json;
 
 use crate::apiserver::{install_crds, namespace};
-use crate::controller::{api, local_provider, service};
+use crate::controller::{api, bind_provider, service};
+use crate::support::bind::Bind;
 use crate::support::cluster::{ControlPlane, block_on};
 use crate::support::tempdir::TempDir;
 
-const SERVICES: usize = 1000;
+/// How many Services: `SHOOT_DNS_SCALE_SERVICES`, else 10,000.
+fn services() -> usize {
+    (std::env::var("SHOOT_DNS_SCALE_SERVICES").ok())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(10_000)
+}
+
+/// A `shoot-dns controller` of class `scale` with its metrics on a loopback port: the process
+/// (killed when dropped) and the port.
+fn controller(kubeconfig: &str, log: &std::path::Path) -> (Killed, u16) {
+    let file = std::fs::File::create(log).expect("a log file");
+    let child = Command::new(env!("CARGO_BIN_EXE_shoot-dns"))
+        .args(["controller", "--kubeconfig", kubeconfig])
+        .args(["--class", "scale", "--namespace", "scale"])
+        .args(["--leader-election=false"])
+        .args(["--metrics-bind-address", "127.0.0.1:0"])
+        .args(["--health-probe-bind-address", "0"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(file)
+        .spawn()
+        .expect("shoot-dns controller starts");
+    let child = Killed(child);
+    let started = Instant::now();
+    loop {
+        let text = std::fs::read_to_string(log).unwrap_or_default();
+        let port = (text.lines())
+            .find_map(|l| l.split_once("metrics: /metrics on http://127.0.0.1:"))
+            .and_then(|(_, port)| port.trim().parse().ok());
+        if let Some(port) = port {
+            return (child, port);
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "no metrics port in {text}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// The sum of the samples of `name` whose labels include all of `labels`, scraped from the
+/// controller's `/metrics` on `port`.
+fn metric(port: u16, name: &str, labels: &[&str]) -> f64 {
+    use std::io::{Read, Write};
+    let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
+        return f64::NAN;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let _ = write!(
+        stream,
+        "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    );
+    let mut text = String::new();
+    let _ = stream.read_to_string(&mut text);
+    (text.lines())
+        .filter_map(|line| {
+            let (series, value) = line.rsplit_once(' ')?;
+            let (metric, rest) = series.split_once('{').unwrap_or((series, ""));
+            (metric == name && labels.iter().all(|l| rest.contains(l)))
+                .then(|| value.parse::<f64>().ok())
+                .flatten()
+        })
+        .sum()
+}
+
+/// Object writes so far (creates, patches, deletes, statuses, finalizers; Events apart).
+fn object_writes(port: u16) -> f64 {
+    ["create", "patch", "delete", "status", "finalizer"]
+        .iter()
+        .map(|op| {
+            let label = format!(r#"operation="{op}""#);
+            metric(port, "shoot_dns_api_writes_total", &[&label])
+        })
+        .sum()
+}
 
 /// The controller process, killed when dropped (also when the measurement panics).
 struct Killed(std::process::Child);
@@ -60,35 +138,20 @@ fn cpu_seconds(pid: u32) -> f64 {
 #[test]
 #[ignore = "a measurement: run it on purpose (see the module)"]
 fn controller_scale() {
+    let count = services();
     let plane = ControlPlane::start().expect("a control plane");
+    let bind = Bind::start().expect("BIND for the scale run");
     install_crds(&plane);
     let ns = "scale";
+    let zone = bind.zone();
     let dir = TempDir::new("controller-scale");
     let kubeconfig = dir.write("kubeconfig", &plane.kubeconfig());
-    let log = std::fs::File::create(dir.path("controller.log")).expect("a log file");
     block_on(async {
         let client = plane.client().await;
         namespace(&client, ns).await;
-        crate::controller::create(&client, local_provider(ns, ns, "example.org")).await;
+        bind_provider(&client, ns, &bind).await;
     });
-    let controller = Command::new(env!("CARGO_BIN_EXE_shoot-dns"))
-        .args([
-            "controller",
-            "--kubeconfig",
-            &kubeconfig,
-            "--class",
-            ns,
-            "--namespace",
-            ns,
-        ])
-        .args(["--leader-election=false", "--metrics-bind-address", "0"])
-        .args(["--health-probe-bind-address", "0"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()
-        .expect("shoot-dns controller starts");
-    let mut controller = Killed(controller);
+    let (mut first, port) = controller(&kubeconfig, &dir.path("first.log"));
     std::thread::sleep(Duration::from_secs(2));
 
     let (ready_in, latencies) = block_on(async {
@@ -96,11 +159,12 @@ fn controller_scale() {
         let services = api(&client, "v1", "Service", ns).await;
         let entries = api(&client, "dns.gardener.cloud/v1alpha1", "DNSEntry", ns).await;
         let started = Instant::now();
-        futures::stream::iter(0..SERVICES)
+        futures::stream::iter(0..count)
             .map(|i| {
                 let services = services.clone();
                 async move {
-                    let mut object = service(ns, ns, &format!("s{i}.example.org"), "192.0.2.1");
+                    let ip = format!("10.{}.{}.{}", i >> 16, (i >> 8) & 255, i & 255);
+                    let mut object = service(ns, ns, &format!("s{i}.{zone}"), &ip);
                     object["metadata"]["name"] = json!(format!("s{i}"));
                     let status = json!({"status": object["status"].clone()});
                     let object = serde_json::from_value(object).expect("a Service");
@@ -115,24 +179,26 @@ fn controller_scale() {
             .collect::<Vec<()>>()
             .await;
         let created_in = started.elapsed();
-        loop {
-            let list = (entries.list(&ListParams::default()).await).expect("listed");
-            let ready = (list.items.iter())
-                .filter(|e| e.data["status"]["state"] == "Ready")
-                .count();
-            if ready == SERVICES && list.items.len() == SERVICES {
-                break;
-            }
+        println!("created {count} Services (create + status) in {created_in:.1?}");
+        let ready = r#"state="Ready""#;
+        while metric(port, "shoot_dns_entries", &[ready]) < count as f64 {
             assert!(
-                started.elapsed() < Duration::from_secs(600),
-                "{ready} Ready"
+                started.elapsed() < Duration::from_secs(1800),
+                "not Ready in 30 min"
             );
             tokio::time::sleep(Duration::from_millis(250)).await;
         }
         let ready_in = started.elapsed();
-        println!("created {SERVICES} Services (create + status) in {created_in:.1?}");
+        let list = (entries.list(&ListParams::default()).await).expect("listed");
+        let listed_ready = (list.items.iter())
+            .filter(|e| e.data["status"]["state"] == "Ready")
+            .count();
+        println!(
+            "the API server holds {} entries, {listed_ready} Ready",
+            list.items.len()
+        );
 
-        // One Service changed in that world, twenty times.
+        // Services changed in that world, one at a time.
         let mut stream = watcher::watcher(entries.clone(), watcher::Config::default()).boxed();
         while let Some(event) = stream.next().await {
             if matches!(event, Ok(Event::InitDone)) {
@@ -140,19 +206,20 @@ fn controller_scale() {
             }
         }
         let mut latencies = Vec::new();
-        for k in 0..20 {
+        for k in 0..100 {
             let ip = format!("198.51.100.{}", k + 1);
-            let name = format!("s{}", k * 37);
+            let name = format!("s{}", (k * 97) % count);
             let status = json!({"status": {"loadBalancer": {"ingress": [{"ip": ip}]}}});
             let written = Instant::now();
             (services.patch_status(&name, &PatchParams::default(), &Patch::Merge(&status)))
                 .await
                 .expect("status written");
-            let dns_name = format!("{name}.example.org");
+            let dns_name = format!("{name}.{zone}");
             while let Some(event) = stream.next().await {
                 if let Ok(Event::Apply(entry)) = event
                     && entry.data["spec"]["dnsName"] == dns_name.as_str()
                     && entry.data["status"]["targets"] == json!([ip])
+                    && entry.data["status"]["state"] == "Ready"
                 {
                     break;
                 }
@@ -161,30 +228,82 @@ fn controller_scale() {
         }
         (ready_in, latencies)
     });
-    let peak = peak_kib(controller.0.id());
-    let cpu = cpu_seconds(controller.0.id());
-    let _ = Command::new("kill")
-        .arg(controller.0.id().to_string())
-        .status();
-    let _ = controller.0.wait();
-    let log = std::fs::read_to_string(dir.path("controller.log")).unwrap_or_default();
-    let summary = (log.lines())
-        .find(|l| l.contains("stopped after"))
-        .unwrap_or("no summary")
-        .to_owned();
+    let writes = object_writes(port);
+    let events = metric(
+        port,
+        "shoot_dns_api_writes_total",
+        &[r#"operation="event""#],
+    );
+    let changes = metric(
+        port,
+        "shoot_dns_provider_requests_total",
+        &[r#"operation="change""#],
+    );
+    let peak = peak_kib(first.0.id());
+    let cpu = cpu_seconds(first.0.id());
+    let _ = Command::new("kill").arg(first.0.id().to_string()).status();
+    let _ = first.0.wait();
+    let records = (bind.axfr().iter())
+        .filter(|r| r.split_whitespace().nth(3) == Some("A"))
+        .count();
+
+    // A controller started afresh in that world.
+    let restarted = Instant::now();
+    let (second, port) = controller(&kubeconfig, &dir.path("second.log"));
+    let ready = r#"state="Ready""#;
+    loop {
+        let read = metric(
+            port,
+            "shoot_dns_provider_requests_total",
+            &[r#"operation="read_zone""#],
+        );
+        let entries_ready = metric(port, "shoot_dns_entries", &[ready]);
+        if read >= 1.0 && entries_ready >= count as f64 {
+            break;
+        }
+        assert!(
+            restarted.elapsed() < Duration::from_secs(600),
+            "not Ready again"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let ready_again = restarted.elapsed();
+    // It has nothing to do: a while later it has written nothing and changed no record.
+    std::thread::sleep(Duration::from_secs(15));
+    let second_writes = object_writes(port);
+    let second_changes = metric(
+        port,
+        "shoot_dns_provider_requests_total",
+        &[r#"operation="change""#],
+    );
+    let second_peak = peak_kib(second.0.id());
+    drop(second);
+
     let mut sorted = latencies.clone();
     sorted.sort();
-    println!("{SERVICES} entries Ready {ready_in:.1?} after the first Service was created");
+    let at = |q: f64| sorted[((sorted.len() as f64 * q) as usize).min(sorted.len() - 1)];
+    let mib = |kib: u64| kib as f64 / 1024.0;
+    println!("{count} entries Ready {ready_in:.1?} after the first Service was created");
+    println!("BIND holds {records} A records");
     println!(
-        "controller peak memory (VmHWM): {:.1} MiB",
-        peak as f64 / 1024.0
+        "object writes {writes} ({:.2} per entry; Events apart: {events}), {changes} DNS change calls",
+        writes / count as f64
     );
-    println!("controller CPU time (user + system): {cpu:.1} s");
-    println!("controller: {summary}");
     println!(
-        "Service status write -> entry status written: p50 {:.0?}, p90 {:.0?}, max {:.0?} (20 changes)",
-        sorted[sorted.len() / 2],
-        sorted[sorted.len() * 9 / 10],
-        sorted[sorted.len() - 1]
+        "controller peak memory (VmHWM): {:.1} MiB, CPU (user + system) {cpu:.1} s",
+        mib(peak)
+    );
+    println!(
+        "Service status write -> entry status Ready with the address: p50 {:.0?}, p90 {:.0?}, p99 {:.0?}, max {:.0?} ({} changes)",
+        at(0.5),
+        at(0.9),
+        at(0.99),
+        sorted[sorted.len() - 1],
+        sorted.len()
+    );
+    println!(
+        "restarted controller: Ready again (zone read, {count} entries Ready) in {ready_again:.1?}; \
+         15 s later {second_writes} object writes, {second_changes} DNS change calls; peak {:.1} MiB",
+        mib(second_peak)
     );
 }

@@ -21,10 +21,9 @@ use k8s_openapi::api::rbac::v1::ClusterRole;
 use kube::Api;
 use kube::api::{DeleteParams, DynamicObject, GroupVersionKind, Patch, PatchParams, PostParams};
 use kube::discovery::Scope;
-use serde::Deserialize as _;
 use serde_json::{Value, json};
 
-use crate::apiserver::{crds_installed, namespace};
+use crate::apiserver::{crds_installed, documents, namespace};
 use crate::controller::{
     api, create, entry_in_state, events_on, eventually, finalized, local_provider, service,
 };
@@ -37,17 +36,6 @@ use crate::support::tempdir::TempDir;
 const CHART: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/deploy/chart/shoot-dns");
 /// The field manager of the tests' server-side applies.
 const MANAGER: &str = "shoot-dns-deploy-tests";
-
-/// The YAML documents of `text` that are objects.
-fn documents(text: &str) -> Vec<Value> {
-    serde_yaml_ng::Deserializer::from_str(text)
-        .filter_map(|document| {
-            let value = serde_yaml_ng::Value::deserialize(document).expect("YAML");
-            let value: Value = serde_json::to_value(value).expect("JSON-like YAML");
-            value.is_object().then_some(value)
-        })
-        .collect()
-}
 
 /// `helm template <release> <chart> --namespace <release>` with `--set`s, and the CRDs when
 /// `crds`: the rendered objects.
