@@ -181,6 +181,8 @@ fn controller_scale() {
                     let ip = format!("10.{}.{}.{}", i >> 16, (i >> 8) & 255, i & 255);
                     let mut object = service(ns, ns, &format!("s{i}.{zone}"), &ip);
                     object["metadata"]["name"] = json!(format!("s{i}"));
+                    // The node port range holds 2,768 ports: these need none.
+                    object["spec"]["allocateLoadBalancerNodePorts"] = json!(false);
                     let status = json!({"status": object["status"].clone()});
                     let object = serde_json::from_value(object).expect("a Service");
                     (services.create(&PostParams::default(), &object).await).expect("created");
