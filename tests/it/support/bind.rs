@@ -349,6 +349,84 @@ impl Bind {
         }
     }
 
+    /// Whether `named` runs (started and not stopped).
+    pub fn running(&mut self) -> bool {
+        self.child
+            .as_mut()
+            .is_some_and(|c| c.try_wait().ok().flatten().is_none())
+    }
+
+    /// Starts `named` again after [`Bind::stop`], on the same port, with the same `named.conf`,
+    /// key, zone file and journal: the zone is what it was when it stopped (dynamic updates
+    /// included). Its log goes on in `named.log`. Panics, with the log, when it does not answer
+    /// within a few attempts (the port taken by another process meanwhile, say).
+    pub fn start_again(&mut self) {
+        assert!(self.port != 0, "start_again after a start");
+        self.stop();
+        let conf = self.dir.path("named.conf");
+        let mut failures = Vec::new();
+        for _ in 0..START_ATTEMPTS {
+            let seen = self.log().len();
+            let log = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(self.dir.path("named.log"))
+                .expect("named.log");
+            let child = Command::new(&self.tools.named)
+                .args(["-g", "-4", "-n", "1", "-c"])
+                .arg(&conf)
+                .current_dir(self.dir.root())
+                .stdin(Stdio::null())
+                .stdout(log.try_clone().expect("named.log"))
+                .stderr(log)
+                .spawn()
+                .unwrap_or_else(|e| panic!("cannot run {}: {e}", self.tools.named.display()));
+            self.child = Some(child);
+            match self.wait_answering(seen) {
+                Ok(()) => return,
+                Err(why) => {
+                    failures.push(why);
+                    self.stop();
+                    std::thread::sleep(Duration::from_millis(500));
+                }
+            }
+        }
+        panic!(
+            "named did not start again on port {}:\n{}\nlog:\n{}",
+            self.port,
+            failures.join("\n"),
+            self.log()
+        );
+    }
+
+    /// Waits until the `named` just started answers a signed SOA query; `seen` is the length of
+    /// the log before it started.
+    fn wait_answering(&mut self, seen: usize) -> Result<(), String> {
+        let deadline = Instant::now() + START_TIMEOUT;
+        let key = self.key_file().display().to_string();
+        loop {
+            if let Some(status) = (self.child.as_mut()).and_then(|c| c.try_wait().ok().flatten()) {
+                self.child = None;
+                return Err(format!("named exited with {status}"));
+            }
+            if self
+                .log()
+                .get(seen..)
+                .is_some_and(|new| new.contains("address in use"))
+            {
+                return Err("the port is taken".to_owned());
+            }
+            let soa = self.run_dig(&["-k", &key, "+short", "+tries=1", "+time=1", ZONE, "SOA"]);
+            if soa.is_ok_and(|out| out.contains("ns.example.com.")) {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                return Err(format!("no answer within {START_TIMEOUT:?}"));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     fn run_dig(&self, args: &[&str]) -> Result<String, String> {
         let output = Command::new(&self.tools.dig)
             .arg("@127.0.0.1")
@@ -569,6 +647,35 @@ mod tests {
         assert!(refused.is_err(), "port {port} still answers after stop");
         // Stopping twice (and dropping after) is fine.
         bind.stop();
+    }
+
+    /// Stopped (killed) and started again: the same port, key and zone, the dynamic updates
+    /// made before the stop still there.
+    #[test]
+    fn starts_again_with_its_zone() {
+        let Some(mut bind) = Bind::start() else {
+            return;
+        };
+        bind.nsupdate("update add kept.example.com. 600 A 192.0.2.7");
+        let port = bind.port();
+        bind.stop();
+        assert!(!bind.running());
+        assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err());
+        bind.start_again();
+        assert!(bind.running());
+        assert_eq!(bind.port(), port);
+        assert_eq!(bind.dig("kept.example.com", "A"), ["192.0.2.7"]);
+        bind.nsupdate("update add new.example.com. 300 A 192.0.2.8");
+        assert_eq!(
+            bind.added_records(),
+            [
+                "kept.example.com. 600 A 192.0.2.7",
+                "new.example.com. 300 A 192.0.2.8"
+            ]
+        );
+        // Twice in a row, without a stop between: it stops the running one first.
+        bind.start_again();
+        assert_eq!(bind.dig("new.example.com", "A"), ["192.0.2.8"]);
     }
 
     /// Parallel instances have their own ports, directories and zones.
