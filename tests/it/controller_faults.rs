@@ -1,25 +1,64 @@
-//! `shoot-dns controller` as processes under faults (feature `kube`): leader election between
-//! two replicas against the tests' apiserver, with the records in the tests' BIND.
+//! `shoot-dns controller` as processes under faults (feature `kube`), with the records in a BIND
+//! of each test's own:
+//!
+//! - leader election between two replicas against the tests' apiserver;
+//! - the apiserver restarted, then etcd stopped for 10 s (a control plane of the test's own):
+//!   the controller recovers by itself;
+//!
+//! Each test has a namespace and class of its own, so they run beside the other tests of the
+//! shared apiserver; every controller process is killed when its [`Replica`] is dropped.
 
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::sync::Mutex;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use serde_json::json;
+use kube::Api;
+use kube::api::{DeleteParams, DynamicObject, ListParams, Patch, PatchParams};
+use serde_json::{Value, json};
 
-use crate::apiserver::{crds_installed, namespace};
+use crate::apiserver::{crds_installed, install_crds, namespace};
 use crate::controller::{api, bind_provider, create, entry_in_state, service};
 use crate::support::bind::Bind;
-use crate::support::cluster::{self, block_on};
+use crate::support::cluster::{self, ControlPlane, block_on};
+use crate::support::process::say;
 use crate::support::tempdir::TempDir;
 
 /// One `shoot-dns controller` process, its log in a file; killed when dropped.
 struct Replica {
     child: Child,
-    log: std::path::PathBuf,
+    log: PathBuf,
 }
 
 impl Replica {
+    /// A replica with leader election on a Lease of `ns` (short durations).
     fn start(dir: &TempDir, name: &str, kubeconfig: &str, ns: &str) -> Replica {
+        let lease = [
+            "--leader-election-namespace",
+            ns,
+            "--leader-election-id",
+            "shoot-dns",
+            "--leader-election-lease-duration",
+            "4s",
+            "--leader-election-renew-deadline",
+            "3s",
+            "--leader-election-retry-period",
+            "500ms",
+        ];
+        Self::spawn(dir, name, kubeconfig, ns, &lease)
+    }
+
+    /// A controller without leader election (it acts at once), with `extra` arguments.
+    fn alone(dir: &TempDir, name: &str, kubeconfig: &str, ns: &str, extra: &[&str]) -> Replica {
+        let mut args = vec!["--leader-election=false"];
+        args.extend_from_slice(extra);
+        Self::spawn(dir, name, kubeconfig, ns, &args)
+    }
+
+    /// `shoot-dns controller` of class `ns` watching `ns`, no metrics or health endpoints,
+    /// standard error into `<name>.log` of `dir`.
+    fn spawn(dir: &TempDir, name: &str, kubeconfig: &str, ns: &str, extra: &[&str]) -> Replica {
         let log = dir.path(&format!("{name}.log"));
         let file = std::fs::File::create(&log).expect("a log file");
         let child = Command::new(env!("CARGO_BIN_EXE_shoot-dns"))
@@ -33,20 +72,12 @@ impl Replica {
                 ns,
             ])
             .args([
-                "--leader-election-namespace",
-                ns,
-                "--leader-election-id",
-                "shoot-dns",
-            ])
-            .args(["--leader-election-lease-duration", "4s"])
-            .args(["--leader-election-renew-deadline", "3s"])
-            .args(["--leader-election-retry-period", "500ms"])
-            .args([
                 "--metrics-bind-address",
                 "0",
                 "--health-probe-bind-address",
                 "0",
             ])
+            .args(extra)
             .env("POD_NAME", name)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -78,6 +109,11 @@ impl Replica {
             .args([signal, &self.child.id().to_string()])
             .status();
     }
+
+    /// Whether the process still runs.
+    fn running(&mut self) -> bool {
+        self.child.try_wait().ok().flatten().is_none()
+    }
 }
 
 impl Drop for Replica {
@@ -85,6 +121,388 @@ impl Drop for Replica {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// What one Service asks for: its DNS names, its load balancer's address, its TTL annotation.
+#[derive(Debug, Clone, PartialEq)]
+struct Wanted {
+    names: Vec<String>,
+    ip: String,
+    ttl: Option<u32>,
+}
+
+impl Wanted {
+    fn one(name: &str, ip: &str) -> Wanted {
+        Wanted {
+            names: vec![name.to_owned()],
+            ip: ip.to_owned(),
+            ttl: None,
+        }
+    }
+}
+
+/// The Services of a test by name, as they should be.
+type World = BTreeMap<String, Wanted>;
+
+/// The TTL of records whose Service sets none (`--default-ttl`'s default).
+const DEFAULT_TTL: u32 = 300;
+
+/// `count` Services `s<i>` asking for `s<i>.example.com` at `192.0.2.<i + 1>`.
+fn numbered(count: usize) -> World {
+    (0..count)
+        .map(|i| {
+            let name = format!("s{i}");
+            let wanted = Wanted::one(
+                &format!("{name}.example.com"),
+                &format!("192.0.2.{}", i + 1),
+            );
+            (name, wanted)
+        })
+        .collect()
+}
+
+/// The LoadBalancer Service `name` of the class `ns` asking for `wanted`.
+fn service_of(ns: &str, name: &str, wanted: &Wanted) -> Value {
+    let mut object = service(ns, ns, &wanted.names.join(","), &wanted.ip);
+    object["metadata"]["name"] = json!(name);
+    if let Some(ttl) = wanted.ttl {
+        object["metadata"]["annotations"]["dns.gardener.cloud/ttl"] = json!(ttl.to_string());
+    }
+    object
+}
+
+/// The records the zone holds for `world`, as [`Bind::axfr`] lists them.
+fn records_of(world: &World) -> BTreeSet<String> {
+    (world.values())
+        .flat_map(|w| {
+            let ttl = w.ttl.unwrap_or(DEFAULT_TTL);
+            (w.names.iter()).map(move |name| format!("{name}. {ttl} A {}", w.ip))
+        })
+        .collect()
+}
+
+/// The API of a namespaced kind, without a discovery request (which fails while etcd is down).
+fn api_of(
+    client: &kube::Client,
+    ns: &str,
+    api_version: &str,
+    kind: &str,
+    plural: &str,
+) -> Api<DynamicObject> {
+    let (group, version) = api_version.split_once('/').unwrap_or(("", api_version));
+    let gvk = kube::core::GroupVersionKind::gvk(group, version, kind);
+    let resource = kube::core::ApiResource::from_gvk_with_plural(&gvk, plural);
+    Api::namespaced_with(client.clone(), ns, &resource)
+}
+
+fn entries_api(client: &kube::Client, ns: &str) -> Api<DynamicObject> {
+    api_of(
+        client,
+        ns,
+        "dns.gardener.cloud/v1alpha1",
+        "DNSEntry",
+        "dnsentries",
+    )
+}
+
+fn services_api(client: &kube::Client, ns: &str) -> Api<DynamicObject> {
+    api_of(client, ns, "v1", "Service", "services")
+}
+
+/// The objects of `api`, as JSON.
+async fn list(api: &Api<DynamicObject>) -> Result<Vec<Value>, String> {
+    let list = api
+        .list(&ListParams::default())
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok((list.items.into_iter())
+        .map(|o| serde_json::to_value(o).expect("JSON"))
+        .collect())
+}
+
+/// Makes the Service `name` what `after` asks for (`None`: deleted) from what `before` asked.
+async fn update(
+    client: &kube::Client,
+    ns: &str,
+    name: &str,
+    before: Option<&Wanted>,
+    after: Option<&Wanted>,
+) {
+    let services = services_api(client, ns);
+    let params = PatchParams::default();
+    match (before, after) {
+        (None, Some(after)) => {
+            create(client, service_of(ns, name, after)).await;
+        }
+        (Some(_), None) => {
+            (services.delete(name, &DeleteParams::default()).await)
+                .unwrap_or_else(|e| panic!("Service {name} is deleted: {e}"));
+        }
+        (Some(before), Some(after)) => {
+            if before.ip != after.ip {
+                let patch = json!({"status": {"loadBalancer": {"ingress": [{"ip": after.ip}]}}});
+                (services
+                    .patch_status(name, &params, &Patch::Merge(&patch))
+                    .await)
+                    .unwrap_or_else(|e| panic!("the address of Service {name}: {e}"));
+            }
+            if before.names != after.names || before.ttl != after.ttl {
+                let patch = json!({"metadata": {"annotations": {
+                    "dns.gardener.cloud/dnsnames": after.names.join(","),
+                    "dns.gardener.cloud/ttl": after.ttl.map(|t| t.to_string()),
+                }}});
+                (services.patch(name, &params, &Patch::Merge(&patch)).await)
+                    .unwrap_or_else(|e| panic!("the annotations of Service {name}: {e}"));
+            }
+        }
+        (None, None) => {}
+    }
+}
+
+/// One line of what an entry is: name, spec, deletion, finalizers, status.
+fn entry_line(entry: &Value) -> String {
+    format!(
+        "{} (dnsName {}, targets {}, ttl {}{}, finalizers {}): status {}",
+        entry["metadata"]["name"].as_str().unwrap_or_default(),
+        entry["spec"]["dnsName"].as_str().unwrap_or_default(),
+        entry["spec"]["targets"],
+        entry["spec"]["ttl"],
+        if entry["metadata"]["deletionTimestamp"].is_string() {
+            ", being deleted"
+        } else {
+            ""
+        },
+        entry["metadata"]["finalizers"],
+        entry["status"]
+    )
+}
+
+/// The zone a test looks at: its BIND, the records others made in it (which stay), and the
+/// records (name, address) that must answer at every look.
+struct Zone<'a> {
+    bind: &'a Bind,
+    foreign: &'a [&'a str],
+    keep: &'a [(String, String)],
+}
+
+impl<'a> Zone<'a> {
+    fn of(bind: &'a Bind) -> Zone<'a> {
+        Zone {
+            bind,
+            foreign: &[],
+            keep: &[],
+        }
+    }
+}
+
+/// What differs from `world`: the entries of `ns` (exactly one per name a Service asks for,
+/// `Ready` with the Service's address as its target, none for other names), the Services
+/// (those deleted are gone) and the zone (a transfer gives exactly the records of `world` and
+/// the foreign ones). Empty once the controller has converged.
+async fn differences(
+    client: &kube::Client,
+    ns: &str,
+    world: &World,
+    zone: &Zone<'_>,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    let wanted: BTreeMap<&str, &Wanted> = (world.values())
+        .flat_map(|w| w.names.iter().map(move |name| (name.as_str(), w)))
+        .collect();
+    let services = list(&services_api(client, ns)).await;
+    // The uids of the Services there are: an entry whose owner is gone is left to a garbage
+    // collector, which the tests' control plane does not run.
+    let uids: BTreeSet<&str> = (services.iter().flatten())
+        .filter_map(|s| s["metadata"]["uid"].as_str())
+        .collect();
+    match list(&entries_api(client, ns)).await {
+        Err(e) => problems.push(format!("the entries are not listed: {e}")),
+        Ok(entries) => {
+            let mut by_name: BTreeMap<String, Vec<&Value>> = BTreeMap::new();
+            for entry in &entries {
+                let name = entry["spec"]["dnsName"].as_str().unwrap_or_default();
+                by_name.entry(name.to_owned()).or_default().push(entry);
+            }
+            for (name, w) in &wanted {
+                match by_name.get(*name).map(Vec::as_slice).unwrap_or_default() {
+                    [] => problems.push(format!("{name}: no entry")),
+                    [entry] => {
+                        let ready = entry["status"]["state"] == "Ready"
+                            && entry["status"]["targets"] == json!([w.ip])
+                            && !entry["metadata"]["deletionTimestamp"].is_string();
+                        if !ready {
+                            problems.push(format!(
+                                "{name}: not Ready with [{}]: {}",
+                                w.ip,
+                                entry_line(entry)
+                            ));
+                        }
+                    }
+                    many => problems.push(format!(
+                        "{name}: {} entries: {}",
+                        many.len(),
+                        many.iter()
+                            .map(|e| entry_line(e))
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    )),
+                }
+            }
+            for (name, entries) in &by_name {
+                if !wanted.contains_key(name.as_str()) {
+                    for entry in entries {
+                        let owner = &entry["metadata"]["ownerReferences"][0];
+                        let orphan = (owner["uid"].as_str())
+                            .filter(|uid| !uids.contains(uid))
+                            .map(|_| {
+                                format!(
+                                    " (its owner Service {} is gone, without the entry: no \
+                                     garbage collector runs here)",
+                                    owner["name"].as_str().unwrap_or_default()
+                                )
+                            })
+                            .unwrap_or_default();
+                        problems.push(format!("{name}: left over{orphan}: {}", entry_line(entry)));
+                    }
+                }
+            }
+        }
+    }
+    match services {
+        Err(e) => problems.push(format!("the Services are not listed: {e}")),
+        Ok(services) => {
+            let names: BTreeSet<&str> = (services.iter())
+                .filter_map(|s| s["metadata"]["name"].as_str())
+                .collect();
+            for service in &services {
+                let name = service["metadata"]["name"].as_str().unwrap_or_default();
+                if !world.contains_key(name) {
+                    problems.push(format!(
+                        "Service {name} is still there (finalizers {})",
+                        service["metadata"]["finalizers"]
+                    ));
+                }
+            }
+            for name in world.keys() {
+                if !names.contains(name.as_str()) {
+                    problems.push(format!("Service {name} is missing"));
+                }
+            }
+        }
+    }
+    let held: BTreeSet<String> = zone.bind.added_records().into_iter().collect();
+    let mut should = records_of(world);
+    should.extend(zone.foreign.iter().map(|r| (*r).to_owned()));
+    for missing in should.difference(&held) {
+        problems.push(format!("zone: no {missing}"));
+    }
+    for extra in held.difference(&should) {
+        problems.push(format!("zone: left over {extra}"));
+    }
+    problems
+}
+
+/// The entries, the Services and the zone, for a failure's message.
+async fn described(client: &kube::Client, ns: &str, bind: &Bind) -> String {
+    let entries = match list(&entries_api(client, ns)).await {
+        Ok(entries) => entries
+            .iter()
+            .map(entry_line)
+            .collect::<Vec<_>>()
+            .join("\n  "),
+        Err(e) => format!("(not listed: {e})"),
+    };
+    let services = match list(&services_api(client, ns)).await {
+        Ok(services) => (services.iter())
+            .map(|s| {
+                format!(
+                    "{} annotations {} address {} finalizers {}{}",
+                    s["metadata"]["name"].as_str().unwrap_or_default(),
+                    s["metadata"]["annotations"],
+                    s["status"]["loadBalancer"]["ingress"],
+                    s["metadata"]["finalizers"],
+                    if s["metadata"]["deletionTimestamp"].is_string() {
+                        " (being deleted)"
+                    } else {
+                        ""
+                    }
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n  "),
+        Err(e) => format!("(not listed: {e})"),
+    };
+    format!(
+        "entries:\n  {entries}\nServices:\n  {services}\nzone:\n  {}",
+        bind.axfr().join("\n  ")
+    )
+}
+
+/// Waits (at most `limit`) until nothing [`differences`] finds is left, and gives how long it
+/// took; panics otherwise with the differences, the entries, Services and zone, and `logs`,
+/// and at once when a record the zone keeps does not answer.
+async fn converge(
+    client: &kube::Client,
+    ns: &str,
+    world: &World,
+    zone: &Zone<'_>,
+    limit: Duration,
+    logs: &dyn Fn() -> String,
+) -> Duration {
+    let started = Instant::now();
+    loop {
+        for (name, ip) in zone.keep {
+            let answer = zone.bind.dig(name, "A");
+            assert!(
+                answer == [ip.as_str()],
+                "{name} is kept all along, not {answer:?}:\n{}",
+                logs()
+            );
+        }
+        let problems = differences(client, ns, world, zone).await;
+        if problems.is_empty() {
+            return started.elapsed();
+        }
+        if started.elapsed() > limit {
+            panic!(
+                "not converged within {limit:?}:\n  {}\n{}\ncontroller logs:\n{}",
+                problems.join("\n  "),
+                described(client, ns, zone.bind).await,
+                logs()
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// A JSON log (`--log-format json`) as lines `+<seconds since since> <message>`, with the
+/// `marks` (time, what happened) among them; other lines as they are.
+fn timed(log: &str, since: f64, marks: &[(f64, String)]) -> String {
+    let mut lines: Vec<(f64, String)> = marks
+        .iter()
+        .map(|(time, mark)| (*time, format!("=== {mark}")))
+        .collect();
+    let mut last = since;
+    for line in log.lines() {
+        match serde_json::from_str::<Value>(line) {
+            Ok(json) => {
+                last = json["time"].as_f64().unwrap_or(last);
+                lines.push((last, json["msg"].as_str().unwrap_or_default().to_owned()));
+            }
+            Err(_) => lines.push((last, line.to_owned())),
+        }
+    }
+    lines.sort_by(|a, b| a.0.total_cmp(&b.0));
+    (lines.iter())
+        .map(|(time, line)| format!("+{:.3} s {line}\n", time - since))
+        .collect()
+}
+
+/// Seconds since the Unix epoch, the clock of a JSON log line.
+fn epoch_seconds() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
 }
 
 /// Two replicas: only the one holding the Lease acts; killed (SIGKILL), the other takes the
@@ -188,4 +606,172 @@ fn the_second_replica_takes_over_when_the_leader_is_killed() {
             "given up"
         );
     });
+}
+
+/// Waits (at most 60 s) until the apiserver of `plane` is ready again.
+fn until_ready(plane: &ControlPlane) -> Duration {
+    let started = Instant::now();
+    while !plane.ready() {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the apiserver is not ready 60 s after etcd came back:\n{}",
+            plane.log_tail("apiserver.log")
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    started.elapsed()
+}
+
+/// A controller (without leader election) with Services Ready in BIND; the apiserver is
+/// restarted, Services are created and changed, and it converges; Services are created and
+/// changed just before etcd stops for 10 s, then etcd comes back: the same process (never
+/// restarted) converges by itself, one entry per name, every record with the current address,
+/// none of the records that stay ever missing.
+#[test]
+fn the_controller_recovers_from_an_apiserver_restart_and_an_etcd_outage() {
+    if cluster::shared().is_none() {
+        return;
+    }
+    let Some(bind) = Bind::start() else {
+        return;
+    };
+    let plane = ControlPlane::start().expect("a control plane of the test's own");
+    install_crds(&plane);
+    let ns = "outage";
+    let dir = TempDir::new("fault-etcd");
+    let kubeconfig = dir.write("kubeconfig", &plane.kubeconfig());
+    block_on(async {
+        let client = plane.client().await;
+        namespace(&client, ns).await;
+        bind_provider(&client, ns, &bind).await;
+    });
+    let began = epoch_seconds();
+    let mut controller = Replica::alone(
+        &dir,
+        "controller",
+        &kubeconfig,
+        ns,
+        &["--log-format", "json"],
+    );
+    let log = controller.log.clone();
+    let marks = Mutex::new(Vec::new());
+    let mark = |what: &str| {
+        marks
+            .lock()
+            .expect("marks")
+            .push((epoch_seconds(), what.to_owned()))
+    };
+    let logs = || {
+        let log = std::fs::read_to_string(&log).unwrap_or_default();
+        timed(&log, began, &marks.lock().expect("marks"))
+    };
+    let limit = Duration::from_secs(60);
+    let mut world = numbered(4);
+    block_on(async {
+        let client = plane.client().await;
+        for (name, wanted) in &world {
+            update(&client, ns, name, None, Some(wanted)).await;
+        }
+        converge(&client, ns, &world, &Zone::of(&bind), limit, &logs).await;
+    });
+
+    // The apiserver restarted; then a Service created and an address changed.
+    mark("the apiserver restarts");
+    let restarting = Instant::now();
+    plane.restart_apiserver();
+    let restart = restarting.elapsed();
+    mark("the apiserver is back");
+    let before = world.clone();
+    world.insert("s4".into(), Wanted::one("s4.example.com", "192.0.2.5"));
+    world.get_mut("s0").expect("s0").ip = "192.0.2.101".into();
+    let after_restart = block_on(async {
+        let client = plane.client().await;
+        for name in ["s4", "s0"] {
+            update(&client, ns, name, before.get(name), world.get(name)).await;
+        }
+        converge(&client, ns, &world, &Zone::of(&bind), limit, &logs).await
+    });
+    let stay: Vec<(String, String)> = (world.iter())
+        .filter(|(name, _)| ["s0", "s2", "s4"].contains(&name.as_str()))
+        .map(|(_, w)| (w.names[0].clone(), w.ip.clone()))
+        .collect();
+
+    // Created and changed just before etcd stops: the controller is at work on them.
+    let before = world.clone();
+    world.insert("s5".into(), Wanted::one("s5.example.com", "192.0.2.6"));
+    world.get_mut("s1").expect("s1").ip = "192.0.2.102".into();
+    let s3 = world.get_mut("s3").expect("s3");
+    s3.names = vec!["s3-renamed.example.com".into()];
+    s3.ttl = Some(600);
+    block_on(async {
+        let client = plane.client().await;
+        for name in ["s5", "s1", "s3"] {
+            update(&client, ns, name, before.get(name), world.get(name)).await;
+        }
+    });
+    mark("s5 created, s1's address and s3's names and TTL changed");
+    let log_before = std::fs::read_to_string(&log)
+        .unwrap_or_default()
+        .lines()
+        .count();
+    plane.stop_etcd();
+    let stopped = Instant::now();
+    mark("etcd stopped");
+    while stopped.elapsed() < Duration::from_secs(10) {
+        for (name, ip) in &stay {
+            assert_eq!(
+                bind.dig(name, "A"),
+                std::slice::from_ref(ip),
+                "{name} during the outage"
+            );
+        }
+        assert!(controller.running(), "the controller exited:\n{}", logs());
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    plane.start_etcd();
+    let back = Instant::now();
+    mark("etcd started");
+    let ready = until_ready(&plane);
+    mark("the apiserver is ready");
+    let recovered = block_on(async {
+        let client = plane.client().await;
+        let zone = Zone {
+            keep: &stay,
+            ..Zone::of(&bind)
+        };
+        converge(&client, ns, &world, &zone, limit, &logs).await;
+        back.elapsed()
+    });
+    assert!(controller.running(), "the controller exited:\n{}", logs());
+    for wanted in world.values() {
+        for name in &wanted.names {
+            assert_eq!(
+                bind.dig(name, "A"),
+                std::slice::from_ref(&wanted.ip),
+                "{name}"
+            );
+        }
+    }
+    assert!(bind.dig("s3.example.com", "A").is_empty());
+    let during: Vec<String> = (std::fs::read_to_string(&log).unwrap_or_default().lines())
+        .skip(log_before)
+        .map(str::to_owned)
+        .collect();
+    say(&format!(
+        "apiserver restarted in {:.1} s, converged {:.1} s later; etcd stopped 10 s: the \
+         apiserver ready {:.1} s and the controller (same process) recovered {:.1} s after etcd \
+         came back; {} log lines since the stop",
+        restart.as_secs_f64(),
+        after_restart.as_secs_f64(),
+        ready.as_secs_f64(),
+        recovered.as_secs_f64(),
+        during.len()
+    ));
+    let marks = marks.lock().expect("marks").clone();
+    for line in timed(&during.join("\n"), began, &marks[2..])
+        .lines()
+        .take(30)
+    {
+        say(&format!("  {line}"));
+    }
 }
