@@ -4,6 +4,8 @@
 //! - leader election between two replicas against the tests' apiserver;
 //! - the apiserver restarted, then etcd stopped for 10 s (a control plane of the test's own):
 //!   the controller recovers by itself;
+//! - BIND stopped while entries change: the entries are `Error` naming the server, tried again
+//!   after the backoff, and `Ready` once BIND is back, no record lost;
 //!
 //! Each test has a namespace and class of its own, so they run beside the other tests of the
 //! shared apiserver; every controller process is killed when its [`Replica`] is dropped.
@@ -774,4 +776,198 @@ fn the_controller_recovers_from_an_apiserver_restart_and_an_etcd_outage() {
     {
         say(&format!("  {line}"));
     }
+}
+
+/// The lines of a JSON log (`--log-format json`) that contain `text`: (time, message).
+fn json_lines(log: &str, text: &str) -> Vec<(f64, String)> {
+    (log.lines())
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter_map(|line| {
+            let message = line["msg"].as_str()?.to_owned();
+            Some((line["time"].as_f64()?, message))
+        })
+        .filter(|(_, message)| message.contains(text))
+        .collect()
+}
+
+/// Entries Ready in BIND; BIND stops; two Services' addresses change and a Service is created:
+/// their entries go `Error` with a message naming the server, the others stay `Ready`; the
+/// failed changes are tried again only after the backoff (30 s); BIND starts again (same port
+/// and zone): the records of the unchanged entries are there all along, and the changed
+/// entries are `Ready` with their new records.
+#[test]
+fn entries_wait_for_a_stopped_bind_and_recover_when_it_is_back() {
+    let Some(plane) = cluster::shared() else {
+        return;
+    };
+    let Some(mut bind) = Bind::start() else {
+        return;
+    };
+    crds_installed(plane);
+    let ns = plane.namespace("fault-bind");
+    let dir = TempDir::new("fault-bind");
+    let kubeconfig = dir.write("kubeconfig", &plane.kubeconfig());
+    block_on(async {
+        let client = plane.client().await;
+        namespace(&client, &ns).await;
+        bind_provider(&client, &ns, &bind).await;
+    });
+    let mut controller = Replica::alone(
+        &dir,
+        "controller",
+        &kubeconfig,
+        &ns,
+        &["--log-format", "json"],
+    );
+    let log = controller.log.clone();
+    let logs = move || std::fs::read_to_string(&log).unwrap_or_default();
+    let limit = Duration::from_secs(60);
+    let mut world = numbered(4);
+    block_on(async {
+        let client = plane.client().await;
+        for (name, wanted) in &world {
+            update(&client, &ns, name, None, Some(wanted)).await;
+        }
+        converge(&client, &ns, &world, &Zone::of(&bind), limit, &logs).await;
+    });
+    let unchanged: Vec<(String, String)> = (world.iter())
+        .filter(|(name, _)| ["s2", "s3"].contains(&name.as_str()))
+        .map(|(_, w)| (w.names[0].clone(), w.ip.clone()))
+        .collect();
+    let changed = ["s0", "s1", "s4"];
+    let server = bind.server();
+
+    bind.stop();
+    let stopped = Instant::now();
+    let before = world.clone();
+    world.get_mut("s0").expect("s0").ip = "192.0.2.101".into();
+    world.get_mut("s1").expect("s1").ip = "192.0.2.102".into();
+    world.insert("s4".into(), Wanted::one("s4.example.com", "192.0.2.5"));
+    let messages = block_on(async {
+        let client = plane.client().await;
+        for name in changed {
+            update(&client, &ns, name, before.get(name), world.get(name)).await;
+        }
+        let entries = entries_api(&client, &ns);
+        let started = Instant::now();
+        loop {
+            let listed = list(&entries).await.expect("the entries are listed");
+            let of = |name: &str| {
+                (listed.iter())
+                    .find(|e| e["spec"]["dnsName"] == format!("{name}.example.com"))
+                    .cloned()
+                    .unwrap_or_default()
+            };
+            for (name, ip) in &unchanged {
+                let entry = (listed.iter()).find(|e| e["spec"]["dnsName"] == name.as_str());
+                let entry = entry.cloned().unwrap_or_default();
+                assert!(
+                    entry["status"]["state"] == "Ready"
+                        && entry["status"]["targets"] == json!([ip]),
+                    "the unchanged entry {name} while BIND is down: {}",
+                    entry_line(&entry)
+                );
+            }
+            let failed: Vec<(String, String)> = (changed.iter())
+                .map(|name| (name.to_string(), of(name)))
+                .filter(|(_, e)| e["status"]["state"] == "Error")
+                .map(|(name, e)| {
+                    let message = e["status"]["message"].as_str().unwrap_or_default();
+                    (name, message.to_owned())
+                })
+                .collect();
+            if failed.len() == changed.len() {
+                break failed;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "not within 30 s: the changed entries Error; they are:\n  {}\n{}",
+                (changed.iter())
+                    .map(|name| entry_line(&of(name)))
+                    .collect::<Vec<_>>()
+                    .join("\n  "),
+                logs()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    });
+    let failed_after = stopped.elapsed();
+    for (name, message) in &messages {
+        say(&format!("  {name}: Error: {message}"));
+        assert!(
+            message.contains(&server),
+            "the message of {name} names the server {server}: {message}"
+        );
+    }
+
+    // Tried again after the backoff, not before: the first log line naming the server after
+    // the first failures comes RETRY_BASE (30 s) after them.
+    let stopped_at = epoch_seconds() - stopped.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let (first, retry) = loop {
+        let lines = json_lines(&logs(), &server);
+        let first = lines.first().map(|(time, _)| *time);
+        if let Some(first) = first
+            && let Some((time, _)) = lines.iter().find(|(time, _)| *time > first + 5.0)
+        {
+            break (first, *time);
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(50),
+            "no retry within 50 s:\n{}",
+            logs()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let early: Vec<String> = (json_lines(&logs(), &server).into_iter())
+        .filter(|(time, _)| *time <= first + 5.0)
+        .map(|(time, message)| format!("+{:.1} s {message}", time - stopped_at))
+        .collect();
+    for line in &early {
+        say(&format!("  {line}"));
+    }
+    let backoff = retry - first;
+    say(&format!(
+        "  +{:.1} s (the retry) {}",
+        retry - stopped_at,
+        (json_lines(&logs(), &server).into_iter())
+            .find(|(time, _)| *time == retry)
+            .map(|(_, message)| message)
+            .unwrap_or_default()
+    ));
+    assert!(
+        (29.5..45.0).contains(&backoff),
+        "the failed changes are tried again {backoff:.1} s after the first failure, not after \
+         the 30 s backoff:\n{}",
+        logs()
+    );
+    assert!(controller.running(), "the controller exited:\n{}", logs());
+
+    bind.start_again();
+    let back = Instant::now();
+    let recovered = block_on(async {
+        let client = plane.client().await;
+        let zone = Zone {
+            keep: &unchanged,
+            ..Zone::of(&bind)
+        };
+        converge(&client, &ns, &world, &zone, limit, &logs).await;
+        back.elapsed()
+    });
+    for wanted in world.values() {
+        assert_eq!(
+            bind.dig(&wanted.names[0], "A"),
+            std::slice::from_ref(&wanted.ip),
+            "{}",
+            wanted.names[0]
+        );
+    }
+    say(&format!(
+        "BIND stopped: 3 changed entries Error {:.1} s later, tried again {backoff:.1} s after \
+         the first failure; BIND back after {:.1} s: Ready {:.1} s later, unchanged records \
+         there throughout",
+        failed_after.as_secs_f64(),
+        back.duration_since(stopped).as_secs_f64(),
+        recovered.as_secs_f64()
+    ));
 }
