@@ -6,6 +6,8 @@
 //!   the controller recovers by itself;
 //! - BIND stopped while entries change: the entries are `Error` naming the server, tried again
 //!   after the backoff, and `Ready` once BIND is back, no record lost;
+//! - the controller SIGKILLed at random moments while scripts of 50 changes run: what it
+//!   converges to is exactly what the Services ask for, in the cluster and in the zone.
 //!
 //! Each test has a namespace and class of its own, so they run beside the other tests of the
 //! shared apiserver; every controller process is killed when its [`Replica`] is dropped.
@@ -13,9 +15,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use futures::StreamExt;
 use kube::Api;
 use kube::api::{DeleteParams, DynamicObject, ListParams, Patch, PatchParams};
 use serde_json::{Value, json};
@@ -969,5 +973,362 @@ fn entries_wait_for_a_stopped_bind_and_recover_when_it_is_back() {
         failed_after.as_secs_f64(),
         back.duration_since(stopped).as_secs_f64(),
         recovered.as_secs_f64()
+    ));
+}
+
+/// The JSON logs of `paths` and the `marks`, as one timeline ([`timed`]).
+fn logs_of(paths: &[PathBuf], since: f64, marks: &[(f64, String)]) -> String {
+    let text: String = (paths.iter())
+        .map(|path| std::fs::read_to_string(path).unwrap_or_default())
+        .collect();
+    timed(&text, since, marks)
+}
+
+/// The DNSEntries of a namespace as the apiserver shows them coming and going, watched on a
+/// thread of its own until dropped: marks (time, what) for a failure's timeline.
+struct History {
+    marks: Arc<Mutex<Vec<(f64, String)>>>,
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl History {
+    fn watch(plane: &'static ControlPlane, ns: &str) -> History {
+        let marks = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (kept, stopped, ns) = (Arc::clone(&marks), Arc::clone(&stop), ns.to_owned());
+        let thread = std::thread::spawn(move || {
+            block_on(async move {
+                use kube::runtime::watcher::{self, Event, watcher};
+                let client = plane.client().await;
+                let api = entries_api(&client, &ns);
+                let mut stream = std::pin::pin!(watcher(api, watcher::Config::default()));
+                // Each entry by uid: whether it was seen being deleted.
+                let mut seen: BTreeMap<String, bool> = BTreeMap::new();
+                while !stopped.load(Ordering::Relaxed) {
+                    let next = tokio::time::timeout(Duration::from_millis(200), stream.next());
+                    let event = match next.await {
+                        Err(_) => continue,
+                        Ok(None) => break,
+                        Ok(Some(event)) => event,
+                    };
+                    let (object, gone) = match event {
+                        Ok(Event::Apply(object) | Event::InitApply(object)) => (object, false),
+                        Ok(Event::Delete(object)) => (object, true),
+                        _ => continue,
+                    };
+                    let uid = object.metadata.uid.clone().unwrap_or_default();
+                    let deleting = object.metadata.deletion_timestamp.is_some();
+                    let what = match (seen.get(&uid), gone, deleting) {
+                        (_, true, _) => Some("gone"),
+                        (None, _, false) => Some("created"),
+                        (None, _, true) => Some("seen being deleted"),
+                        (Some(false), _, true) => Some("being deleted"),
+                        _ => None,
+                    };
+                    if gone {
+                        seen.remove(&uid);
+                    } else {
+                        seen.insert(uid, deleting);
+                    }
+                    if let Some(what) = what {
+                        let line = format!(
+                            "apiserver: DNSEntry {} ({}) {what}",
+                            object.metadata.name.as_deref().unwrap_or_default(),
+                            object.data["spec"]["dnsName"].as_str().unwrap_or_default()
+                        );
+                        kept.lock().expect("marks").push((epoch_seconds(), line));
+                    }
+                }
+            });
+        });
+        History {
+            marks,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    fn marks(&self) -> Vec<(f64, String)> {
+        self.marks.lock().expect("marks").clone()
+    }
+}
+
+impl Drop for History {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// A small xorshift generator: the scripts and kill moments of a seed are the same every run.
+struct Rng(u64);
+
+impl Rng {
+    fn new(seed: u64) -> Rng {
+        Rng(seed ^ 0x9e37_79b9_7f4a_7c15 | 1)
+    }
+
+    fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.0 = x;
+        x
+    }
+
+    /// A number in `0..n`.
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len() as u64) as usize]
+    }
+
+    fn millis(&mut self, range: std::ops::Range<u64>) -> Duration {
+        Duration::from_millis(range.start + self.below(range.end - range.start))
+    }
+}
+
+/// The names the Services of the random scripts take their DNS names from.
+const POOL: usize = 24;
+
+/// One change of a Service: its name, what it asked for, what it asks for now (`None`: there
+/// is no such Service, created or deleted).
+type Step = (String, Option<Wanted>, Option<Wanted>);
+
+/// The next random change to `world`, made in it: a Service created (one or two free names
+/// of the pool, which deleted or renamed Services free again), its address changed, its names
+/// or TTL changed, or deleted; between 3 and 10 Services.
+fn next_step(rng: &mut Rng, world: &mut World, serial: &mut usize) -> Step {
+    let used: BTreeSet<String> = world.values().flat_map(|w| w.names.clone()).collect();
+    let free: Vec<String> = (0..POOL)
+        .map(|i| format!("h{i}.example.com"))
+        .filter(|name| !used.contains(name))
+        .collect();
+    let ip = |rng: &mut Rng| {
+        let [a, b, c] = [rng.below(256), rng.below(256), 1 + rng.below(254)];
+        format!("10.{a}.{b}.{c}")
+    };
+    let ttls = [None, Some(60), Some(120), Some(600)];
+    let roll = rng.below(100);
+    if world.len() < 3 || (roll < 25 && world.len() < 10) {
+        let mut names = Vec::new();
+        let mut free = free;
+        for _ in 0..1 + rng.below(2) {
+            names.push(free.remove(rng.below(free.len() as u64) as usize));
+        }
+        names.sort();
+        let wanted = Wanted {
+            names,
+            ip: ip(rng),
+            ttl: *rng.pick(&ttls),
+        };
+        let name = format!("svc{serial}");
+        *serial += 1;
+        world.insert(name.clone(), wanted.clone());
+        return (name, None, Some(wanted));
+    }
+    let keys: Vec<String> = world.keys().cloned().collect();
+    let name = rng.pick(&keys).clone();
+    let before = world[&name].clone();
+    let mut after = before.clone();
+    match roll {
+        70..85 => {
+            let others: Vec<_> = ttls.iter().filter(|t| **t != before.ttl).collect();
+            after.ttl = **rng.pick(&others);
+        }
+        55..70 => {
+            let mut choices: Vec<String> = before.names.iter().cloned().chain(free).collect();
+            let mut names = Vec::new();
+            for _ in 0..1 + rng.below(2) {
+                names.push(choices.remove(rng.below(choices.len() as u64) as usize));
+            }
+            names.sort();
+            after.names = names;
+        }
+        85.. if world.len() > 3 => {
+            world.remove(&name);
+            return (name, Some(before), None);
+        }
+        _ => {}
+    }
+    if after == before {
+        after.ip = ip(rng);
+    }
+    world.insert(name.clone(), after.clone());
+    (name, Some(before), Some(after))
+}
+
+/// The seed of the random scripts: `SHOOT_DNS_FAULT_SEED`, else the clock.
+fn seed() -> u64 {
+    std::env::var("SHOOT_DNS_FAULT_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(1, |d| d.as_nanos() as u64)
+        })
+}
+
+/// Trials of 50 random changes to Services (created, addresses, names and TTLs changed,
+/// deleted) through the API, one every 40–100 ms, while the controller (no leader election,
+/// an rfc2136 provider on BIND) is SIGKILLed twice at random moments and a new one started at
+/// once or after up to 0.5 s. After each trial, with the last controller running: every name a
+/// Service asks for has exactly one entry, Ready with the Service's address; no entry is left
+/// of deleted Services or names; the deleted Services are gone; the zone holds exactly those
+/// records, and the foreign records made at the start (one at a name the Services use) are
+/// untouched. Each trial goes on from the world of the one before.
+#[test]
+fn the_controller_killed_at_random_moments_converges_to_what_the_services_ask() {
+    let Some(plane) = cluster::shared() else {
+        return;
+    };
+    let Some(bind) = Bind::start() else {
+        return;
+    };
+    crds_installed(plane);
+    let seed = seed();
+    let trials: usize = std::env::var("SHOOT_DNS_FAULT_TRIALS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10);
+    let kills_per_trial: usize = std::env::var("SHOOT_DNS_FAULT_KILLS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2);
+    say(&format!(
+        "controller kills: seed {seed} (SHOOT_DNS_FAULT_SEED={seed} repeats the scripts and kill \
+         moments), {trials} trials"
+    ));
+    let mut rng = Rng::new(seed);
+    let ns = plane.namespace("fault-kill");
+    let dir = TempDir::new("fault-kill");
+    let kubeconfig = dir.write("kubeconfig", &plane.kubeconfig());
+    block_on(async {
+        let client = plane.client().await;
+        namespace(&client, &ns).await;
+        bind_provider(&client, &ns, &bind).await;
+    });
+    bind.nsupdate(
+        "update add foreign.example.com. 300 A 198.51.100.1
+         update add h0.example.com. 300 TXT \"foreign\"",
+    );
+    let foreign = [
+        "foreign.example.com. 300 A 198.51.100.1",
+        "h0.example.com. 300 TXT \"foreign\"",
+    ];
+    let history = History::watch(plane, &ns);
+    let start =
+        |name: &str| Replica::alone(&dir, name, &kubeconfig, &ns, &["--log-format", "json"]);
+    let current: Mutex<Option<Replica>> = Mutex::new(Some(start("t0-0")));
+    let mut world = World::new();
+    let mut serial = 0;
+    let began = Instant::now();
+    let mut slowest = Duration::ZERO;
+    for trial in 0..trials {
+        let mut steps = Vec::new();
+        for _ in 0..50 {
+            let step = next_step(&mut rng, &mut world, &mut serial);
+            steps.push((step, rng.millis(40..100)));
+        }
+        let mut kills: Vec<(Duration, Duration)> = (0..kills_per_trial)
+            .map(|_| {
+                let at = rng.millis(0..5000);
+                let pause = if rng.below(2) == 0 {
+                    Duration::ZERO
+                } else {
+                    rng.millis(0..500)
+                };
+                (at, pause)
+            })
+            .collect();
+        kills.sort();
+        let marks: Mutex<Vec<(f64, String)>> = Mutex::new(Vec::new());
+        let mark = |what: String| marks.lock().expect("marks").push((epoch_seconds(), what));
+        let trial_began = epoch_seconds();
+        let logs: Mutex<Vec<PathBuf>> = Mutex::new(
+            (current.lock().expect("the controller").as_ref())
+                .map(|r| r.log.clone())
+                .into_iter()
+                .collect(),
+        );
+        let script = std::thread::scope(|scope| {
+            scope.spawn(|| {
+                let t0 = Instant::now();
+                for (k, (at, pause)) in kills.iter().enumerate() {
+                    std::thread::sleep(at.saturating_sub(t0.elapsed()));
+                    // SIGKILL, and waited for.
+                    drop(current.lock().expect("the controller").take());
+                    mark("controller killed".to_owned());
+                    std::thread::sleep(*pause);
+                    let next = start(&format!("t{trial}-{}", k + 1));
+                    mark(format!("controller t{trial}-{} started", k + 1));
+                    logs.lock().expect("the logs").push(next.log.clone());
+                    *current.lock().expect("the controller") = Some(next);
+                }
+            });
+            block_on(async {
+                let client = plane.client().await;
+                let t0 = Instant::now();
+                for ((name, before, after), pause) in &steps {
+                    update(&client, &ns, name, before.as_ref(), after.as_ref()).await;
+                    mark(match (before, after) {
+                        (_, None) => format!("{name} deleted"),
+                        (None, Some(w)) => format!("{name} created: {w:?}"),
+                        (Some(b), Some(w)) if b.ip != w.ip => format!("{name} address {}", w.ip),
+                        (Some(_), Some(w)) => {
+                            format!("{name} names {:?} ttl {:?}", w.names, w.ttl)
+                        }
+                    });
+                    tokio::time::sleep(*pause).await;
+                }
+                t0.elapsed()
+            })
+        });
+        let logs = logs.into_inner().expect("the logs");
+        let took = block_on(async {
+            let client = plane.client().await;
+            let logs = || {
+                let mut marks = marks.lock().expect("marks").clone();
+                marks.extend(history.marks().into_iter().filter(|m| m.0 >= trial_began));
+                logs_of(&logs, trial_began, &marks)
+            };
+            let limit = Duration::from_secs(60);
+            let zone = Zone {
+                foreign: &foreign,
+                ..Zone::of(&bind)
+            };
+            converge(&client, &ns, &world, &zone, limit, &logs).await
+        });
+        slowest = slowest.max(took);
+        let moments: Vec<String> = (kills.iter())
+            .map(|(at, pause)| format!("{:.2} s (+{:.2} s)", at.as_secs_f64(), pause.as_secs_f64()))
+            .collect();
+        say(&format!(
+            "  trial {trial}: 50 changes in {:.1} s, killed at {}, converged {:.1} s after the \
+             last change: {} Services, {} records",
+            script.as_secs_f64(),
+            moments.join(", "),
+            took.as_secs_f64(),
+            world.len(),
+            records_of(&world).len()
+        ));
+    }
+    assert!(
+        (current.lock().expect("the controller").as_mut()).is_some_and(Replica::running),
+        "the last controller runs"
+    );
+    say(&format!(
+        "{trials} trials of 50 changes, {} SIGKILLs (seed {seed}): converged every time, at \
+         most {:.1} s after the last change; {:.0} s in all",
+        trials * kills_per_trial,
+        slowest.as_secs_f64(),
+        began.elapsed().as_secs_f64()
     ));
 }
