@@ -816,6 +816,7 @@ fn entries_wait_for_a_stopped_bind_and_recover_when_it_is_back() {
         namespace(&client, &ns).await;
         bind_provider(&client, &ns, &bind).await;
     });
+    let began = epoch_seconds();
     let mut controller = Replica::alone(
         &dir,
         "controller",
@@ -824,7 +825,8 @@ fn entries_wait_for_a_stopped_bind_and_recover_when_it_is_back() {
         &["--log-format", "json"],
     );
     let log = controller.log.clone();
-    let logs = move || std::fs::read_to_string(&log).unwrap_or_default();
+    let raw = move || std::fs::read_to_string(&log).unwrap_or_default();
+    let logs = || timed(&raw(), began, &[]);
     let limit = Duration::from_secs(60);
     let mut world = numbered(4);
     block_on(async {
@@ -909,7 +911,7 @@ fn entries_wait_for_a_stopped_bind_and_recover_when_it_is_back() {
     let stopped_at = epoch_seconds() - stopped.elapsed().as_secs_f64();
     let started = Instant::now();
     let (first, retry) = loop {
-        let lines = json_lines(&logs(), &server);
+        let lines = json_lines(&raw(), &server);
         let first = lines.first().map(|(time, _)| *time);
         if let Some(first) = first
             && let Some((time, _)) = lines.iter().find(|(time, _)| *time > first + 5.0)
@@ -923,7 +925,7 @@ fn entries_wait_for_a_stopped_bind_and_recover_when_it_is_back() {
         );
         std::thread::sleep(Duration::from_millis(200));
     };
-    let early: Vec<String> = (json_lines(&logs(), &server).into_iter())
+    let early: Vec<String> = (json_lines(&raw(), &server).into_iter())
         .filter(|(time, _)| *time <= first + 5.0)
         .map(|(time, message)| format!("+{:.1} s {message}", time - stopped_at))
         .collect();
@@ -934,7 +936,7 @@ fn entries_wait_for_a_stopped_bind_and_recover_when_it_is_back() {
     say(&format!(
         "  +{:.1} s (the retry) {}",
         retry - stopped_at,
-        (json_lines(&logs(), &server).into_iter())
+        (json_lines(&raw(), &server).into_iter())
             .find(|(time, _)| *time == retry)
             .map(|(_, message)| message)
             .unwrap_or_default()
