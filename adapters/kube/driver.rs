@@ -29,16 +29,16 @@ use futures::stream::{self, StreamExt};
 use kube::Client;
 use kube::api::{Api, DeleteParams, DynamicObject, Patch, PatchParams, PostParams};
 use kube::core::ApiResource;
-use kube::runtime::events::{Event as KubeEvent, EventType as KubeEventType, Recorder, Reporter};
 use serde_json::Value;
 
+use super::events::Publisher;
 use super::metrics::{Counters, Health, Measured, Metrics, StateLabels};
 use super::watch::{self, Input, Watched};
 use crate::adapters::backends::memory::SharedZones;
 use crate::adapters::backends::{self, Backend, BackendError, DnsBackend};
 use crate::api::{DnsEntry, ObjectRef};
 use crate::config::Config;
-use crate::events::{Event, EventType};
+use crate::events::Event;
 use crate::id::{EntryId, ZoneId};
 use crate::plan::{
     EntryWrite, FinalizerRelease, Planner, StatusUpdate, entry_id, ownership_from_status,
@@ -375,8 +375,8 @@ pub struct Driver {
     /// Kinds not relisted yet: nothing is planned before every kind is.
     unsynced: BTreeSet<ObjectKind>,
     next_resync: Instant,
-    source_recorder: Recorder,
-    target_recorder: Recorder,
+    source_recorder: Publisher,
+    target_recorder: Publisher,
     counters: Arc<Counters>,
     /// What to log (one line each), for a caller that wants the lines (tests); else stderr.
     log: Option<tokio::sync::mpsc::UnboundedSender<String>>,
@@ -408,14 +408,10 @@ impl Driver {
         let controllers = settings.controllers;
         watched.retain(|w| controllers.watches(w.kind));
         let unsynced = watched.iter().map(|w| w.kind).collect();
-        let reporter = |instance: &str| Reporter {
-            controller: settings.manager.clone(),
-            instance: Some(instance.to_owned()),
-        };
         let counters = settings.metrics.counters();
         let mut driver = Driver {
-            source_recorder: Recorder::new(source.clone(), reporter("source")),
-            target_recorder: Recorder::new(target.clone(), reporter("control-plane")),
+            source_recorder: Publisher::new(source.clone(), &settings.manager, "source"),
+            target_recorder: Publisher::new(target.clone(), &settings.manager, "control-plane"),
             planner: Planner::new(settings.config.clone()),
             settings,
             source,
@@ -515,6 +511,11 @@ impl Driver {
     /// When the next timer is due: a lookup, a retry, a zone to read again, the resync.
     fn next_wake(&mut self) -> Instant {
         let mut wake = self.next_resync;
+        // Nothing is planned before every kind is listed: a poll plans what is fed so far, and
+        // Services listed before their DNSEntries would get entries made a second time.
+        if !self.unsynced.is_empty() {
+            return wake;
+        }
         if let Some(at) = self.planner.poll_timeout() {
             let now = unix_seconds();
             wake = wake.min(Instant::now() + Duration::from_secs(at.saturating_sub(now)));
@@ -583,8 +584,9 @@ impl Driver {
         if let Input::Relisted(ObjectKind::DnsProvider | ObjectKind::Secret, _) = &input {
             self.accounts_changed = true;
         }
-        if let Input::Relisted(kind, _) = &input {
+        if let Input::Relisted(kind, objects) = &input {
             Counters::add(&self.counters.relists);
+            self.say(format!("listed {}: {}", kind_name(*kind), objects.len()));
             if self.unsynced.remove(kind) && self.unsynced.is_empty() {
                 self.settings.health.set_synced();
                 self.say("every kind is listed: planning".to_owned());
@@ -631,7 +633,7 @@ impl Driver {
                 };
                 let counters = Arc::clone(&self.counters);
                 tokio::spawn(async move {
-                    if publish(&recorder, &event).await.is_ok() {
+                    if recorder.publish(&event).await.is_ok() {
                         Counters::add(&counters.events);
                     }
                 });
@@ -767,7 +769,10 @@ impl Driver {
                 .to_owned(),
         };
         let mut entries: BTreeMap<StateLabels, i64> = BTreeMap::new();
-        for entry in self.entries.values() {
+        let class = &self.settings.config.class;
+        let of_class = (self.entries.values())
+            .filter(|e| class.matches(e.metadata.annotation(crate::annotations::CLASS)));
+        for entry in of_class {
             let status = entry.status.as_ref();
             let key = labels(
                 status.and_then(|s| s.state.as_deref()),
@@ -1555,7 +1560,7 @@ impl Driver {
                     };
                     let counters = &counters;
                     async move {
-                        match publish(recorder, &event).await {
+                        match recorder.publish(&event).await {
                             Ok(()) => {
                                 Counters::add(&counters.events);
                                 None
@@ -1871,29 +1876,6 @@ async fn set_finalizer(
             Err(e) => return Err(e),
         }
     }
-}
-
-/// Publishes one of the core's events with `recorder`.
-async fn publish(recorder: &Recorder, event: &Event) -> Result<(), kube::Error> {
-    let object = &event.involved_object;
-    let reference = k8s_openapi::api::core::v1::ObjectReference {
-        api_version: Some(object.api_version.clone()),
-        kind: Some(object.kind.clone()),
-        namespace: Some(object.namespace.clone()).filter(|n| !n.is_empty()),
-        name: Some(object.name.clone()),
-        ..Default::default()
-    };
-    let kube_event = KubeEvent {
-        type_: match event.event_type {
-            EventType::Normal => KubeEventType::Normal,
-            EventType::Warning => KubeEventType::Warning,
-        },
-        reason: event.reason.clone(),
-        note: Some(event.message.clone()),
-        action: "Reconcile".to_owned(),
-        secondary: None,
-    };
-    recorder.publish(&kube_event, &reference).await
 }
 
 /// The JSON merge patch (RFC 7386) that turns `old` into `new`, `None` when they are equal: a

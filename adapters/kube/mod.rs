@@ -2,6 +2,7 @@
 //! core's objects ([`watch`]), for the driver that feeds them to a [`crate::plan::Planner`].
 
 pub mod driver;
+pub mod events;
 pub mod lease;
 pub mod metrics;
 pub mod serve;

@@ -1272,12 +1272,21 @@ fn the_metrics_and_health_endpoints_tell_what_the_controller_did() {
     });
     let (status, body) = http_get(health_at, "/readyz");
     assert_eq!((status, body.trim()), (200, "ok: leading, caches synced"));
-    let text = eventually_sync("the Ready entry counted", || {
+    let mut last = String::new();
+    let counted = eventually_sync_or(30, || {
         let (status, text) = http_get(metrics_at, "/metrics");
         assert_eq!(status, 200);
         let ready = [r#"state="Ready""#, r#"provider_type="local""#];
-        (sample(&text, "shoot_dns_entries", &ready) == Some(1.0)).then_some(text)
+        let found = sample(&text, "shoot_dns_entries", &ready) == Some(1.0);
+        last = text;
+        found.then_some(())
     });
+    assert!(
+        counted.is_some(),
+        "the Ready entry not counted within 30 s:\n{last}\n{:#?}",
+        controller.log()
+    );
+    let text = last;
     let at_least_one = |name: &str, labels: &[&str]| {
         let value = sample(&text, name, labels);
         assert!(
@@ -1338,16 +1347,18 @@ fn the_metrics_and_health_endpoints_tell_what_the_controller_did() {
 }
 
 /// Polls `check` (at most 30 s) until it gives something.
-fn eventually_sync<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
+fn eventually_sync<T>(what: &str, check: impl FnMut() -> Option<T>) -> T {
+    eventually_sync_or(30, check).unwrap_or_else(|| panic!("not within 30 s: {what}"))
+}
+
+/// Polls `check` for at most `seconds` until it gives something.
+fn eventually_sync_or<T>(seconds: u64, mut check: impl FnMut() -> Option<T>) -> Option<T> {
     let started = Instant::now();
-    loop {
+    while started.elapsed() < Duration::from_secs(seconds) {
         if let Some(found) = check() {
-            return found;
+            return Some(found);
         }
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "not within 30 s: {what}"
-        );
         std::thread::sleep(Duration::from_millis(100));
     }
+    None
 }

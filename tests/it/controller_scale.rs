@@ -284,6 +284,16 @@ fn controller_scale() {
         if read >= 1.0 && entries_ready >= count as f64 {
             break;
         }
+        if restarted.elapsed() > Duration::from_secs(120) {
+            let log = std::fs::read_to_string(dir.path("second.log")).unwrap_or_default();
+            let lines: Vec<&str> = log.lines().collect();
+            panic!(
+                "not Ready again within 120 s: {read} zone reads, {entries_ready} entries Ready; \
+                 the restarted controller's log (first and last lines):\n{}\n...\n{}",
+                lines[..lines.len().min(40)].join("\n"),
+                lines[lines.len().saturating_sub(20)..].join("\n")
+            );
+        }
         assert!(
             restarted.elapsed() < Duration::from_secs(600),
             "not Ready again"
