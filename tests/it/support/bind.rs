@@ -91,6 +91,23 @@ pub struct Bind {
 }
 
 impl Bind {
+    /// Runs named with `conf` in the foreground, its output into `log`.
+    fn spawn_named(
+        &self,
+        conf: &std::path::Path,
+        log: File,
+    ) -> Result<std::process::Child, String> {
+        Command::new(&self.tools.named)
+            .args(["-g", "-4", "-n", "1", "-c"])
+            .arg(conf)
+            .current_dir(self.dir.root())
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("named.log"))
+            .stderr(log)
+            .spawn()
+            .map_err(|e| format!("cannot run {}: {e}", self.tools.named.display()))
+    }
+
     /// Starts a `named` of its own, or gives `None` (after saying so on stderr) when BIND is not
     /// installed. Panics, with `named`'s log, when it is installed but does not start.
     pub fn start() -> Option<Bind> {
@@ -164,15 +181,7 @@ impl Bind {
         // A failed attempt may have left a journal.
         let _ = std::fs::remove_file(self.dir.path("example.com.zone.jnl"));
         let log = File::create(self.dir.path("named.log")).expect("named.log");
-        let child = Command::new(&self.tools.named)
-            .args(["-g", "-4", "-n", "1", "-c"])
-            .arg(&conf)
-            .current_dir(self.dir.root())
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().expect("named.log"))
-            .stderr(log)
-            .spawn()
-            .map_err(|e| format!("cannot run {}: {e}", self.tools.named.display()))?;
+        let child = self.spawn_named(&conf, log)?;
         self.child = Some(child);
         let deadline = Instant::now() + START_TIMEOUT;
         loop {
@@ -372,15 +381,9 @@ impl Bind {
                 .append(true)
                 .open(self.dir.path("named.log"))
                 .expect("named.log");
-            let child = Command::new(&self.tools.named)
-                .args(["-g", "-4", "-n", "1", "-c"])
-                .arg(&conf)
-                .current_dir(self.dir.root())
-                .stdin(Stdio::null())
-                .stdout(log.try_clone().expect("named.log"))
-                .stderr(log)
-                .spawn()
-                .unwrap_or_else(|e| panic!("cannot run {}: {e}", self.tools.named.display()));
+            let child = self
+                .spawn_named(&conf, log)
+                .unwrap_or_else(|e| panic!("{e}"));
             self.child = Some(child);
             match self.wait_answering(seen) {
                 Ok(()) => return,
