@@ -370,6 +370,9 @@ pub struct Driver {
     created: BTreeMap<(String, String), String>,
     /// The state each provider's last status written says, by `namespace/name`.
     provider_states: BTreeMap<String, String>,
+    /// Entries created since the DNSEntry watch last failed (`None`: it has not failed since
+    /// its last relist).
+    created_since_failure: Option<BTreeSet<(String, String)>>,
     /// Watch inputs taken since the last round.
     inputs_taken: usize,
     /// Kinds not relisted yet: nothing is planned before every kind is.
@@ -436,6 +439,7 @@ impl Driver {
             unsynced,
             provider_states: BTreeMap::new(),
             inputs_taken: 0,
+            created_since_failure: None,
             next_resync: Instant::now(),
             counters,
             log: None,
@@ -576,6 +580,7 @@ impl Driver {
     /// Feeds one watch input to the planner, keeping the driver's view of the DNSEntries.
     fn feed(&mut self, input: Input) {
         self.inputs_taken += 1;
+        let input = self.with_created(input);
         if let Input::Applied(object) | Input::Deleted(object) = &input
             && matches!(object.kind(), ObjectKind::DnsProvider | ObjectKind::Secret)
         {
@@ -649,6 +654,35 @@ impl Driver {
             _ => {}
         }
         watch::feed(&mut self.planner, input);
+    }
+
+    /// A relist of the DNSEntries is what the API server held when it started: the entries
+    /// this driver created since the watch failed and that the list lacks were created after
+    /// it (the watch brings them next), and are kept, not taken as gone (the planner would
+    /// make them a second time).
+    fn with_created(&mut self, input: Input) -> Input {
+        match input {
+            Input::Failed(ObjectKind::DnsEntry, message) => {
+                self.created_since_failure = Some(BTreeSet::new());
+                Input::Failed(ObjectKind::DnsEntry, message)
+            }
+            Input::Relisted(ObjectKind::DnsEntry, mut objects) => {
+                let created = self.created_since_failure.take().unwrap_or_default();
+                let listed: BTreeSet<(String, String)> = (objects.iter())
+                    .filter_map(|o| match o {
+                        Object::DnsEntry(e) => Some(entry_key(e)),
+                        _ => None,
+                    })
+                    .collect();
+                let kept = (created.iter())
+                    .filter(|key| !listed.contains(*key))
+                    .filter_map(|key| self.entries.get(key))
+                    .map(|e| Object::DnsEntry(e.clone()));
+                objects.extend(kept);
+                Input::Relisted(ObjectKind::DnsEntry, objects)
+            }
+            other => other,
+        }
     }
 
     /// A DNSEntry of the target cluster as it is now; its ownership is taken from its status
@@ -1179,6 +1213,9 @@ impl Driver {
             {
                 let key = (prefix.clone(), entry.spec.dns_name.clone());
                 self.created.insert(key, name.clone());
+                if let Some(created) = &mut self.created_since_failure {
+                    created.insert(entry_key(&entry));
+                }
             }
             self.entry_seen(entry.clone());
             self.planner.handle_applied(Object::DnsEntry(entry));
