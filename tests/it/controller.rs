@@ -1195,15 +1195,33 @@ fn http_get(address: std::net::SocketAddr, path: &str) -> (u16, String) {
     (status, body)
 }
 
-/// The value of the sample of `name` whose labels include every one of `labels`
+/// The values of the samples of `name` whose labels include every one of `labels`
 /// (`key="value"`), in Prometheus text `metrics`.
-fn sample(metrics: &str, name: &str, labels: &[&str]) -> Option<f64> {
-    metrics.lines().find_map(|line| {
+pub(crate) fn samples<'a>(
+    metrics: &'a str,
+    name: &'a str,
+    labels: &'a [&str],
+) -> impl Iterator<Item = f64> + 'a {
+    metrics.lines().filter_map(move |line| {
         let (series, value) = line.rsplit_once(' ')?;
         let (metric, rest) = series.split_once('{').unwrap_or((series, ""));
         let matches = metric == name && labels.iter().all(|label| rest.contains(label));
         matches.then(|| value.parse().ok()).flatten()
     })
+}
+
+/// The value of the first of [`samples`].
+fn sample(metrics: &str, name: &str, labels: &[&str]) -> Option<f64> {
+    samples(metrics, name, labels).next()
+}
+
+/// A `local` provider of class `ns` for `example.org` and the annotated Service `shop`
+/// (`shop.example.org`, `192.0.2.1`) in `ns`; waits until its entry is Ready and finalized.
+pub(crate) async fn shop_ready(client: &kube::Client, ns: &str) {
+    create(client, local_provider(ns, ns, "example.org")).await;
+    create(client, service(ns, ns, "shop.example.org", "192.0.2.1")).await;
+    entry_in_state(client, ns, "shop.example.org", "Ready", &["192.0.2.1"]).await;
+    finalized(client, ns, "shop.example.org").await;
 }
 
 /// `/metrics` counts what the controller did (entries and providers by state, provider calls,
@@ -1263,13 +1281,7 @@ fn the_metrics_and_health_endpoints_tell_what_the_controller_did() {
         .namespace(Some(ns.clone()))
         .telemetry(Arc::clone(&metrics), Arc::clone(&health));
     let controller = Running::with(plane, settings);
-    block_on(async {
-        let client = plane.client().await;
-        create(&client, local_provider(&ns, &ns, "example.org")).await;
-        create(&client, service(&ns, &ns, "shop.example.org", "192.0.2.1")).await;
-        entry_in_state(&client, &ns, "shop.example.org", "Ready", &["192.0.2.1"]).await;
-        finalized(&client, &ns, "shop.example.org").await;
-    });
+    block_on(async { shop_ready(&plane.client().await, &ns).await });
     let (status, body) = http_get(health_at, "/readyz");
     assert_eq!((status, body.trim()), (200, "ok: leading, caches synced"));
     let mut last = String::new();

@@ -16,7 +16,7 @@ use kube::runtime::watcher::{self, Event};
 use serde_json::json;
 
 use crate::apiserver::{install_crds, namespace};
-use crate::controller::{api, bind_provider, service};
+use crate::controller::{api, bind_provider, samples, service};
 use crate::support::bind::Bind;
 use crate::support::cluster::{ControlPlane, block_on};
 use crate::support::tempdir::TempDir;
@@ -75,15 +75,7 @@ fn metric(port: u16, name: &str, labels: &[&str]) -> f64 {
     );
     let mut text = String::new();
     let _ = stream.read_to_string(&mut text);
-    (text.lines())
-        .filter_map(|line| {
-            let (series, value) = line.rsplit_once(' ')?;
-            let (metric, rest) = series.split_once('{').unwrap_or((series, ""));
-            (metric == name && labels.iter().all(|l| rest.contains(l)))
-                .then(|| value.parse::<f64>().ok())
-                .flatten()
-        })
-        .fold(0.0, |sum, value| sum + value)
+    samples(&text, name, labels).fold(0.0, |sum, value| sum + value)
 }
 
 /// Object writes so far (creates, patches, deletes, statuses, finalizers; Events apart).

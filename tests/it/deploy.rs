@@ -24,9 +24,7 @@ use kube::discovery::Scope;
 use serde_json::{Value, json};
 
 use crate::apiserver::{crds_installed, documents, namespace};
-use crate::controller::{
-    api, create, entry_in_state, events_on, eventually, finalized, local_provider, service,
-};
+use crate::controller::{api, events_on, eventually, shop_ready};
 use crate::support::binary::{CRATE_ROOT, run_in};
 use crate::support::cluster::{self, ControlPlane, block_on};
 use crate::support::helm;
@@ -556,10 +554,7 @@ fn the_charts_rights_are_enough_for_the_controller_and_a_missing_one_is_named() 
     first.line_with(&["leader election: leading"]);
     block_on(async {
         let client = plane.client().await;
-        create(&client, local_provider(&ns, &ns, "example.org")).await;
-        create(&client, service(&ns, &ns, "shop.example.org", "192.0.2.1")).await;
-        entry_in_state(&client, &ns, "shop.example.org", "Ready", &["192.0.2.1"]).await;
-        finalized(&client, &ns, "shop.example.org").await;
+        shop_ready(&client, &ns).await;
         let services = api(&client, "v1", "Service", &ns).await;
         let shop = services.get("shop").await.expect("the Service");
         assert_eq!(
