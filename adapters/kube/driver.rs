@@ -336,10 +336,9 @@ pub struct Driver {
     target: Client,
     resources: Resources,
     planner: Planner,
-    /// The DNSEntries of the target cluster as last seen or written, by namespace and name.
+    /// The DNSEntries of the target cluster as last seen or written, by namespace and name
+    /// (the planner knows which one stands for each entry id: [`Planner::entry_of`]).
     entries: BTreeMap<(String, String), DnsEntry>,
-    /// Their keys by entry id.
-    ids: BTreeMap<EntryId, (String, String)>,
     /// The backend of each provider of the class, by `namespace/name`.
     accounts: BTreeMap<String, Account>,
     /// A DNSProvider or Secret changed since the accounts were last synced.
@@ -421,7 +420,6 @@ impl Driver {
             target,
             resources: Resources { watched },
             entries: BTreeMap::new(),
-            ids: BTreeMap::new(),
             accounts: BTreeMap::new(),
             accounts_changed: true,
             local_zones: SharedZones::default(),
@@ -607,20 +605,18 @@ impl Driver {
         {
             return;
         }
+        // The entries whose ownership may be taken from their status once they are fed in.
+        let mut seen = Vec::new();
         match &input {
-            Input::Applied(Object::DnsEntry(entry)) => self.entry_seen(entry.clone()),
+            Input::Applied(Object::DnsEntry(entry)) => seen.push(self.entry_seen(entry.clone())),
             Input::Deleted(Object::DnsEntry(entry)) => {
-                let key = entry_key(entry);
-                if let Some(old) = self.entries.remove(&key) {
-                    self.ids.remove(&entry_id(&old));
-                }
+                self.entries.remove(&entry_key(entry));
             }
             Input::Relisted(ObjectKind::DnsEntry, objects) => {
                 self.entries.clear();
-                self.ids.clear();
                 for object in objects {
                     if let Object::DnsEntry(entry) = object {
-                        self.entry_seen(entry.clone());
+                        seen.push(self.entry_seen(entry.clone()));
                     }
                 }
             }
@@ -654,6 +650,9 @@ impl Driver {
             _ => {}
         }
         watch::feed(&mut self.planner, input);
+        for id in seen {
+            self.bootstrap(&id);
+        }
     }
 
     /// A relist of the DNSEntries is what the API server held when it started: the entries
@@ -685,20 +684,18 @@ impl Driver {
         }
     }
 
-    /// A DNSEntry of the target cluster as it is now; its ownership is taken from its status
-    /// if its zone is read and it has not been taken yet.
-    fn entry_seen(&mut self, entry: DnsEntry) {
+    /// A DNSEntry of the target cluster as it is now; its id, whose ownership is to be taken
+    /// from the status ([`Driver::bootstrap`]) once the planner has it.
+    fn entry_seen(&mut self, entry: DnsEntry) -> EntryId {
         let id = entry_id(&entry);
-        let key = entry_key(&entry);
-        if let Some(old) = self.entries.get(&key) {
-            let old_id = entry_id(old);
-            if old_id != id {
-                self.ids.remove(&old_id);
-            }
-        }
-        self.ids.insert(id.clone(), key.clone());
-        self.entries.insert(key, entry);
-        self.bootstrap(&id);
+        self.entries.insert(entry_key(&entry), entry);
+        id
+    }
+
+    /// The DNSEntry that stands for entry `id`, as last seen or written.
+    fn entry_for(&self, id: &EntryId) -> Option<&DnsEntry> {
+        let entry = self.planner.entry_of(id)?;
+        self.entries.get(&entry_key(entry))
     }
 
     /// Takes the ownership an entry's status records, once, when its zone is read.
@@ -706,7 +703,7 @@ impl Driver {
         if self.bootstrapped.contains(id) {
             return;
         }
-        let Some(entry) = self.ids.get(id).and_then(|key| self.entries.get(key)) else {
+        let Some(entry) = self.entry_for(id).cloned() else {
             return;
         };
         let status = entry.status.as_ref();
@@ -725,7 +722,7 @@ impl Driver {
             return;
         }
         let records = self.planner.observed().zones.get(&zone).cloned();
-        let owned = ownership_from_status(entry, &zone, &records.unwrap_or_default());
+        let owned = ownership_from_status(&entry, &zone, &records.unwrap_or_default());
         if let Some(owned) = owned.filter(|o| !o.keys.is_empty()) {
             self.planner.handle_owned(id, Some(owned));
         }
@@ -1191,10 +1188,8 @@ impl Driver {
                         written.push(entry);
                     }
                     if deletes {
-                        if let Some(key) = key
-                            && let Some(old) = self.entries.remove(&key)
-                        {
-                            self.ids.remove(&entry_id(&old));
+                        if let Some(key) = key {
+                            self.entries.remove(&key);
                         }
                         emptied.extend(owners);
                     } else {
@@ -1217,8 +1212,9 @@ impl Driver {
                     created.insert(entry_key(&entry));
                 }
             }
-            self.entry_seen(entry.clone());
+            let id = self.entry_seen(entry.clone());
             self.planner.handle_applied(Object::DnsEntry(entry));
+            self.bootstrap(&id);
         }
         self.source_finalizers(finalize, emptied).await;
         true
@@ -1486,7 +1482,7 @@ impl Driver {
         }
         let mut taken: Vec<Change> = Vec::new();
         for set in ready_sets {
-            if self.recorded(&set.entry, &set.changes) || !self.ids.contains_key(&set.entry) {
+            if self.recorded(&set.entry, &set.changes) {
                 taken.extend(set.changes);
             } else {
                 // Its status could not be written: the records wait for it.
@@ -1545,11 +1541,11 @@ impl Driver {
 
     /// Whether the status of entry `id`, as written, records every record set that `changes`
     /// write as the entry's ([`ownership_from_status`]): then a controller that starts after
-    /// the changes takes them as the entry's. An id with no DNSEntry (record sets an entry
-    /// left behind) only deletes.
+    /// the changes take them as the entry's. Without a DNSEntry (one not created yet, or
+    /// record sets an entry left behind) only deletes are.
     fn recorded(&self, id: &EntryId, changes: &[Change]) -> bool {
-        let Some(entry) = self.ids.get(id).and_then(|key| self.entries.get(key)) else {
-            return true;
+        let Some(entry) = self.entry_for(id) else {
+            return changes.iter().all(|change| change.action == Action::Delete);
         };
         changes
             .iter()
@@ -1636,7 +1632,7 @@ impl Driver {
             .into_iter()
             .filter(|_| self.settings.controllers.entries);
         for update in updates {
-            let key = self.ids.get(&update.id).cloned().or_else(|| {
+            let key = self.entry_for(&update.id).map(entry_key).or_else(|| {
                 let r = &update.entry;
                 let key = (r.namespace.clone(), r.name.clone());
                 self.entries.contains_key(&key).then_some(key)

@@ -41,6 +41,20 @@ pub fn reconcile(
     owned: Vec<DnsEntry>,
     config: &SourceConfig,
 ) -> SourceOutcome {
+    reconcile_waiting(kind, meta, input, owned, config, &|_| false)
+}
+
+/// [`reconcile`], where a new entry for which `waits` is true is not created yet (and has no
+/// event): an entry of the same identity is still being deleted, and the new one comes once
+/// it is gone (COMPATIBILITY.md#deleting-entry).
+pub fn reconcile_waiting(
+    kind: SourceKind,
+    meta: &ObjectMeta,
+    input: Option<&SourceInput>,
+    owned: Vec<DnsEntry>,
+    config: &SourceConfig,
+    waits: &dyn Fn(&DnsEntry) -> bool,
+) -> SourceOutcome {
     let source = ObjectRef::new(
         kind.api_version(),
         kind.kind(),
@@ -95,6 +109,9 @@ pub fn reconcile(
             }
             None => {
                 let entry = new_entry(kind, meta, name, input, config);
+                if waits(&entry) {
+                    continue;
+                }
                 outcome.events.push(Event::normal(
                     source.clone(),
                     "DNSEntryCreated",

@@ -16,7 +16,7 @@ mod service;
 use std::collections::BTreeMap;
 
 pub use dnsentry::dnsentry_input;
-pub use entries::{EntryChange, SourceOutcome, owner_string, owns, reconcile};
+pub use entries::{EntryChange, SourceOutcome, owner_string, owns, reconcile, reconcile_waiting};
 pub(crate) use entries::{annotated_owners, entry_name};
 pub use gateway::{gateway_input, route_parents};
 pub use ingress::ingress_input;

@@ -634,3 +634,109 @@ fn lookups_are_handed_out_and_repeated_after_the_interval() {
     assert_eq!(planner.poll_lookup(1_120), None, "b is due at 1130");
     assert_eq!(planner.poll_timeout(), Some(1_130));
 }
+
+/// Entries a source made twice for one name, as a cluster can hold them (a create tried again
+/// after its answer was lost, or made by another replica), are one entry: the oldest stands for
+/// the id and the other is deleted, its finalizer released at once, no record touched. While
+/// the entry of an id is being deleted, the source's new entry for the name waits until the
+/// old one is gone (COMPATIBILITY.md#deleting-entry).
+#[test]
+fn entries_sharing_an_id_in_a_cluster_are_one_entry() {
+    use shoot_dns::api::DnsEntry;
+    use shoot_dns::plan::{EntryWrite, FinalizerRelease};
+    let world = local_world("", &[]);
+    let zones = shoot_dns::adapters::backends::memory::SharedZones::default();
+    let mut planner = Planner::new(config());
+    for object in world.objects() {
+        planner.handle_applied(object);
+    }
+    let mut world_with_service = World::default();
+    let text = service(0, &["www.example.com".to_owned()]).to_string();
+    shoot_dns::manifest::load_str(&mut world_with_service, "s.yaml", &text).expect("a Service");
+    for object in world_with_service.objects() {
+        planner.handle_applied(object);
+    }
+    let writes = |planner: &mut Planner| {
+        let mut writes = Vec::new();
+        while let Some(write) = planner.poll_entry_write() {
+            writes.push(write);
+        }
+        while planner.poll_event().is_some() {}
+        writes
+    };
+    let created = match writes(&mut planner).as_slice() {
+        [EntryWrite::Apply(entry)] if entry.metadata.name.is_none() => entry.clone(),
+        other => panic!("one entry to create: {other:?}"),
+    };
+    let named = |name: &str, second: u32, deleting: bool| {
+        let mut entry: DnsEntry = created.clone();
+        entry.metadata.name = Some(name.to_owned());
+        entry.metadata.creation_timestamp = Some(format!("2024-01-01T00:00:0{second}Z"));
+        entry.metadata.finalizers = vec!["dns.gardener.cloud/compound".to_owned()];
+        if deleting {
+            entry.metadata.deletion_timestamp = Some("2024-01-02T00:00:00Z".to_owned());
+        }
+        Object::DnsEntry(entry)
+    };
+    planner.handle_applied(named("s0-service-aaaaa", 1, false));
+    assert_eq!(
+        execute_round(&mut planner, &world, &zones),
+        1,
+        "the record is made"
+    );
+    let www = |zones: &shoot_dns::adapters::backends::memory::SharedZones| {
+        (zones.snapshot().values().flat_map(|zone| zone.keys()))
+            .any(|k| k.owner.dns_name.as_str() == "www.example.com")
+    };
+    assert!(www(&zones));
+    let id = EntryId::generated("test", "s0-service-", "www.example.com", false);
+    let stands = |planner: &Planner| planner.entry_of(&id).and_then(|e| e.metadata.name.clone());
+    assert_eq!(stands(&planner).as_deref(), Some("s0-service-aaaaa"));
+
+    // A second object for the same name: it is deleted, and nothing else happens.
+    planner.handle_applied(named("s0-service-bbbbb", 5, false));
+    assert_eq!(stands(&planner).as_deref(), Some("s0-service-aaaaa"));
+    match writes(&mut planner).as_slice() {
+        [EntryWrite::Delete(entry)] => {
+            assert_eq!(entry.metadata.name.as_deref(), Some("s0-service-bbbbb"));
+        }
+        other => panic!("the second entry is deleted: {other:?}"),
+    }
+    planner.handle_applied(named("s0-service-bbbbb", 5, true));
+    let mut released = Vec::new();
+    while let Some(release) = planner.poll_finalizer() {
+        released.push(release);
+    }
+    assert!(
+        matches!(released.as_slice(), [FinalizerRelease::Entry(e)] if e.name == "s0-service-bbbbb"),
+        "{released:?}"
+    );
+    assert_eq!(
+        execute_round(&mut planner, &world, &zones),
+        0,
+        "no record change"
+    );
+    assert!(www(&zones));
+    planner.handle_deleted(&named("s0-service-bbbbb", 5, true));
+    assert!(writes(&mut planner).is_empty());
+
+    // The entry is deleted while its Service still asks for the name: the new entry waits.
+    planner.handle_applied(named("s0-service-aaaaa", 1, true));
+    assert!(
+        writes(&mut planner).is_empty(),
+        "no entry before the old one is gone"
+    );
+    assert_eq!(
+        execute_round(&mut planner, &world, &zones),
+        1,
+        "its record is deleted"
+    );
+    assert!(!www(&zones));
+    let released = std::iter::from_fn(|| planner.poll_finalizer()).count();
+    assert_eq!(released, 1);
+    planner.handle_deleted(&named("s0-service-aaaaa", 1, true));
+    match writes(&mut planner).as_slice() {
+        [EntryWrite::Apply(entry)] if entry.metadata.name.is_none() => {}
+        other => panic!("the entry is made again: {other:?}"),
+    }
+}

@@ -16,7 +16,7 @@ use crate::zones::{
 };
 
 use super::super::sources::{gateway_kind, istio_kind};
-use super::{EntryRef, Key, Planner, SourceKey, Target, key_of};
+use super::{EntryRef, Key, Planner, Producer, SourceKey, Target, key_of};
 
 impl Planner {
     /// An object was created or changed (it replaces the one of the same kind, namespace and
@@ -456,18 +456,39 @@ impl Planner {
         if was_source || is_source {
             self.source_changed(SourceKey::new(SourceKind::DnsEntry, key.clone()));
         }
+        let mut ids = Vec::new();
         if let Some(old) = &old {
-            self.given_ids.remove(&super::super::entry_id(old));
+            let id = super::super::entry_id(old);
+            if let Some(keys) = self.given_ids.get_mut(&id) {
+                keys.remove(&key);
+                if keys.is_empty() {
+                    self.given_ids.remove(&id);
+                }
+            }
+            ids.push(id);
         }
-        let mut generated_ids = old.iter().map(super::super::entry_id).collect::<Vec<_>>();
+        let gone = !self.given.contains_key(&key);
         if let Some(entry) = self.given.get(&key) {
             let id = super::super::entry_id(entry);
-            self.given_ids.insert(id.clone(), key.clone());
-            generated_ids.push(id);
+            (self.given_ids.entry(id.clone()).or_default()).insert(key.clone());
+            ids.push(id);
         }
-        // A generated entry of the same id is shadowed by the given one, or no longer.
-        for id in generated_ids {
+        for id in ids {
+            // A generated entry of the same id is shadowed by the given one, or no longer; the
+            // given entries sharing the id may stand for it now, or no longer.
+            for other in self.given_ids.get(&id).into_iter().flatten() {
+                self.dirty_refs.insert(EntryRef::Given(other.clone()));
+            }
+            if gone {
+                self.drop_slot(&id, &Producer::Unclaimed(key.clone()));
+            }
             self.dirty_refs.insert(EntryRef::Generated(id));
+        }
+        if let Some(old) = old.as_ref().filter(|_| gone) {
+            self.shadowed.remove(&key);
+            self.released.remove(&super::super::entry_ref(old));
+            // Its sources may make the entry they waited for (COMPATIBILITY.md#deleting-entry).
+            self.dirty_sources.extend(owners(old));
         }
         self.index_owners(EntryRef::Given(key), old.as_ref());
     }

@@ -272,8 +272,12 @@ pub struct Planner {
     overlays: BTreeMap<Target, BTreeSet<(Option<String>, Key)>>,
     /// Entries by the sources they name as owner.
     owner_index: BTreeMap<SourceKey, BTreeSet<EntryRef>>,
-    /// The id of each given entry.
-    given_ids: BTreeMap<EntryId, Key>,
+    /// The given entries of each id: mostly one; more when a source's entry was made twice (a
+    /// create tried again after its answer was lost, or one made by another replica).
+    given_ids: BTreeMap<EntryId, BTreeSet<Key>>,
+    /// Given entries being deleted that do not stand for their id ([`Planner::entry_of`]):
+    /// what they would own is their id's, so their finalizer goes at once.
+    shadowed: BTreeSet<Key>,
     /// The source that claims an entry.
     claims: BTreeMap<EntryRef, SourceKey>,
     /// Whether the DNSAnnotation of each source is active (see `annotations::Reconciled`).
@@ -367,6 +371,7 @@ impl Planner {
             overlays: BTreeMap::new(),
             owner_index: BTreeMap::new(),
             given_ids: BTreeMap::new(),
+            shadowed: BTreeSet::new(),
             claims: BTreeMap::new(),
             active: BTreeMap::new(),
             produced: BTreeMap::new(),
@@ -591,6 +596,30 @@ impl Planner {
         (self.outcomes.iter())
             .filter_map(|(id, o)| Some((id.clone(), o.owned.clone()?)))
             .collect()
+    }
+
+    /// The DNSEntry object that stands for entry `id`, if one was fed in. When several share
+    /// the id (a source's entry made twice), it is the one whose status names a zone (its
+    /// status records what it owns), then the oldest, then the first by name; the source
+    /// deletes the others, and their finalizers go without any record change.
+    pub fn entry_of(&self, id: &EntryId) -> Option<&DnsEntry> {
+        self.holder(id).and_then(|key| self.given.get(key))
+    }
+
+    /// The key of the given entry that stands for `id` ([`Planner::entry_of`]).
+    fn holder(&self, id: &EntryId) -> Option<&Key> {
+        let keys = self.given_ids.get(id)?;
+        if keys.len() == 1 {
+            return keys.first();
+        }
+        keys.iter().min_by_key(|key| {
+            let meta = self.given.get(*key).map(|e| &e.metadata);
+            let status = self.given.get(*key).and_then(|e| e.status.as_ref());
+            let records = status.is_some_and(|s| s.zone.is_some());
+            let created = meta.and_then(|m| m.creation_timestamp.as_deref());
+            // Records first, then the oldest (a missing time last), then the name.
+            (!records, created.is_none(), created, *key)
+        })
     }
 
     /// What an entry id owns once its planned changes are made.

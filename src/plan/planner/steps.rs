@@ -88,6 +88,12 @@ impl Planner {
                 releases.push(FinalizerRelease::Entry(entry_ref(&slot.entry)));
             }
         }
+        // Another object stands for their id: they own nothing of their own.
+        for key in &self.shadowed {
+            if let Some(entry) = self.given.get(key) {
+                releases.push(FinalizerRelease::Entry(entry_ref(entry)));
+            }
+        }
         for source in &self.deleting_sources {
             let left = (self.owner_index.get(source).into_iter().flatten())
                 .any(|entry| self.entry(entry).is_some());
@@ -236,11 +242,23 @@ impl Planner {
         }
         match (&reference, entry) {
             (EntryRef::Given(key), Some(entry)) if claimer.is_none() => {
+                let id = entry_id(&entry);
                 let producer = Producer::Unclaimed(key.clone());
-                self.put_slot(entry_id(&entry), entry, None, producer);
+                if self.holder(&id) == Some(key) {
+                    self.shadowed.remove(key);
+                    self.put_slot(id, entry, None, producer);
+                } else {
+                    // Another object stands for the id: this one plans nothing, and, being
+                    // deleted, keeps nothing from going.
+                    self.drop_slot(&id, &producer);
+                    if entry.metadata.is_deleting() && self.config.plans(&entry) {
+                        self.shadowed.insert(key.clone());
+                    }
+                }
             }
-            (EntryRef::Given(key), _) => {
-                let id = EntryId::given(&key.0, &key.1);
+            (EntryRef::Given(key), entry) => {
+                self.shadowed.remove(key);
+                let id = (entry.as_ref()).map_or_else(|| EntryId::given(&key.0, &key.1), entry_id);
                 self.drop_slot(&id, &Producer::Unclaimed(key.clone()));
             }
             (EntryRef::Generated(_), Some(entry)) if claimer.is_none() => {
@@ -333,10 +351,23 @@ impl Planner {
             }
             generated.sort_by(|a, b| entry_order(a).cmp(&entry_order(b)));
             owned.extend(generated);
+            // Of entries sharing an id, the one that stands for it is reused and the others
+            // deleted; while the one that stands for it is being deleted, the others wait.
+            let stands = |e: &DnsEntry| {
+                let holder = self.holder(&entry_id(e));
+                holder.is_none_or(|key| key == &key_of(&e.metadata))
+            };
+            let waiting = |e: &DnsEntry| {
+                (self.entry_of(&entry_id(e))).is_some_and(|h| h.metadata.is_deleting())
+            };
+            owned.retain(|e| stands(e) || !waiting(e));
+            owned.sort_by_key(|e| !stands(e));
             let owned = owned.into_iter().cloned().collect();
             let mut events = Vec::new();
+            // A new entry waits while an object of its id is still being deleted.
+            let waits = |e: &DnsEntry| self.given_ids.contains_key(&entry_id(e));
             let (source_ref, outcome, active) =
-                source_entries(object, overlay, owned, &self.config, &mut events);
+                source_entries(object, overlay, owned, &self.config, &waits, &mut events);
             if self.active.insert(source.clone(), active) != Some(active) {
                 self.dirty_annotation_sources.insert(source.clone());
             }
@@ -419,7 +450,7 @@ impl Planner {
         self.dirty_entries.insert(id);
     }
 
-    fn drop_slot(&mut self, id: &EntryId, producer: &Producer) {
+    pub(super) fn drop_slot(&mut self, id: &EntryId, producer: &Producer) {
         if self.slots.get(id).is_some_and(|s| &s.producer == producer)
             && let Some(old) = self.slots.remove(id)
         {
