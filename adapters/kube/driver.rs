@@ -1137,6 +1137,15 @@ impl Driver {
                 EntryWrite::Delete(entry) => (self.owners_of(entry), true),
             })
             .collect();
+        // A source gets its finalizer before its first entry is created (as Gardener): deleted
+        // in between, it would leave the entry behind.
+        let creating: BTreeSet<ObjectRef> = (writes.iter().zip(&purposes))
+            .filter(|(write, _)| {
+                matches!(write, EntryWrite::Apply(entry) if entry.metadata.name.is_none())
+            })
+            .flat_map(|(_, (owners, _))| owners.iter().cloned())
+            .collect();
+        self.source_finalizers(creating, BTreeSet::new()).await;
         let jobs: Vec<(EntryWrite, Option<DnsEntry>)> = (writes.into_iter())
             .map(|write| {
                 let shown = match &write {
@@ -1184,12 +1193,18 @@ impl Driver {
         {
             match result {
                 Ok(entry) => {
+                    let create = matches!(&copy, EntryWrite::Apply(e) if e.metadata.name.is_none());
                     if let Some(entry) = entry {
-                        written.push(entry);
+                        written.push((entry, create));
                     }
                     if deletes {
-                        if let Some(key) = key {
-                            self.entries.remove(&key);
+                        // Gone at once (no finalizer held it): the planner learns it now, not
+                        // when the watch tells (it would plan for the entry meanwhile).
+                        if let Some(key) = key
+                            && let Some(old) = self.entries.remove(&key)
+                            && !written.iter().any(|(e, _)| entry_key(e) == key)
+                        {
+                            self.planner.handle_deleted(&Object::DnsEntry(old));
                         }
                         emptied.extend(owners);
                     } else {
@@ -1202,9 +1217,10 @@ impl Driver {
                 }
             }
         }
-        for entry in written {
-            if let (Some(prefix), Some(name)) =
-                (&entry.metadata.generate_name, &entry.metadata.name)
+        for (entry, create) in written {
+            // The `DNSEntryCreated` events name what was created, not what was patched.
+            if let (true, Some(prefix), Some(name)) =
+                (create, &entry.metadata.generate_name, &entry.metadata.name)
             {
                 let key = (prefix.clone(), entry.spec.dns_name.clone());
                 self.created.insert(key, name.clone());
@@ -1821,9 +1837,10 @@ async fn write_entry(
                 return Ok(None);
             };
             match api.delete(name, &DeleteParams::default()).await {
-                Ok(_) => {
+                Ok(deleted) => {
                     Counters::add(&counters.deletes);
-                    Ok(None)
+                    // Held by its finalizer: the entry as it is now, being deleted.
+                    Ok(deleted.left().and_then(|object| decoded(resource, object)))
                 }
                 Err(kube::Error::Api(s)) if s.code == 404 => Ok(None),
                 Err(e) => Err(format!(

@@ -117,6 +117,12 @@ impl Registry {
         changed
     }
 
+    /// Whether a change of entry `id` was executed (made or failed) in this round.
+    #[must_use]
+    pub fn executed(&self, id: &EntryId) -> bool {
+        self.executed.contains_key(id)
+    }
+
     /// What each entry owns after the changes noted.
     pub fn into_owned(self) -> BTreeMap<EntryId, Ownership> {
         self.owned

@@ -1336,3 +1336,59 @@ fn the_controller_killed_at_random_moments_converges_to_what_the_services_ask() 
         began.elapsed().as_secs_f64()
     ));
 }
+
+/// A Service whose names change and which is deleted right after, before its new entries are
+/// made or while they are: every entry goes, with its records, and the Service with them.
+/// The wait between the two steps varies, to meet the controller at different points.
+#[test]
+fn a_service_renamed_and_deleted_at_once_leaves_nothing_behind() {
+    let Some(plane) = cluster::shared() else {
+        return;
+    };
+    let Some(bind) = Bind::start() else {
+        return;
+    };
+    crds_installed(plane);
+    let ns = plane.namespace("renamed-deleted");
+    let dir = TempDir::new("renamed-deleted");
+    let kubeconfig = dir.write("kubeconfig", &plane.kubeconfig());
+    block_on(async {
+        let client = plane.client().await;
+        namespace(&client, &ns).await;
+        bind_provider(&client, &ns, &bind).await;
+    });
+    let controller = Replica::alone(
+        &dir,
+        "controller",
+        &kubeconfig,
+        &ns,
+        &["--log-format", "json"],
+    );
+    let log = controller.log.clone();
+    let logs = || timed(&std::fs::read_to_string(&log).unwrap_or_default(), 0.0, &[]);
+    block_on(async {
+        let client = plane.client().await;
+        let zone = Zone::of(&bind);
+        let limit = Duration::from_secs(30);
+        for (round, wait) in [0u64, 10, 25, 40, 60, 90].into_iter().enumerate() {
+            let name = format!("r{round}");
+            let first = Wanted::one(&format!("r{round}-a.example.com"), "192.0.2.7");
+            let mut world = World::new();
+            world.insert(name.clone(), first.clone());
+            update(&client, &ns, &name, None, Some(&first)).await;
+            converge(&client, &ns, &world, &zone, limit, &logs).await;
+            let renamed = Wanted {
+                names: vec![
+                    format!("r{round}-b.example.com"),
+                    format!("r{round}-c.example.com"),
+                ],
+                ..first.clone()
+            };
+            update(&client, &ns, &name, Some(&first), Some(&renamed)).await;
+            tokio::time::sleep(Duration::from_millis(wait)).await;
+            update(&client, &ns, &name, Some(&renamed), None).await;
+            converge(&client, &ns, &World::new(), &zone, limit, &logs).await;
+        }
+    });
+    drop(controller);
+}

@@ -294,18 +294,44 @@ impl Planner {
     /// less what failed ([`Registry`]). Ownership follows the plan where no change was needed
     /// too (the keep-on-delete flag of a fully ignored entry, the provider that now serves a
     /// zone, record sets left under a leftover id).
+    ///
+    /// Changes handed out but not executed in the round (a driver held them back: their zone
+    /// was not read, or the entry's status could not record them first) are not made: what
+    /// their ids own, and what they leave behind, stays as observed, and the changes come
+    /// again with [`Planner::handle_retry`].
     pub fn handle_settled(&mut self) {
-        let owned = match self.registry.take() {
+        let (mut owned, executed) = match self.registry.take() {
             Some(registry) => {
                 let changed = registry.note_failures(&mut self.observed.failures);
                 self.dirty_entries.extend(changed);
-                registry.into_owned()
+                let executed: BTreeSet<EntryId> = (self.outcomes.keys())
+                    .filter(|id| registry.executed(id))
+                    .cloned()
+                    .collect();
+                (registry.into_owned(), executed)
             }
             None => {
                 self.flush();
-                self.planned_owned()
+                (self.planned_owned(), BTreeSet::new())
             }
         };
+        let held: Vec<EntryId> = (self.outcomes.iter())
+            .filter(|(id, o)| !o.changes.is_empty() && !executed.contains(*id))
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in held {
+            let prefix = id.leftover_prefix();
+            let leftovers: Vec<EntryId> = (owned.keys().chain(self.observed.owned.keys()))
+                .filter(|other| other.as_str().starts_with(&prefix))
+                .cloned()
+                .collect();
+            for id in std::iter::once(id).chain(leftovers) {
+                match self.observed.owned.get(&id) {
+                    Some(observed) => owned.insert(id, observed.clone()),
+                    None => owned.remove(&id),
+                };
+            }
+        }
         let ids: BTreeSet<EntryId> = (owned.keys())
             .chain(self.observed.owned.keys())
             .cloned()
