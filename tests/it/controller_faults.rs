@@ -634,7 +634,6 @@ fn until_ready(plane: &ControlPlane) -> Duration {
 /// restarted) converges by itself, one entry per name, every record with the current address,
 /// none of the records that stay ever missing.
 #[test]
-#[ignore = "open defect: in a burst of changes after the outage a Service can get a second entry for one name, and the one being deleted keeps its finalizer (entries of one source and name share an entry id)"]
 fn the_controller_recovers_from_an_apiserver_restart_and_an_etcd_outage() {
     if cluster::shared().is_none() {
         return;
@@ -1188,7 +1187,6 @@ fn seed() -> u64 {
 /// records, and the foreign records made at the start (one at a name the Services use) are
 /// untouched. Each trial goes on from the world of the one before.
 #[test]
-#[ignore = "open defect: after SIGKILLs an entry of a renamed or recreated Service can stay Ready without its record, or two entries claim one name"]
 fn the_controller_killed_at_random_moments_converges_to_what_the_services_ask() {
     let Some(plane) = cluster::shared() else {
         return;

@@ -740,3 +740,41 @@ fn entries_sharing_an_id_in_a_cluster_are_one_entry() {
         other => panic!("the entry is made again: {other:?}"),
     }
 }
+
+/// A change set a driver holds back (its zone not read yet, or the entry's status not written
+/// first) is not made: settling the round leaves what its entry owns as it was, and
+/// `handle_retry` hands the changes out again.
+#[test]
+fn changes_held_back_are_not_settled_as_made() {
+    let world = local_world(
+        "",
+        &[
+            ("a", "", "dnsName: a.example.com, targets: [192.0.2.1]"),
+            ("b", "", "dnsName: b.example.com, targets: [192.0.2.2]"),
+        ],
+    );
+    let mut planner = Planner::from_world(&world, config());
+    let sets: Vec<ChangeSet> = std::iter::from_fn(|| planner.poll_change_set()).collect();
+    assert_eq!(sets.len(), 2, "{sets:?}");
+    let (a, b) = (EntryId::given("test", "a"), EntryId::given("test", "b"));
+    let made = sets.iter().find(|s| s.entry == a).expect("a's changes");
+    for change in &made.changes {
+        planner.handle_executed(change, &ChangeOutcome::Applied);
+    }
+    planner.handle_settled();
+    let owned = &planner.observed().owned;
+    assert!(
+        owned.get(&a).is_some_and(|o| o.keys.len() == 1),
+        "{owned:?}"
+    );
+    assert!(owned.get(&b).is_none_or(|o| o.keys.is_empty()), "{owned:?}");
+    let after: Vec<ChangeSet> = std::iter::from_fn(|| planner.poll_change_set()).collect();
+    assert!(
+        after.iter().all(|s| s.entry != b),
+        "b's changes are handed out once: {after:?}"
+    );
+    planner.handle_retry(&b);
+    let again = planner.poll_change_set().expect("b's changes again");
+    assert_eq!(again.entry, b);
+    assert_eq!(again.changes.len(), 1);
+}

@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
+use std::ops::Bound;
 
 use crate::DnsName;
 use crate::annotations::CLASS;
@@ -259,6 +260,10 @@ impl Planner {
             // this round of execution.
             self.flush();
             self.registry = Some(Registry::new(self.planned_owned()));
+            self.unsettled = (self.outcomes.iter())
+                .filter(|(_, o)| !o.changes.is_empty())
+                .map(|(id, _)| id.clone())
+                .collect();
         }
         if let Some(registry) = &mut self.registry {
             registry.record(change, outcome);
@@ -300,29 +305,38 @@ impl Planner {
     /// their ids own, and what they leave behind, stays as observed, and the changes come
     /// again with [`Planner::handle_retry`].
     pub fn handle_settled(&mut self) {
+        self.flush();
+        // Changes to make when the round started, or now: those not executed are held.
+        let mut unsettled = std::mem::take(&mut self.unsettled);
+        unsettled.extend(
+            (self.outcomes.iter())
+                .filter(|(_, o)| !o.changes.is_empty())
+                .map(|(id, _)| id.clone()),
+        );
         let (mut owned, executed) = match self.registry.take() {
             Some(registry) => {
                 let changed = registry.note_failures(&mut self.observed.failures);
                 self.dirty_entries.extend(changed);
-                let executed: BTreeSet<EntryId> = (self.outcomes.keys())
+                let executed: BTreeSet<EntryId> = (unsettled.iter())
                     .filter(|id| registry.executed(id))
                     .cloned()
                     .collect();
                 (registry.into_owned(), executed)
             }
-            None => {
-                self.flush();
-                (self.planned_owned(), BTreeSet::new())
-            }
+            None => (self.planned_owned(), BTreeSet::new()),
         };
-        let held: Vec<EntryId> = (self.outcomes.iter())
-            .filter(|(id, o)| !o.changes.is_empty() && !executed.contains(*id))
-            .map(|(id, _)| id.clone())
+        let held: Vec<EntryId> = (unsettled.into_iter())
+            .filter(|id| !executed.contains(id))
             .collect();
         for id in held {
             let prefix = id.leftover_prefix();
-            let leftovers: Vec<EntryId> = (owned.keys().chain(self.observed.owned.keys()))
-                .filter(|other| other.as_str().starts_with(&prefix))
+            let from = (Bound::Included(prefix.as_str()), Bound::Unbounded);
+            let below = |other: &&EntryId| other.as_str().starts_with(&prefix);
+            let leftovers: Vec<EntryId> = (owned.range::<str, _>(from).map(|(k, _)| k))
+                .take_while(below)
+                .chain(
+                    (self.observed.owned.range::<str, _>(from).map(|(k, _)| k)).take_while(below),
+                )
                 .cloned()
                 .collect();
             for id in std::iter::once(id).chain(leftovers) {

@@ -321,6 +321,8 @@ pub struct Planner {
     change_sets: BTreeSet<EntryId>,
     /// Ownership while a round of executed changes is fed, until it is settled.
     registry: Option<Registry>,
+    /// The ids that had changes to make when the registry was started.
+    unsettled: BTreeSet<EntryId>,
 
     /// How many ids own record sets through each provider (`namespace/name`).
     owned_count: BTreeMap<String, usize>,
@@ -398,6 +400,7 @@ impl Planner {
             statuses: VecDeque::new(),
             change_sets: BTreeSet::new(),
             registry: None,
+            unsettled: BTreeSet::new(),
             owned_count: BTreeMap::new(),
             dirty_provider_statuses: BTreeSet::new(),
             provider_statuses: BTreeMap::new(),
