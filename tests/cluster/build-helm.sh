@@ -7,13 +7,8 @@
 # and can be overridden with SHOOT_DNS_HELM_DIR.
 set -euo pipefail
 
-# The version: tests/cluster/versions.env (the environment may override it).
-HERE="$(cd "$(dirname "$0")" && pwd)"
-# shellcheck source=versions.env
-. <(sed -n 's/^\([A-Z_]*\)=\(.*\)$/: "${\1:=\2}"/p' "$HERE/versions.env")
-
-GO="${GO:-go}"
-NICE="${NICE:-nice -n 19}"
+# shellcheck source=common.sh
+. "$(cd "$(dirname "$0")" && pwd)/common.sh"
 
 DIR="${SHOOT_DNS_HELM_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/shoot-dns/helm/${HELM_VERSION}}"
 BIN="$DIR/bin"
@@ -33,8 +28,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-log() { echo "[build-helm.sh] $*" >&2; }
 
 # helm's go.mod has no replace directives, so `go install module@version` builds it as
 # released. The version is stamped as helm's Makefile does (otherwise `helm version`

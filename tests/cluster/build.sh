@@ -7,13 +7,8 @@
 # and can be overridden with SHOOT_DNS_TEST_CLUSTER_DIR.
 set -euo pipefail
 
-# The versions: tests/cluster/versions.env (the environment may override them).
-HERE="$(cd "$(dirname "$0")" && pwd)"
-# shellcheck source=versions.env
-. <(sed -n 's/^\([A-Z_]*\)=\(.*\)$/: "${\1:=\2}"/p' "$HERE/versions.env")
-
-GO="${GO:-go}"
-NICE="${NICE:-nice -n 19}"
+# shellcheck source=common.sh
+. "$(cd "$(dirname "$0")" && pwd)/common.sh"
 
 DIR="${SHOOT_DNS_TEST_CLUSTER_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/shoot-dns/test-cluster/${KUBERNETES_VERSION}-${ETCD_VERSION}}"
 BIN="$DIR/bin"
@@ -31,8 +26,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-log() { echo "[build.sh] $*" >&2; }
 
 step() { # step <name> <cmd...> : run a command and print how long it took
     local name="$1" start end

@@ -10,11 +10,10 @@
 //!   converges to is exactly what the Services ask for, in the cluster and in the zone.
 //!
 //! Each test has a namespace and class of its own, so they run beside the other tests of the
-//! shared apiserver; every controller process is killed when its [`Replica`] is dropped.
+//! shared apiserver; every controller process is killed when its [`ControllerProcess`] is dropped.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -28,105 +27,59 @@ use crate::apiserver::{crds_installed, install_crds, namespace};
 use crate::controller::{api, bind_provider, create, entry_in_state, service};
 use crate::support::bind::Bind;
 use crate::support::cluster::{self, ControlPlane, block_on};
+use crate::support::controller::ControllerProcess;
 use crate::support::process::say;
 use crate::support::tempdir::TempDir;
 
-/// One `shoot-dns controller` process, its log in a file; killed when dropped.
-struct Replica {
-    child: Child,
-    log: PathBuf,
+/// A replica with leader election on a Lease of `ns` (short durations).
+fn replica(dir: &TempDir, name: &str, kubeconfig: &str, ns: &str) -> ControllerProcess {
+    let lease = [
+        "--leader-election-namespace",
+        ns,
+        "--leader-election-id",
+        "shoot-dns",
+        "--leader-election-lease-duration",
+        "4s",
+        "--leader-election-renew-deadline",
+        "3s",
+        "--leader-election-retry-period",
+        "500ms",
+    ];
+    spawn(dir, name, kubeconfig, ns, &lease)
 }
 
-impl Replica {
-    /// A replica with leader election on a Lease of `ns` (short durations).
-    fn start(dir: &TempDir, name: &str, kubeconfig: &str, ns: &str) -> Replica {
-        let lease = [
-            "--leader-election-namespace",
-            ns,
-            "--leader-election-id",
-            "shoot-dns",
-            "--leader-election-lease-duration",
-            "4s",
-            "--leader-election-renew-deadline",
-            "3s",
-            "--leader-election-retry-period",
-            "500ms",
-        ];
-        Self::spawn(dir, name, kubeconfig, ns, &lease)
-    }
-
-    /// A controller without leader election (it acts at once), with `extra` arguments.
-    fn alone(dir: &TempDir, name: &str, kubeconfig: &str, ns: &str, extra: &[&str]) -> Replica {
-        let mut args = vec!["--leader-election=false"];
-        args.extend_from_slice(extra);
-        Self::spawn(dir, name, kubeconfig, ns, &args)
-    }
-
-    /// `shoot-dns controller` of class `ns` watching `ns`, no metrics or health endpoints,
-    /// standard error into `<name>.log` of `dir`.
-    fn spawn(dir: &TempDir, name: &str, kubeconfig: &str, ns: &str, extra: &[&str]) -> Replica {
-        let log = dir.path(&format!("{name}.log"));
-        let file = std::fs::File::create(&log).expect("a log file");
-        let child = Command::new(env!("CARGO_BIN_EXE_shoot-dns"))
-            .args([
-                "controller",
-                "--kubeconfig",
-                kubeconfig,
-                "--class",
-                ns,
-                "--namespace",
-                ns,
-            ])
-            .args([
-                "--metrics-bind-address",
-                "0",
-                "--health-probe-bind-address",
-                "0",
-            ])
-            .args(extra)
-            .env("POD_NAME", name)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(file)
-            .spawn()
-            .expect("shoot-dns controller starts");
-        Replica { child, log }
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    /// Waits (at most 30 s) until the log has `text`.
-    fn wait_for(&self, text: &str) {
-        let started = Instant::now();
-        while !self.log().contains(text) {
-            assert!(
-                started.elapsed() < Duration::from_secs(30),
-                "no {text:?} within 30 s in:\n{}",
-                self.log()
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    fn signal(&self, signal: &str) {
-        let _ = Command::new("kill")
-            .args([signal, &self.child.id().to_string()])
-            .status();
-    }
-
-    /// Whether the process still runs.
-    fn running(&mut self) -> bool {
-        self.child.try_wait().ok().flatten().is_none()
-    }
+/// A controller without leader election (it acts at once), with `extra` arguments.
+fn alone(
+    dir: &TempDir,
+    name: &str,
+    kubeconfig: &str,
+    ns: &str,
+    extra: &[&str],
+) -> ControllerProcess {
+    let mut args = vec!["--leader-election=false"];
+    args.extend_from_slice(extra);
+    spawn(dir, name, kubeconfig, ns, &args)
 }
 
-impl Drop for Replica {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// `shoot-dns controller` of class `ns` watching `ns`, no metrics or health endpoints,
+/// standard error into `<name>.log` of `dir`.
+fn spawn(
+    dir: &TempDir,
+    name: &str,
+    kubeconfig: &str,
+    ns: &str,
+    extra: &[&str],
+) -> ControllerProcess {
+    let args = ["--kubeconfig", kubeconfig, "--class", ns, "--namespace", ns]
+        .into_iter()
+        .chain([
+            "--metrics-bind-address",
+            "0",
+            "--health-probe-bind-address",
+            "0",
+        ])
+        .chain(extra.iter().copied());
+    ControllerProcess::spawn(dir.path(&format!("{name}.log")), name, args)
 }
 
 /// What one Service asks for: its DNS names, its load balancer's address, its TTL annotation.
@@ -531,10 +484,10 @@ fn the_second_replica_takes_over_when_the_leader_is_killed() {
         namespace(&client, &ns).await;
         bind_provider(&client, &ns, &bind).await;
     });
-    let first = Replica::start(&dir, "first", &kubeconfig, &ns);
-    first.wait_for("leader election: leading");
-    let second = Replica::start(&dir, "second", &kubeconfig, &ns);
-    second.wait_for("leader election: held by first_");
+    let first = replica(&dir, "first", &kubeconfig, &ns);
+    first.line_with(&["leader election: leading"]);
+    let second = replica(&dir, "second", &kubeconfig, &ns);
+    second.line_with(&["leader election: held by first_"]);
     let services = |range: std::ops::Range<usize>| {
         let ns = ns.clone();
         async move {
@@ -578,7 +531,7 @@ fn the_second_replica_takes_over_when_the_leader_is_killed() {
         "the second replica finished the work {:.1?} after the leader was killed",
         killed.elapsed()
     );
-    second.wait_for("leader election: leading");
+    second.line_with(&["leader election: leading"]);
     for i in 0..10 {
         let name = format!("s{i}.example.com");
         assert_eq!(
@@ -588,19 +541,8 @@ fn the_second_replica_takes_over_when_the_leader_is_killed() {
         );
     }
 
-    second.signal("-TERM");
-    let started = Instant::now();
     let mut second = second;
-    let status = loop {
-        if let Some(status) = second.child.try_wait().expect("the replica") {
-            break status;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "no exit after SIGTERM"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let status = second.stop();
     assert!(status.success(), "{status}: {}", second.log());
     block_on(async {
         let client = plane.client().await;
@@ -652,7 +594,7 @@ fn the_controller_recovers_from_an_apiserver_restart_and_an_etcd_outage() {
         bind_provider(&client, ns, &bind).await;
     });
     let began = epoch_seconds();
-    let mut controller = Replica::alone(
+    let mut controller = alone(
         &dir,
         "controller",
         &kubeconfig,
@@ -817,7 +759,7 @@ fn entries_wait_for_a_stopped_bind_and_recover_when_it_is_back() {
         bind_provider(&client, &ns, &bind).await;
     });
     let began = epoch_seconds();
-    let mut controller = Replica::alone(
+    let mut controller = alone(
         &dir,
         "controller",
         &kubeconfig,
@@ -1226,9 +1168,8 @@ fn the_controller_killed_at_random_moments_converges_to_what_the_services_ask() 
         "h0.example.com. 300 TXT \"foreign\"",
     ];
     let history = History::watch(plane, &ns);
-    let start =
-        |name: &str| Replica::alone(&dir, name, &kubeconfig, &ns, &["--log-format", "json"]);
-    let current: Mutex<Option<Replica>> = Mutex::new(Some(start("t0-0")));
+    let start = |name: &str| alone(&dir, name, &kubeconfig, &ns, &["--log-format", "json"]);
+    let current: Mutex<Option<ControllerProcess>> = Mutex::new(Some(start("t0-0")));
     let mut world = World::new();
     let mut serial = 0;
     let began = Instant::now();
@@ -1323,7 +1264,7 @@ fn the_controller_killed_at_random_moments_converges_to_what_the_services_ask() 
         ));
     }
     assert!(
-        (current.lock().expect("the controller").as_mut()).is_some_and(Replica::running),
+        (current.lock().expect("the controller").as_mut()).is_some_and(ControllerProcess::running),
         "the last controller runs"
     );
     say(&format!(
@@ -1355,7 +1296,7 @@ fn a_service_renamed_and_deleted_at_once_leaves_nothing_behind() {
         namespace(&client, &ns).await;
         bind_provider(&client, &ns, &bind).await;
     });
-    let controller = Replica::alone(
+    let controller = alone(
         &dir,
         "controller",
         &kubeconfig,

@@ -7,7 +7,6 @@
 //! how long a restarted controller takes to be Ready again, with the writes and DNS changes it
 //! made (none are needed).
 
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
@@ -19,6 +18,7 @@ use crate::apiserver::{install_crds, namespace};
 use crate::controller::{api, bind_provider, samples, service};
 use crate::support::bind::Bind;
 use crate::support::cluster::{ControlPlane, block_on};
+use crate::support::controller::ControllerProcess;
 use crate::support::tempdir::TempDir;
 
 /// How many Services: `SHOOT_DNS_SCALE_SERVICES`, else 10,000.
@@ -30,35 +30,28 @@ fn services() -> usize {
 
 /// A `shoot-dns controller` of class `scale` with its metrics on a loopback port: the process
 /// (killed when dropped) and the port.
-fn controller(kubeconfig: &str, log: &std::path::Path) -> (Killed, u16) {
-    let file = std::fs::File::create(log).expect("a log file");
-    let child = Command::new(env!("CARGO_BIN_EXE_shoot-dns"))
-        .args(["controller", "--kubeconfig", kubeconfig])
-        .args(["--class", "scale", "--namespace", "scale"])
-        .args(["--leader-election=false"])
-        .args(["--metrics-bind-address", "127.0.0.1:0"])
-        .args(["--health-probe-bind-address", "0"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(file)
-        .spawn()
-        .expect("shoot-dns controller starts");
-    let child = Killed(child);
-    let started = Instant::now();
-    loop {
-        let text = std::fs::read_to_string(log).unwrap_or_default();
-        let port = (text.lines())
-            .find_map(|l| l.split_once("metrics: /metrics on http://127.0.0.1:"))
-            .and_then(|(_, port)| port.trim().parse().ok());
-        if let Some(port) = port {
-            return (child, port);
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "no metrics port in {text}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+fn controller(kubeconfig: &str, log: &std::path::Path) -> (ControllerProcess, u16) {
+    let args = [
+        "--kubeconfig",
+        kubeconfig,
+        "--class",
+        "scale",
+        "--namespace",
+        "scale",
+    ]
+    .into_iter()
+    .chain([
+        "--leader-election=false",
+        "--metrics-bind-address",
+        "127.0.0.1:0",
+    ])
+    .chain(["--health-probe-bind-address", "0"]);
+    let child = ControllerProcess::spawn(log.to_owned(), "scale", args);
+    let line = child.line_with(&["metrics: /metrics on http://127.0.0.1:"]);
+    let port = (line.split_once("http://127.0.0.1:"))
+        .and_then(|(_, port)| port.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no metrics port in {line}"));
+    (child, port)
 }
 
 /// The sum of the samples of `name` whose labels include all of `labels`, scraped from the
@@ -102,16 +95,6 @@ fn writes_by_operation(port: u16) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// The controller process, killed when dropped (also when the measurement panics).
-struct Killed(std::process::Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 /// Peak resident memory of a process (`VmHWM`), in KiB.
@@ -254,10 +237,9 @@ fn controller_scale() {
         "shoot_dns_provider_requests_total",
         &[r#"operation="change""#],
     );
-    let peak = peak_kib(first.0.id());
-    let cpu = cpu_seconds(first.0.id());
-    let _ = Command::new("kill").arg(first.0.id().to_string()).status();
-    let _ = first.0.wait();
+    let peak = peak_kib(first.id());
+    let cpu = cpu_seconds(first.id());
+    first.stop();
     let records = (bind.axfr().iter())
         .filter(|r| r.split_whitespace().nth(2) == Some("A"))
         .count();
@@ -301,7 +283,7 @@ fn controller_scale() {
         "shoot_dns_provider_requests_total",
         &[r#"operation="change""#],
     );
-    let second_peak = peak_kib(second.0.id());
+    let second_peak = peak_kib(second.id());
     drop(second);
 
     let mut sorted = latencies.clone();

@@ -9,8 +9,6 @@
 //! are named after the release) and runs the controller of a class of that name.
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
 use k8s_openapi::api::authentication::v1::{TokenRequest, TokenRequestSpec};
 use k8s_openapi::api::authorization::v1::{
@@ -27,6 +25,7 @@ use crate::apiserver::{crds_installed, documents, namespace};
 use crate::controller::{api, events_on, eventually, shop_ready};
 use crate::support::binary::{CRATE_ROOT, run_in};
 use crate::support::cluster::{self, ControlPlane, block_on};
+use crate::support::controller::ControllerProcess;
 use crate::support::helm;
 use crate::support::tempdir::TempDir;
 
@@ -321,83 +320,21 @@ fn the_chart_renders_and_every_object_is_created_in_the_apiserver() {
     });
 }
 
-/// One `shoot-dns controller` process, its standard error in a file; killed when dropped.
-struct Controller {
-    child: Child,
-    log: std::path::PathBuf,
-}
-
-impl Controller {
-    /// The binary with the arguments of the chart's Deployment, but on `kubeconfig` and without
-    /// the metrics and health ports (tests run side by side), as the Pod `pod`.
-    fn start(dir: &TempDir, pod: &str, deployment: &Value, kubeconfig: &str) -> Controller {
-        let container = &deployment["spec"]["template"]["spec"]["containers"][0];
-        let mut args: Vec<String> = (container["args"].as_array().expect("args").iter())
-            .map(|a| a.as_str().expect("a string").to_owned())
-            .filter(|a| !a.starts_with("--metrics-bind-address="))
-            .filter(|a| !a.starts_with("--health-probe-bind-address="))
-            .collect();
-        args.extend([
-            "--metrics-bind-address=0".to_owned(),
-            "--health-probe-bind-address=0".to_owned(),
-            format!("--kubeconfig={kubeconfig}"),
-        ]);
-        let log = dir.path(&format!("{pod}.log"));
-        let file = std::fs::File::create(&log).expect("a log file");
-        let child = Command::new(env!("CARGO_BIN_EXE_shoot-dns"))
-            .arg("controller")
-            .args(&args)
-            .env("POD_NAME", pod)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(file)
-            .spawn()
-            .expect("shoot-dns controller starts");
-        Controller { child, log }
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    /// The first line of the log that has every one of `texts` (at most 30 s).
-    fn line_with(&self, texts: &[&str]) -> String {
-        let started = Instant::now();
-        loop {
-            let log = self.log();
-            if let Some(line) = log.lines().find(|l| texts.iter().all(|t| l.contains(t))) {
-                return line.to_owned();
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(30),
-                "no line with {texts:?} within 30 s in:\n{log}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    /// SIGTERM, and the exit (at most 10 s): the Lease is given up.
-    fn stop(mut self) {
-        let _ = Command::new("kill")
-            .arg(self.child.id().to_string())
-            .status();
-        let started = Instant::now();
-        while self.child.try_wait().ok().flatten().is_none() {
-            assert!(
-                started.elapsed() < Duration::from_secs(10),
-                "no exit after SIGTERM:\n{}",
-                self.log()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Controller {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// The binary with the arguments of the chart's Deployment, but on `kubeconfig` and without the
+/// metrics and health ports (tests run side by side), as the Pod `pod`.
+fn controller(dir: &TempDir, pod: &str, deployment: &Value, kubeconfig: &str) -> ControllerProcess {
+    let container = &deployment["spec"]["template"]["spec"]["containers"][0];
+    let mut args: Vec<String> = (container["args"].as_array().expect("args").iter())
+        .map(|a| a.as_str().expect("a string").to_owned())
+        .filter(|a| !a.starts_with("--metrics-bind-address="))
+        .filter(|a| !a.starts_with("--health-probe-bind-address="))
+        .collect();
+    args.extend([
+        "--metrics-bind-address=0".to_owned(),
+        "--health-probe-bind-address=0".to_owned(),
+        format!("--kubeconfig={kubeconfig}"),
+    ]);
+    ControllerProcess::spawn(dir.path(&format!("{pod}.log")), pod, args)
 }
 
 /// A token of the ServiceAccount `name` in `namespace` (TokenRequest), for an hour.
@@ -550,7 +487,7 @@ fn the_charts_rights_are_enough_for_the_controller_and_a_missing_one_is_named() 
         kubeconfig_with(plane, &token(&admin, &ns, &account).await)
     });
     let kubeconfig = dir.write("kubeconfig", &kubeconfig_text);
-    let first = Controller::start(&dir, &format!("{ns}-first"), &deployment, &kubeconfig);
+    let mut first = controller(&dir, &format!("{ns}-first"), &deployment, &kubeconfig);
     first.line_with(&["leader election: leading"]);
     block_on(async {
         let client = plane.client().await;
@@ -619,7 +556,8 @@ fn the_charts_rights_are_enough_for_the_controller_and_a_missing_one_is_named() 
         line.contains(&format!(r#"User "system:serviceaccount:{ns}:{account}""#)),
         "{line}"
     );
-    first.stop();
+    let status = first.stop();
+    assert!(status.success(), "{status}: {}", first.log());
 
     // Without `list` and `watch` of Services, a controller that starts: the watch names them.
     block_on(async {
@@ -635,7 +573,7 @@ fn the_charts_rights_are_enough_for_the_controller_and_a_missing_one_is_named() 
         )
         .await;
     });
-    let second = Controller::start(&dir, &format!("{ns}-second"), &deployment, &kubeconfig);
+    let second = controller(&dir, &format!("{ns}-second"), &deployment, &kubeconfig);
     let line = second.line_with(&["watch of Service", "forbidden"]);
     println!("refused watch: {line}");
     assert!(

@@ -9,6 +9,8 @@
 //! - [`process`]: free ports, loud lines and the clean-up guard the server harnesses share.
 //! - [`cluster`] (feature `kube`): etcd and kube-apiserver, built from source on first use.
 //! - [`helm`] (feature `kube`): helm, built from source on first use, for the chart's tests.
+//! - [`controller`] (feature `kube`): `shoot-dns controller` as a process, its log in a file,
+//!   killed when dropped.
 //! - [`route53`]: moto's Route 53 API of a test's own, from a virtual environment built on first
 //!   use, and a client to seed and inspect its zones.
 
@@ -21,6 +23,9 @@ pub(crate) mod bind;
 // The apiserver tests run the binary too (`shoot-dns crds`).
 #[cfg(all(feature = "kube", feature = "cli"))]
 pub(crate) mod cluster;
+// The controller as a process: fault tests, the chart's tests, the scale measurement.
+#[cfg(all(feature = "kube", feature = "cli"))]
+pub(crate) mod controller;
 // The chart's tests (tests/it/deploy.rs) run against the apiserver.
 #[cfg(all(feature = "kube", feature = "cli"))]
 pub(crate) mod helm;
