@@ -352,6 +352,9 @@ pub struct Driver {
     zone_retry: Option<Instant>,
     /// Entry ids whose ownership was taken from their status (or that had none to take).
     bootstrapped: BTreeSet<EntryId>,
+    /// Finalizer releases of entries being deleted whose ownership was not taken from their
+    /// status yet (their zone not read): handed back to the planner once it is.
+    withheld: BTreeMap<EntryId, ObjectRef>,
     /// Failed entries: how many times in a row, and when to try again.
     retries: BTreeMap<EntryId, (u32, Instant)>,
     /// Source objects this driver put its finalizer on.
@@ -427,6 +430,7 @@ impl Driver {
             read: BTreeSet::new(),
             zone_retry: None,
             bootstrapped: BTreeSet::new(),
+            withheld: BTreeMap::new(),
             retries: BTreeMap::new(),
             finalized: BTreeSet::new(),
             providers_finalized: BTreeSet::new(),
@@ -607,6 +611,17 @@ impl Driver {
         }
         // The entries whose ownership may be taken from their status once they are fed in.
         let mut seen = Vec::new();
+        // A source that is gone no longer carries the finalizer this driver put on it (one
+        // made again under its name gets it anew).
+        if let Input::Deleted(object) = &input
+            && !is_target_kind(object.kind())
+        {
+            let meta = object.metadata();
+            let (namespace, name) = (meta.namespace_or_default(), meta.name_or_empty());
+            let kind = kind_name(object.kind());
+            (self.finalized)
+                .retain(|r| !(r.kind == kind && r.namespace == namespace && r.name == name));
+        }
         match &input {
             Input::Applied(Object::DnsEntry(entry)) => seen.push(self.entry_seen(entry.clone())),
             Input::Deleted(Object::DnsEntry(entry)) => {
@@ -711,21 +726,41 @@ impl Driver {
             status.and_then(|s| s.provider.clone()),
             status.and_then(|s| s.zone.clone()).map(ZoneId::from),
         ) else {
-            self.bootstrapped.insert(id.clone());
+            self.bootstrapped(id);
             return;
         };
         if !self.read.contains(&(provider, zone.clone())) {
             return;
         }
+        if !self.planner.observed().owned.contains_key(id) {
+            let records = self.planner.observed().zones.get(&zone).cloned();
+            let owned = ownership_from_status(&entry, &zone, &records.unwrap_or_default());
+            if let Some(owned) = owned.filter(|o| !o.keys.is_empty()) {
+                self.planner.handle_owned(id, Some(owned));
+            }
+        }
+        self.bootstrapped(id);
+    }
+
+    /// What entry `id` owns is known: a release withheld meanwhile is judged again.
+    fn bootstrapped(&mut self, id: &EntryId) {
         self.bootstrapped.insert(id.clone());
-        if self.planner.observed().owned.contains_key(id) {
-            return;
+        if let Some(object) = self.withheld.remove(id) {
+            self.planner.handle_release_withheld(&object);
         }
-        let records = self.planner.observed().zones.get(&zone).cloned();
-        let owned = ownership_from_status(&entry, &zone, &records.unwrap_or_default());
-        if let Some(owned) = owned.filter(|o| !o.keys.is_empty()) {
-            self.planner.handle_owned(id, Some(owned));
-        }
+    }
+
+    /// Whether an entry's finalizer must wait before it goes: its status names a zone of a
+    /// provider of this controller that is not read yet, so what it owns is not known (the
+    /// planner would let it go as owning nothing, and its records would be left behind).
+    fn ownership_unknown(&self, object: &ObjectRef) -> Option<EntryId> {
+        let entry = self
+            .entries
+            .get(&(object.namespace.clone(), object.name.clone()))?;
+        let id = entry_id(entry);
+        let provider = entry.status.as_ref().and_then(|s| s.provider.as_deref())?;
+        let unknown = !self.bootstrapped.contains(&id) && self.accounts.contains_key(provider);
+        unknown.then_some(id)
     }
 
     /// Drains every poll until nothing more comes out, then writes the statuses.
@@ -831,7 +866,7 @@ impl Driver {
     /// Puts a finalizer on or takes it off an object; a failure is tried again later.
     async fn finalize(&mut self, object: &ObjectRef, finalizer: &str, present: bool) -> bool {
         match self.set_finalizer(object, finalizer, present).await {
-            Ok(()) => true,
+            Ok(_) => true,
             Err(line) => {
                 self.say(line);
                 let key = (object.clone(), finalizer.to_owned());
@@ -1139,13 +1174,24 @@ impl Driver {
             .collect();
         // A source gets its finalizer before its first entry is created (as Gardener): deleted
         // in between, it would leave the entry behind.
+        // A source that is gone or being deleted meanwhile gets no new entry (it would be left
+        // behind).
+        let creates = |write: &EntryWrite| matches!(write, EntryWrite::Apply(entry) if entry.metadata.name.is_none());
         let creating: BTreeSet<ObjectRef> = (writes.iter().zip(&purposes))
-            .filter(|(write, _)| {
-                matches!(write, EntryWrite::Apply(entry) if entry.metadata.name.is_none())
-            })
+            .filter(|(write, _)| creates(write))
             .flat_map(|(_, (owners, _))| owners.iter().cloned())
             .collect();
-        self.source_finalizers(creating, BTreeSet::new()).await;
+        let gone = self.finalize_creating(creating).await;
+        let kept: Vec<bool> = (writes.iter().zip(&purposes))
+            .map(|(write, (owners, _))| {
+                !creates(write) || owners.is_empty() || !owners.iter().all(|o| gone.contains(o))
+            })
+            .collect();
+        let mut kept = kept.into_iter();
+        let (writes, purposes): (Vec<EntryWrite>, Vec<(Vec<ObjectRef>, bool)>) =
+            (writes.into_iter().zip(purposes))
+                .filter(|_| kept.next().unwrap_or(true))
+                .unzip();
         let jobs: Vec<(EntryWrite, Option<DnsEntry>)> = (writes.into_iter())
             .map(|write| {
                 let shown = match &write {
@@ -1294,6 +1340,34 @@ impl Driver {
         }
     }
 
+    /// Puts the source finalizer on the sources that are to get their first entries; gives
+    /// those that are gone or being deleted (a failure to write is tried again later, and the
+    /// entries are made).
+    async fn finalize_creating(&mut self, sources: BTreeSet<ObjectRef>) -> BTreeSet<ObjectRef> {
+        let mut gone = BTreeSet::new();
+        for source in sources {
+            if self.finalized.contains(&source) {
+                continue;
+            }
+            let Some(finalizer) = self.source_finalizer(&source) else {
+                continue;
+            };
+            match self.set_finalizer(&source, &finalizer, true).await {
+                Ok(true) => {
+                    self.finalized.insert(source);
+                }
+                Ok(false) => {
+                    gone.insert(source);
+                }
+                Err(line) => {
+                    self.say(line);
+                    self.unwritten.finalizers.insert((source, finalizer), true);
+                }
+            }
+        }
+        gone
+    }
+
     /// The finalizer of a source object's kind and the source class.
     fn source_finalizer(&self, source: &ObjectRef) -> Option<String> {
         let kind = crate::sources::SourceKind::of(&source.api_version, &source.kind)?;
@@ -1336,9 +1410,14 @@ impl Driver {
         if releases.is_empty() {
             return false;
         }
+        let mut progressed = false;
         for release in releases {
             let (object, finalizer) = match release {
                 FinalizerRelease::Entry(object) => {
+                    if let Some(id) = self.ownership_unknown(&object) {
+                        self.withheld.insert(id, object);
+                        continue;
+                    }
                     (object, self.settings.config.class.compound_finalizer())
                 }
                 FinalizerRelease::Source(object) => {
@@ -1350,8 +1429,9 @@ impl Driver {
                 }
             };
             self.finalize(&object, &finalizer, false).await;
+            progressed = true;
         }
-        true
+        progressed
     }
 
     /// The DNSProviders of the class and their Secrets carry the class's finalizer
@@ -1436,7 +1516,7 @@ impl Driver {
         object: &ObjectRef,
         finalizer: &str,
         present: bool,
-    ) -> Result<(), String> {
+    ) -> Result<bool, String> {
         let api = self
             .api_of(object)
             .ok_or_else(|| format!("{} {} is not served", object.api_version, object.kind))?;
@@ -1719,7 +1799,7 @@ impl Driver {
                         }
                         if let Some(wants) = wants {
                             match set_finalizer(&api, &name, &finalizer, wants, &counters).await {
-                                Ok(()) => {
+                                Ok(_) => {
                                     entry.metadata.finalizers.retain(|f| *f != finalizer);
                                     if wants {
                                         entry.metadata.finalizers.push(finalizer);
@@ -1890,19 +1970,23 @@ async fn set_finalizer(
     finalizer: &str,
     present: bool,
     counters: &Counters,
-) -> Result<(), kube::Error> {
+) -> Result<bool, kube::Error> {
     let mut attempt = 0;
     loop {
         let object = match api.get(name).await {
             Ok(object) => object,
             // Gone: nothing to hold.
-            Err(kube::Error::Api(s)) if s.code == 404 => return Ok(()),
+            Err(kube::Error::Api(s)) if s.code == 404 => return Ok(false),
             Err(e) => return Err(e),
         };
         let mut finalizers = object.metadata.finalizers.clone().unwrap_or_default();
         let has = finalizers.iter().any(|f| f == finalizer);
-        if has == present || (present && object.metadata.deletion_timestamp.is_some()) {
-            return Ok(());
+        // An object being deleted gets no finalizer.
+        if present && object.metadata.deletion_timestamp.is_some() {
+            return Ok(false);
+        }
+        if has == present {
+            return Ok(true);
         }
         if present {
             finalizers.push(finalizer.to_owned());
@@ -1919,10 +2003,10 @@ async fn set_finalizer(
         {
             Ok(_) => {
                 Counters::add(&counters.finalizers);
-                return Ok(());
+                return Ok(true);
             }
             Err(kube::Error::Api(s)) if s.code == 409 && attempt < 5 => attempt += 1,
-            Err(kube::Error::Api(s)) if s.code == 404 => return Ok(()),
+            Err(kube::Error::Api(s)) if s.code == 404 => return Ok(false),
             Err(e) => return Err(e),
         }
     }

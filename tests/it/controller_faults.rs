@@ -31,6 +31,40 @@ use crate::support::controller::ControllerProcess;
 use crate::support::process::say;
 use crate::support::tempdir::TempDir;
 
+/// A namespace and class of a test's own on the tests' shared apiserver, with a BIND of its own
+/// behind the namespace's `rfc2136` provider, and a kubeconfig for the controller in `dir`.
+struct Scene {
+    plane: &'static ControlPlane,
+    bind: Bind,
+    ns: String,
+    dir: TempDir,
+    kubeconfig: String,
+}
+
+impl Scene {
+    /// `None` (after a loud skip line) when the apiserver or BIND cannot be started here.
+    fn shared(name: &str) -> Option<Scene> {
+        let plane = cluster::shared()?;
+        let bind = Bind::start()?;
+        crds_installed(plane);
+        let ns = plane.namespace(name);
+        let dir = TempDir::new(name);
+        let kubeconfig = dir.write("kubeconfig", &plane.kubeconfig());
+        block_on(async {
+            let client = plane.client().await;
+            namespace(&client, &ns).await;
+            bind_provider(&client, &ns, &bind).await;
+        });
+        Some(Scene {
+            plane,
+            bind,
+            ns,
+            dir,
+            kubeconfig,
+        })
+    }
+}
+
 /// A replica with leader election on a Lease of `ns` (short durations).
 fn replica(dir: &TempDir, name: &str, kubeconfig: &str, ns: &str) -> ControllerProcess {
     let lease = [
@@ -469,21 +503,16 @@ fn epoch_seconds() -> f64 {
 /// on SIGTERM it exits 0 and gives the Lease up.
 #[test]
 fn the_second_replica_takes_over_when_the_leader_is_killed() {
-    let Some(plane) = cluster::shared() else {
+    let Some(scene) = Scene::shared("fault-leader") else {
         return;
     };
-    let Some(bind) = Bind::start() else {
-        return;
-    };
-    crds_installed(plane);
-    let ns = plane.namespace("fault-leader");
-    let dir = TempDir::new("fault-leader");
-    let kubeconfig = dir.write("kubeconfig", &plane.kubeconfig());
-    block_on(async {
-        let client = plane.client().await;
-        namespace(&client, &ns).await;
-        bind_provider(&client, &ns, &bind).await;
-    });
+    let Scene {
+        plane,
+        bind,
+        ns,
+        dir,
+        kubeconfig,
+    } = scene;
     let first = replica(&dir, "first", &kubeconfig, &ns);
     first.line_with(&["leader election: leading"]);
     let second = replica(&dir, "second", &kubeconfig, &ns);
@@ -743,21 +772,16 @@ fn json_lines(log: &str, text: &str) -> Vec<(f64, String)> {
 /// entries are `Ready` with their new records.
 #[test]
 fn entries_wait_for_a_stopped_bind_and_recover_when_it_is_back() {
-    let Some(plane) = cluster::shared() else {
+    let Some(scene) = Scene::shared("fault-bind") else {
         return;
     };
-    let Some(mut bind) = Bind::start() else {
-        return;
-    };
-    crds_installed(plane);
-    let ns = plane.namespace("fault-bind");
-    let dir = TempDir::new("fault-bind");
-    let kubeconfig = dir.write("kubeconfig", &plane.kubeconfig());
-    block_on(async {
-        let client = plane.client().await;
-        namespace(&client, &ns).await;
-        bind_provider(&client, &ns, &bind).await;
-    });
+    let Scene {
+        plane,
+        mut bind,
+        ns,
+        dir,
+        kubeconfig,
+    } = scene;
     let began = epoch_seconds();
     let mut controller = alone(
         &dir,
@@ -1130,13 +1154,16 @@ fn seed() -> u64 {
 /// untouched. Each trial goes on from the world of the one before.
 #[test]
 fn the_controller_killed_at_random_moments_converges_to_what_the_services_ask() {
-    let Some(plane) = cluster::shared() else {
+    let Some(scene) = Scene::shared("fault-kill") else {
         return;
     };
-    let Some(bind) = Bind::start() else {
-        return;
-    };
-    crds_installed(plane);
+    let Scene {
+        plane,
+        bind,
+        ns,
+        dir,
+        kubeconfig,
+    } = scene;
     let seed = seed();
     let trials: usize = std::env::var("SHOOT_DNS_FAULT_TRIALS")
         .ok()
@@ -1151,14 +1178,6 @@ fn the_controller_killed_at_random_moments_converges_to_what_the_services_ask() 
          moments), {trials} trials"
     ));
     let mut rng = Rng::new(seed);
-    let ns = plane.namespace("fault-kill");
-    let dir = TempDir::new("fault-kill");
-    let kubeconfig = dir.write("kubeconfig", &plane.kubeconfig());
-    block_on(async {
-        let client = plane.client().await;
-        namespace(&client, &ns).await;
-        bind_provider(&client, &ns, &bind).await;
-    });
     bind.nsupdate(
         "update add foreign.example.com. 300 A 198.51.100.1
          update add h0.example.com. 300 TXT \"foreign\"",
@@ -1281,21 +1300,16 @@ fn the_controller_killed_at_random_moments_converges_to_what_the_services_ask() 
 /// The wait between the two steps varies, to meet the controller at different points.
 #[test]
 fn a_service_renamed_and_deleted_at_once_leaves_nothing_behind() {
-    let Some(plane) = cluster::shared() else {
+    let Some(scene) = Scene::shared("renamed-deleted") else {
         return;
     };
-    let Some(bind) = Bind::start() else {
-        return;
-    };
-    crds_installed(plane);
-    let ns = plane.namespace("renamed-deleted");
-    let dir = TempDir::new("renamed-deleted");
-    let kubeconfig = dir.write("kubeconfig", &plane.kubeconfig());
-    block_on(async {
-        let client = plane.client().await;
-        namespace(&client, &ns).await;
-        bind_provider(&client, &ns, &bind).await;
-    });
+    let Scene {
+        plane,
+        bind,
+        ns,
+        dir,
+        kubeconfig,
+    } = scene;
     let controller = alone(
         &dir,
         "controller",
@@ -1330,4 +1344,70 @@ fn a_service_renamed_and_deleted_at_once_leaves_nothing_behind() {
         }
     });
     drop(controller);
+}
+
+/// A Service deleted while no controller runs: the controller that starts next deletes its
+/// entries' records before their finalizers go, though it has not read the zone when it first
+/// plans (the entries' statuses say what they own).
+#[test]
+fn a_service_deleted_while_no_controller_runs_loses_its_records_at_the_next_start() {
+    let Some(scene) = Scene::shared("deleted-meanwhile") else {
+        return;
+    };
+    let Scene {
+        plane,
+        bind,
+        ns,
+        dir,
+        kubeconfig,
+    } = scene;
+    let first = alone(&dir, "first", &kubeconfig, &ns, &["--log-format", "json"]);
+    let log = first.log.clone();
+    let logs = || timed(&std::fs::read_to_string(&log).unwrap_or_default(), 0.0, &[]);
+    let wanted = Wanted {
+        names: vec!["m1.example.com".into(), "m2.example.com".into()],
+        ip: "192.0.2.9".into(),
+        ttl: None,
+    };
+    let mut world = World::new();
+    world.insert("m".to_owned(), wanted.clone());
+    block_on(async {
+        let client = plane.client().await;
+        update(&client, &ns, "m", None, Some(&wanted)).await;
+        converge(
+            &client,
+            &ns,
+            &world,
+            &Zone::of(&bind),
+            Duration::from_secs(30),
+            &logs,
+        )
+        .await;
+    });
+    drop(first);
+    block_on(async {
+        let client = plane.client().await;
+        update(&client, &ns, "m", Some(&wanted), None).await;
+    });
+    assert_eq!(
+        bind.dig("m1.example.com", "A"),
+        ["192.0.2.9"],
+        "no controller runs"
+    );
+    let second = alone(&dir, "second", &kubeconfig, &ns, &["--log-format", "json"]);
+    let log = second.log.clone();
+    let logs = || timed(&std::fs::read_to_string(&log).unwrap_or_default(), 0.0, &[]);
+    block_on(async {
+        let client = plane.client().await;
+        let zone = Zone::of(&bind);
+        converge(
+            &client,
+            &ns,
+            &World::new(),
+            &zone,
+            Duration::from_secs(30),
+            &logs,
+        )
+        .await;
+    });
 }

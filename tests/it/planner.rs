@@ -778,3 +778,47 @@ fn changes_held_back_are_not_settled_as_made() {
     assert_eq!(again.entry, b);
     assert_eq!(again.changes.len(), 1);
 }
+
+/// A release handed out only if it still holds: a controller that starts finds an entry being
+/// deleted before it has read the zone, so the planner first sees it owning nothing; once the
+/// controller takes what the entry owns from its status, the queued release no longer holds,
+/// and the finalizer goes only after the record is deleted.
+#[test]
+fn a_release_queued_before_the_ownership_was_known_is_not_handed_out() {
+    let spec = "dnsName: www.example.com, targets: [192.0.2.1]";
+    let live = local_world("", &[("e", "", spec)]);
+    let zones = shoot_dns::adapters::backends::memory::SharedZones::default();
+    let mut first = Planner::from_world(&live, config());
+    assert_eq!(
+        execute_round(&mut first, &live, &zones),
+        1,
+        "the record is made"
+    );
+    let e = EntryId::given("test", "e");
+    let owned = first.observed().owned[&e].clone();
+
+    let deleting =
+        ", deletionTimestamp: '2024-01-01T00:00:00Z', finalizers: [dns.gardener.cloud/compound]";
+    let world = local_world("", &[("e", deleting, spec)]);
+    let mut restarted = Planner::from_world(&world, config());
+    let _ = restarted.plan();
+    // What the entry owns is learnt after the first plan, with the zone.
+    for (zone, records) in zones.snapshot() {
+        restarted.handle_zone(zone.as_str(), records);
+    }
+    restarted.handle_owned(&e, Some(owned));
+    assert_eq!(
+        restarted.poll_finalizer(),
+        None,
+        "the record is still there"
+    );
+    assert_eq!(
+        execute_round(&mut restarted, &world, &zones),
+        1,
+        "the record is deleted"
+    );
+    match restarted.poll_finalizer() {
+        Some(shoot_dns::plan::FinalizerRelease::Entry(object)) => assert_eq!(object.name, "e"),
+        other => panic!("the entry is released once its record is gone: {other:?}"),
+    }
+}

@@ -206,6 +206,13 @@ impl Planner {
         }
     }
 
+    /// A finalizer release handed out by [`Planner::poll_finalizer`] that the driver did not
+    /// act on (it did not know yet what the entry owns, and has told the planner since): it is
+    /// judged again and handed out again if it still holds.
+    pub fn handle_release_withheld(&mut self, object: &crate::api::ObjectRef) {
+        self.released.remove(object);
+    }
+
     /// What an entry id owns now (`None`: nothing).
     pub fn handle_owned(&mut self, id: &EntryId, owned: Option<Ownership>) {
         let old = match owned {

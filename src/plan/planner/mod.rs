@@ -500,7 +500,15 @@ impl Planner {
     #[must_use = "a poll hands out its item once; drain every poll until it gives None"]
     pub fn poll_finalizer(&mut self) -> Option<FinalizerRelease> {
         self.flush();
-        self.releases.pop_front()
+        while let Some(release) = self.releases.pop_front() {
+            if self.still_releasable(&release) {
+                return Some(release);
+            }
+            // Judged again when it may go after all.
+            let (FinalizerRelease::Entry(object) | FinalizerRelease::Source(object)) = &release;
+            self.released.remove(object);
+        }
+        None
     }
 
     /// The next host name to look up at `now` (seconds): one an entry waits for and that was

@@ -68,23 +68,46 @@ impl Planner {
             .collect()
     }
 
+    /// Whether the entry `id`, being deleted, owns nothing any more and has no change left to
+    /// make: its finalizer may go.
+    fn entry_done(&self, id: &EntryId) -> bool {
+        let owns = |owned: Option<&Ownership>| owned.is_some_and(|o| !o.keys.is_empty());
+        // What it owns, under its own id or left behind under `<id>#<zone>` (a delete that
+        // failed), keeps the finalizer.
+        let ids = std::iter::once(id.clone()).chain(self.leftover_ids(id));
+        ids.into_iter().all(|id| {
+            let outcome = self.outcomes.get(&id);
+            outcome.is_none_or(|o| o.changes.is_empty() && !owns(o.owned.as_ref()))
+                && !owns(self.observed.owned.get(&id))
+        })
+    }
+
+    /// Whether a release queued earlier still holds when it is handed out: what the entry owns
+    /// may have been learnt since (a driver takes it from the entry's status once it has read
+    /// the zone).
+    pub(super) fn still_releasable(&self, release: &FinalizerRelease) -> bool {
+        let FinalizerRelease::Entry(object) = release else {
+            return true;
+        };
+        let key = (object.namespace.clone(), object.name.clone());
+        if self.shadowed.contains(&key) {
+            return true;
+        }
+        let Some(entry) = self.given.get(&key) else {
+            return true;
+        };
+        let id = entry_id(entry);
+        self.deleting_entries.contains(&id) && self.entry_done(&id)
+    }
+
     /// Queues the entries and sources being deleted whose finalizer may go now.
     fn report_finalizers(&mut self) {
-        let owns = |owned: Option<&Ownership>| owned.is_some_and(|o| !o.keys.is_empty());
         let mut releases = Vec::new();
         for id in &self.deleting_entries {
             let Some(slot) = self.slots.get(id) else {
                 continue;
             };
-            // What it owns, under its own id or left behind under `<id>#<zone>` (a delete
-            // that failed), keeps the finalizer.
-            let ids = std::iter::once(id.clone()).chain(self.leftover_ids(id));
-            let done = ids.into_iter().all(|id| {
-                let outcome = self.outcomes.get(&id);
-                outcome.is_none_or(|o| o.changes.is_empty() && !owns(o.owned.as_ref()))
-                    && !owns(self.observed.owned.get(&id))
-            });
-            if done {
+            if self.entry_done(id) {
                 releases.push(FinalizerRelease::Entry(entry_ref(&slot.entry)));
             }
         }
