@@ -507,7 +507,7 @@ impl Planner {
         if let Some(old) = &old {
             let id = super::super::entry_id(old);
             if let Some(keys) = self.given_ids.get_mut(&id) {
-                keys.remove(&key);
+                keys.retain(|k| *k != key);
                 if keys.is_empty() {
                     self.given_ids.remove(&id);
                 }
@@ -517,7 +517,10 @@ impl Planner {
         let gone = !self.given.contains_key(&key);
         if let Some(entry) = self.given.get(&key) {
             let id = super::super::entry_id(entry);
-            (self.given_ids.entry(id.clone()).or_default()).insert(key.clone());
+            let keys = self.given_ids.entry(id.clone()).or_default();
+            if !keys.contains(&key) {
+                keys.push(key.clone());
+            }
             ids.push(id);
         }
         for id in ids {

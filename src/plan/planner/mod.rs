@@ -274,7 +274,8 @@ pub struct Planner {
     owner_index: BTreeMap<SourceKey, BTreeSet<EntryRef>>,
     /// The given entries of each id: mostly one; more when a source's entry was made twice (a
     /// create tried again after its answer was lost, or one made by another replica).
-    given_ids: BTreeMap<EntryId, BTreeSet<Key>>,
+    /// (A list: one key mostly, where a set would take a whole tree node per id.)
+    given_ids: BTreeMap<EntryId, Vec<Key>>,
     /// Given entries being deleted that do not stand for their id ([`Planner::entry_of`]):
     /// what they would own is their id's, so their finalizer goes at once.
     shadowed: BTreeSet<Key>,
