@@ -63,6 +63,18 @@ impl Scene {
             kubeconfig,
         })
     }
+
+    /// A controller of the scene without leader election, logging JSON lines.
+    fn controller(&self, name: &str) -> ControllerProcess {
+        let json = ["--log-format", "json"];
+        alone(&self.dir, name, &self.kubeconfig, &self.ns, &json)
+    }
+}
+
+/// The JSON log of `controller` as [`timed`] shows it.
+fn timed_log(controller: &ControllerProcess) -> impl Fn() -> String + use<> {
+    let log = controller.log.clone();
+    move || timed(&std::fs::read_to_string(&log).unwrap_or_default(), 0.0, &[])
 }
 
 /// A replica with leader election on a Lease of `ns` (short durations).
@@ -1303,33 +1315,20 @@ fn a_service_renamed_and_deleted_at_once_leaves_nothing_behind() {
     let Some(scene) = Scene::shared("renamed-deleted") else {
         return;
     };
-    let Scene {
-        plane,
-        bind,
-        ns,
-        dir,
-        kubeconfig,
-    } = scene;
-    let controller = alone(
-        &dir,
-        "controller",
-        &kubeconfig,
-        &ns,
-        &["--log-format", "json"],
-    );
-    let log = controller.log.clone();
-    let logs = || timed(&std::fs::read_to_string(&log).unwrap_or_default(), 0.0, &[]);
+    let (plane, bind, ns) = (scene.plane, &scene.bind, &scene.ns);
+    let controller = scene.controller("controller");
+    let logs = timed_log(&controller);
     block_on(async {
         let client = plane.client().await;
-        let zone = Zone::of(&bind);
+        let zone = Zone::of(bind);
         let limit = Duration::from_secs(30);
         for (round, wait) in [0u64, 10, 25, 40, 60, 90].into_iter().enumerate() {
             let name = format!("r{round}");
             let first = Wanted::one(&format!("r{round}-a.example.com"), "192.0.2.7");
             let mut world = World::new();
             world.insert(name.clone(), first.clone());
-            update(&client, &ns, &name, None, Some(&first)).await;
-            converge(&client, &ns, &world, &zone, limit, &logs).await;
+            update(&client, ns, &name, None, Some(&first)).await;
+            converge(&client, ns, &world, &zone, limit, &logs).await;
             let renamed = Wanted {
                 names: vec![
                     format!("r{round}-b.example.com"),
@@ -1337,10 +1336,10 @@ fn a_service_renamed_and_deleted_at_once_leaves_nothing_behind() {
                 ],
                 ..first.clone()
             };
-            update(&client, &ns, &name, Some(&first), Some(&renamed)).await;
+            update(&client, ns, &name, Some(&first), Some(&renamed)).await;
             tokio::time::sleep(Duration::from_millis(wait)).await;
-            update(&client, &ns, &name, Some(&renamed), None).await;
-            converge(&client, &ns, &World::new(), &zone, limit, &logs).await;
+            update(&client, ns, &name, Some(&renamed), None).await;
+            converge(&client, ns, &World::new(), &zone, limit, &logs).await;
         }
     });
     drop(controller);
@@ -1354,16 +1353,9 @@ fn a_service_deleted_while_no_controller_runs_loses_its_records_at_the_next_star
     let Some(scene) = Scene::shared("deleted-meanwhile") else {
         return;
     };
-    let Scene {
-        plane,
-        bind,
-        ns,
-        dir,
-        kubeconfig,
-    } = scene;
-    let first = alone(&dir, "first", &kubeconfig, &ns, &["--log-format", "json"]);
-    let log = first.log.clone();
-    let logs = || timed(&std::fs::read_to_string(&log).unwrap_or_default(), 0.0, &[]);
+    let (plane, bind, ns) = (scene.plane, &scene.bind, &scene.ns);
+    let first = scene.controller("first");
+    let logs = timed_log(&first);
     let wanted = Wanted {
         names: vec!["m1.example.com".into(), "m2.example.com".into()],
         ip: "192.0.2.9".into(),
@@ -1373,12 +1365,12 @@ fn a_service_deleted_while_no_controller_runs_loses_its_records_at_the_next_star
     world.insert("m".to_owned(), wanted.clone());
     block_on(async {
         let client = plane.client().await;
-        update(&client, &ns, "m", None, Some(&wanted)).await;
+        update(&client, ns, "m", None, Some(&wanted)).await;
         converge(
             &client,
-            &ns,
+            ns,
             &world,
-            &Zone::of(&bind),
+            &Zone::of(bind),
             Duration::from_secs(30),
             &logs,
         )
@@ -1387,22 +1379,21 @@ fn a_service_deleted_while_no_controller_runs_loses_its_records_at_the_next_star
     drop(first);
     block_on(async {
         let client = plane.client().await;
-        update(&client, &ns, "m", Some(&wanted), None).await;
+        update(&client, ns, "m", Some(&wanted), None).await;
     });
     assert_eq!(
         bind.dig("m1.example.com", "A"),
         ["192.0.2.9"],
         "no controller runs"
     );
-    let second = alone(&dir, "second", &kubeconfig, &ns, &["--log-format", "json"]);
-    let log = second.log.clone();
-    let logs = || timed(&std::fs::read_to_string(&log).unwrap_or_default(), 0.0, &[]);
+    let second = scene.controller("second");
+    let logs = timed_log(&second);
     block_on(async {
         let client = plane.client().await;
-        let zone = Zone::of(&bind);
+        let zone = Zone::of(bind);
         converge(
             &client,
-            &ns,
+            ns,
             &World::new(),
             &zone,
             Duration::from_secs(30),
