@@ -1173,9 +1173,8 @@ impl Driver {
             })
             .collect();
         // A source gets its finalizer before its first entry is created (as Gardener): deleted
-        // in between, it would leave the entry behind.
-        // A source that is gone or being deleted meanwhile gets no new entry (it would be left
-        // behind).
+        // in between, it would leave the entry behind. One that is gone or being deleted by
+        // then gets no new entry, for the same reason.
         let creates = |write: &EntryWrite| matches!(write, EntryWrite::Apply(entry) if entry.metadata.name.is_none());
         let creating: BTreeSet<ObjectRef> = (writes.iter().zip(&purposes))
             .filter(|(write, _)| creates(write))
