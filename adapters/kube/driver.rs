@@ -863,15 +863,22 @@ impl Driver {
         metrics.queue_depth("writes", self.unwritten.len());
     }
 
-    /// Puts a finalizer on or takes it off an object; a failure is tried again later.
-    async fn finalize(&mut self, object: &ObjectRef, finalizer: &str, present: bool) -> bool {
+    /// Puts a finalizer on or takes it off an object: whether the object holds it as asked
+    /// (`Some(false)`: it is gone, or being deleted and not given one), `None` when the write
+    /// failed (it is tried again later).
+    async fn finalize(
+        &mut self,
+        object: &ObjectRef,
+        finalizer: &str,
+        present: bool,
+    ) -> Option<bool> {
         match self.set_finalizer(object, finalizer, present).await {
-            Ok(_) => true,
+            Ok(held) => Some(held),
             Err(line) => {
                 self.say(line);
                 let key = (object.clone(), finalizer.to_owned());
                 self.unwritten.finalizers.insert(key, present);
-                false
+                None
             }
         }
     }
@@ -1180,16 +1187,12 @@ impl Driver {
             .filter(|(write, _)| creates(write))
             .flat_map(|(_, (owners, _))| owners.iter().cloned())
             .collect();
-        let gone = self.finalize_creating(creating).await;
-        let kept: Vec<bool> = (writes.iter().zip(&purposes))
-            .map(|(write, (owners, _))| {
-                !creates(write) || owners.is_empty() || !owners.iter().all(|o| gone.contains(o))
-            })
-            .collect();
-        let mut kept = kept.into_iter();
+        let gone = self.finalize_sources(creating).await;
         let (writes, purposes): (Vec<EntryWrite>, Vec<(Vec<ObjectRef>, bool)>) =
             (writes.into_iter().zip(purposes))
-                .filter(|_| kept.next().unwrap_or(true))
+                .filter(|(write, (owners, _))| {
+                    !creates(write) || owners.is_empty() || !owners.iter().all(|o| gone.contains(o))
+                })
                 .unzip();
         let jobs: Vec<(EntryWrite, Option<DnsEntry>)> = (writes.into_iter())
             .map(|write| {
@@ -1238,16 +1241,17 @@ impl Driver {
         {
             match result {
                 Ok(entry) => {
-                    let create = matches!(&copy, EntryWrite::Apply(e) if e.metadata.name.is_none());
+                    // A delete that gives no entry back: gone at once (no finalizer held it).
+                    let vanished = entry.is_none();
                     if let Some(entry) = entry {
-                        written.push((entry, create));
+                        written.push((entry, creates(&copy)));
                     }
                     if deletes {
-                        // Gone at once (no finalizer held it): the planner learns it now, not
-                        // when the watch tells (it would plan for the entry meanwhile).
+                        // The planner learns it now, not when the watch tells (it would plan
+                        // for the entry meanwhile).
                         if let Some(key) = key
                             && let Some(old) = self.entries.remove(&key)
-                            && !written.iter().any(|(e, _)| entry_key(e) == key)
+                            && vanished
                         {
                             self.planner.handle_deleted(&Object::DnsEntry(old));
                         }
@@ -1314,16 +1318,7 @@ impl Driver {
         finalize: BTreeSet<ObjectRef>,
         emptied: BTreeSet<ObjectRef>,
     ) {
-        for source in finalize {
-            if self.finalized.contains(&source) {
-                continue;
-            }
-            if let Some(finalizer) = self.source_finalizer(&source)
-                && self.finalize(&source, &finalizer, true).await
-            {
-                self.finalized.insert(source);
-            }
-        }
+        self.finalize_sources(finalize).await;
         for source in emptied {
             let left = (self.entries.values())
                 .filter(|e| !e.metadata.is_deleting())
@@ -1332,17 +1327,16 @@ impl Driver {
                 continue;
             }
             if let Some(finalizer) = self.source_finalizer(&source)
-                && self.finalize(&source, &finalizer, false).await
+                && self.finalize(&source, &finalizer, false).await.is_some()
             {
                 self.finalized.remove(&source);
             }
         }
     }
 
-    /// Puts the source finalizer on the sources that are to get their first entries; gives
-    /// those that are gone or being deleted (a failure to write is tried again later, and the
-    /// entries are made).
-    async fn finalize_creating(&mut self, sources: BTreeSet<ObjectRef>) -> BTreeSet<ObjectRef> {
+    /// Puts the source finalizer on `sources` (each once); gives those that are gone or being
+    /// deleted. A write that fails is tried again later.
+    async fn finalize_sources(&mut self, sources: BTreeSet<ObjectRef>) -> BTreeSet<ObjectRef> {
         let mut gone = BTreeSet::new();
         for source in sources {
             if self.finalized.contains(&source) {
@@ -1351,17 +1345,14 @@ impl Driver {
             let Some(finalizer) = self.source_finalizer(&source) else {
                 continue;
             };
-            match self.set_finalizer(&source, &finalizer, true).await {
-                Ok(true) => {
+            match self.finalize(&source, &finalizer, true).await {
+                Some(true) => {
                     self.finalized.insert(source);
                 }
-                Ok(false) => {
+                Some(false) => {
                     gone.insert(source);
                 }
-                Err(line) => {
-                    self.say(line);
-                    self.unwritten.finalizers.insert((source, finalizer), true);
-                }
+                None => {}
             }
         }
         gone
@@ -1496,9 +1487,9 @@ impl Driver {
             self.finalize(&object, &finalizer, true).await;
         }
         for (key, provider, secret) in takes {
-            let mut done = self.finalize(&provider, &finalizer, false).await;
+            let mut done = self.finalize(&provider, &finalizer, false).await.is_some();
             if let Some(secret) = secret.filter(|s| !secrets_in_use.contains(s)) {
-                done &= self.finalize(&secret, &finalizer, false).await;
+                done &= self.finalize(&secret, &finalizer, false).await.is_some();
             }
             if done {
                 self.providers_released.insert(key.clone());
