@@ -105,15 +105,7 @@ fn the_control_plane_survives_an_apiserver_restart_and_an_etcd_outage() {
     });
 
     plane.start_etcd();
-    let started = Instant::now();
-    while !plane.ready() {
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "the apiserver does not recover once etcd is back:\n{}",
-            plane.log_tail("apiserver.log")
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    plane.until_ready();
     block_on(async {
         let maps: Api<ConfigMap> = Api::namespaced(plane.client().await, &ns);
         maps.create(&PostParams::default(), &config_map("after", "3"))

@@ -597,20 +597,6 @@ fn the_second_replica_takes_over_when_the_leader_is_killed() {
     });
 }
 
-/// Waits (at most 60 s) until the apiserver of `plane` is ready again.
-fn until_ready(plane: &ControlPlane) -> Duration {
-    let started = Instant::now();
-    while !plane.ready() {
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "the apiserver is not ready 60 s after etcd came back:\n{}",
-            plane.log_tail("apiserver.log")
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    started.elapsed()
-}
-
 /// A controller (without leader election) with Services Ready in BIND; the apiserver is
 /// restarted, Services are created and changed, and it converges; Services are created and
 /// changed just before etcd stops for 10 s, then etcd comes back: the same process (never
@@ -720,7 +706,7 @@ fn the_controller_recovers_from_an_apiserver_restart_and_an_etcd_outage() {
     plane.start_etcd();
     let back = Instant::now();
     mark("etcd started");
-    let ready = until_ready(&plane);
+    let ready = plane.until_ready();
     mark("the apiserver is ready");
     let recovered = block_on(async {
         let client = plane.client().await;

@@ -327,6 +327,21 @@ impl ControlPlane {
         self.wait("kube-apiserver", "apiserver.log", || self.ready());
     }
 
+    /// Waits (at most 60 s) until the apiserver is ready again after etcd came back, and gives
+    /// how long it took; panics with the end of the apiserver's log otherwise.
+    pub fn until_ready(&self) -> Duration {
+        let started = Instant::now();
+        while !self.ready() {
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "the apiserver is not ready 60 s after etcd came back:\n{}",
+                self.log_tail("apiserver.log")
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        started.elapsed()
+    }
+
     /// Whether the apiserver answers `/readyz` with `ok`.
     pub fn ready(&self) -> bool {
         block_on(async {
