@@ -66,8 +66,18 @@ impl Scene {
 
     /// A controller of the scene without leader election, logging JSON lines.
     fn controller(&self, name: &str) -> ControllerProcess {
-        let json = ["--log-format", "json"];
-        alone(&self.dir, name, &self.kubeconfig, &self.ns, &json)
+        alone(
+            &self.dir,
+            name,
+            &self.kubeconfig,
+            &self.ns,
+            &["--log-format", "json"],
+        )
+    }
+
+    /// A replica of the scene with leader election ([`replica`]).
+    fn replica(&self, name: &str) -> ControllerProcess {
+        replica(&self.dir, name, &self.kubeconfig, &self.ns)
     }
 }
 
@@ -518,16 +528,10 @@ fn the_second_replica_takes_over_when_the_leader_is_killed() {
     let Some(scene) = Scene::shared("fault-leader") else {
         return;
     };
-    let Scene {
-        plane,
-        bind,
-        ns,
-        dir,
-        kubeconfig,
-    } = scene;
-    let first = replica(&dir, "first", &kubeconfig, &ns);
+    let (plane, bind, ns) = (scene.plane, &scene.bind, &scene.ns);
+    let first = scene.replica("first");
     first.line_with(&["leader election: leading"]);
-    let second = replica(&dir, "second", &kubeconfig, &ns);
+    let second = scene.replica("second");
     second.line_with(&["leader election: held by first_"]);
     let services = |range: std::ops::Range<usize>| {
         let ns = ns.clone();
@@ -550,7 +554,7 @@ fn the_second_replica_takes_over_when_the_leader_is_killed() {
         let client = services(0..5).await;
         for i in 0..5 {
             let ip = format!("192.0.2.{}", i + 1);
-            entry_in_state(&client, &ns, &format!("s{i}.example.com"), "Ready", &[&ip]).await;
+            entry_in_state(&client, ns, &format!("s{i}.example.com"), "Ready", &[&ip]).await;
         }
     });
     assert!(
@@ -565,7 +569,7 @@ fn the_second_replica_takes_over_when_the_leader_is_killed() {
         let client = services(5..10).await;
         for i in 0..10 {
             let ip = format!("192.0.2.{}", i + 1);
-            entry_in_state(&client, &ns, &format!("s{i}.example.com"), "Ready", &[&ip]).await;
+            entry_in_state(&client, ns, &format!("s{i}.example.com"), "Ready", &[&ip]).await;
         }
     });
     println!(
@@ -587,7 +591,7 @@ fn the_second_replica_takes_over_when_the_leader_is_killed() {
     assert!(status.success(), "{status}: {}", second.log());
     block_on(async {
         let client = plane.client().await;
-        let leases = api(&client, "coordination.k8s.io/v1", "Lease", &ns).await;
+        let leases = api(&client, "coordination.k8s.io/v1", "Lease", ns).await;
         let lease = leases.get("shoot-dns").await.expect("the Lease");
         assert_eq!(
             lease.data["spec"]["holderIdentity"],
@@ -770,24 +774,17 @@ fn json_lines(log: &str, text: &str) -> Vec<(f64, String)> {
 /// entries are `Ready` with their new records.
 #[test]
 fn entries_wait_for_a_stopped_bind_and_recover_when_it_is_back() {
-    let Some(scene) = Scene::shared("fault-bind") else {
+    let Some(mut scene) = Scene::shared("fault-bind") else {
         return;
     };
+    let began = epoch_seconds();
+    let mut controller = scene.controller("controller");
     let Scene {
         plane,
-        mut bind,
-        ns,
-        dir,
-        kubeconfig,
+        ref mut bind,
+        ref ns,
+        ..
     } = scene;
-    let began = epoch_seconds();
-    let mut controller = alone(
-        &dir,
-        "controller",
-        &kubeconfig,
-        &ns,
-        &["--log-format", "json"],
-    );
     let log = controller.log.clone();
     let raw = move || std::fs::read_to_string(&log).unwrap_or_default();
     let logs = || timed(&raw(), began, &[]);
@@ -796,9 +793,9 @@ fn entries_wait_for_a_stopped_bind_and_recover_when_it_is_back() {
     block_on(async {
         let client = plane.client().await;
         for (name, wanted) in &world {
-            update(&client, &ns, name, None, Some(wanted)).await;
+            update(&client, ns, name, None, Some(wanted)).await;
         }
-        converge(&client, &ns, &world, &Zone::of(&bind), limit, &logs).await;
+        converge(&client, ns, &world, &Zone::of(bind), limit, &logs).await;
     });
     let unchanged: Vec<(String, String)> = (world.iter())
         .filter(|(name, _)| ["s2", "s3"].contains(&name.as_str()))
@@ -816,9 +813,9 @@ fn entries_wait_for_a_stopped_bind_and_recover_when_it_is_back() {
     let messages = block_on(async {
         let client = plane.client().await;
         for name in changed {
-            update(&client, &ns, name, before.get(name), world.get(name)).await;
+            update(&client, ns, name, before.get(name), world.get(name)).await;
         }
-        let entries = entries_api(&client, &ns);
+        let entries = entries_api(&client, ns);
         let started = Instant::now();
         loop {
             let listed = list(&entries).await.expect("the entries are listed");
@@ -919,9 +916,9 @@ fn entries_wait_for_a_stopped_bind_and_recover_when_it_is_back() {
         let client = plane.client().await;
         let zone = Zone {
             keep: &unchanged,
-            ..Zone::of(&bind)
+            ..Zone::of(bind)
         };
-        converge(&client, &ns, &world, &zone, limit, &logs).await;
+        converge(&client, ns, &world, &zone, limit, &logs).await;
         back.elapsed()
     });
     for wanted in world.values() {
@@ -1155,13 +1152,7 @@ fn the_controller_killed_at_random_moments_converges_to_what_the_services_ask() 
     let Some(scene) = Scene::shared("fault-kill") else {
         return;
     };
-    let Scene {
-        plane,
-        bind,
-        ns,
-        dir,
-        kubeconfig,
-    } = scene;
+    let (plane, bind, ns) = (scene.plane, &scene.bind, &scene.ns);
     let seed = seed();
     let trials: usize = std::env::var("SHOOT_DNS_FAULT_TRIALS")
         .ok()
@@ -1184,8 +1175,8 @@ fn the_controller_killed_at_random_moments_converges_to_what_the_services_ask() 
         "foreign.example.com. 300 A 198.51.100.1",
         "h0.example.com. 300 TXT \"foreign\"",
     ];
-    let history = History::watch(plane, &ns);
-    let start = |name: &str| alone(&dir, name, &kubeconfig, &ns, &["--log-format", "json"]);
+    let history = History::watch(plane, ns);
+    let start = |name: &str| scene.controller(name);
     let current: Mutex<Option<ControllerProcess>> = Mutex::new(Some(start("t0-0")));
     let mut world = World::new();
     let mut serial = 0;
@@ -1237,7 +1228,7 @@ fn the_controller_killed_at_random_moments_converges_to_what_the_services_ask() 
                 let client = plane.client().await;
                 let t0 = Instant::now();
                 for ((name, before, after), pause) in &steps {
-                    update(&client, &ns, name, before.as_ref(), after.as_ref()).await;
+                    update(&client, ns, name, before.as_ref(), after.as_ref()).await;
                     mark(match (before, after) {
                         (_, None) => format!("{name} deleted"),
                         (None, Some(w)) => format!("{name} created: {w:?}"),
@@ -1262,9 +1253,9 @@ fn the_controller_killed_at_random_moments_converges_to_what_the_services_ask() 
             let limit = Duration::from_secs(60);
             let zone = Zone {
                 foreign: &foreign,
-                ..Zone::of(&bind)
+                ..Zone::of(bind)
             };
-            converge(&client, &ns, &world, &zone, limit, &logs).await
+            converge(&client, ns, &world, &zone, limit, &logs).await
         });
         slowest = slowest.max(took);
         let moments: Vec<String> = (kills.iter())
